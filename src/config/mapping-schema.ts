@@ -1,0 +1,198 @@
+import { z } from 'zod';
+
+/**
+ * The mapping file (`mappings/<supplier>.yaml`): one per supplier. The keys of the contract are
+ * fixed; the ones marked "extension" are the hub's own additions, documented in docs/mappings.md.
+ * Values here are after `${ENV}` resolution. Expressions (`template`, `columns`, `fields`, ...)
+ * are JSONata source strings, compiled once when the file is loaded (src/config/mapping-loader.ts).
+ */
+
+const Expression = z.string().min(1).describe('a JSONata expression over the purchase order');
+
+export const SkuRules = z
+  .strictObject({
+    prefixes: z.array(z.string().min(1)).optional(),
+    list: z.array(z.string().min(1)).optional(),
+    /** A CSV beside the mapping file with columns `sku,supplierSku,cost`. */
+    catalog: z.string().min(1).optional(),
+  })
+  .refine((s) => s.prefixes?.length || s.list?.length || s.catalog, {
+    message: 'give at least one of prefixes, list or catalog',
+  });
+
+const Retry = z
+  .strictObject({
+    /** Attempts before the document is dead-lettered (`failed`). Extension. */
+    maxAttempts: z.number().int().min(1).max(100).default(8),
+    /** First back-off in ms; doubles each attempt, with jitter, capped at maxDelayMs. Extension. */
+    baseDelayMs: z.number().int().min(0).max(3_600_000).default(2_000),
+    maxDelayMs: z.number().int().min(0).max(86_400_000).default(600_000),
+  })
+  .prefault({});
+
+export const SftpTransport = z.strictObject({
+  type: z.literal('sftp'),
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(22),
+  username: z.string().min(1),
+  /** A path to a private key file. One of privateKey / password. */
+  privateKey: z.string().min(1).optional(),
+  passphrase: z.string().optional(),
+  password: z.string().optional(),
+  /** The server's host key fingerprint as `ssh-keygen -l` prints it: `SHA256:<base64>`. */
+  hostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be a fingerprint such as "SHA256:abc…" (ssh-keygen -l)'),
+  outboundDir: z.string().min(1),
+  inboundDir: z.string().min(1).optional(),
+  processedDir: z.string().min(1).optional(),
+  /** Where unreadable inbound files are moved remotely. Extension. */
+  failedDir: z.string().min(1).optional(),
+  /** Create outboundDir/processedDir/failedDir when missing. Extension; default false. */
+  createDirs: z.boolean().default(false),
+  /** Connect / read timeout in ms. Extension. */
+  timeoutMs: z.number().int().min(100).max(600_000).default(20_000),
+  /** Connections kept open to this supplier at most. Extension. */
+  maxConnections: z.number().int().min(1).max(16).default(2),
+  retry: Retry,
+});
+
+export const HttpTransport = z.strictObject({
+  type: z.literal('http'),
+  url: z.url(),
+  method: z.enum(['POST', 'PUT']).default('POST'),
+  headers: z.record(z.string(), z.string()).default({}),
+  auth: z
+    .discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('bearer'), token: z.string().min(1) }),
+      z.strictObject({ type: z.literal('basic'), username: z.string().min(1), password: z.string() }),
+      z.strictObject({
+        type: z.literal('hmac'),
+        secret: z.string().min(1),
+        /** Header carrying `sha256=<hex>` of the body. */
+        header: z.string().min(1).default('X-Hub-Signature-256'),
+      }),
+    ])
+    .optional(),
+  timeoutMs: z.number().int().min(100).max(600_000).default(20_000),
+  /** The token this supplier uses to push documents to POST /v1/suppliers/{id}/documents. */
+  inboundToken: z.string().min(16).optional(),
+  retry: Retry,
+});
+
+export const Transport = z.discriminatedUnion('type', [SftpTransport, HttpTransport]);
+
+export const X12Envelope = z.strictObject({
+  version: z.enum(['004010', '005010']),
+  senderQualifier: z.string().min(1).max(2),
+  senderId: z.string().min(1).max(15),
+  receiverQualifier: z.string().min(1).max(2),
+  receiverId: z.string().min(1).max(15),
+  usage: z.enum(['P', 'T']).default('P'),
+  /** GS02/GS03 when they differ from ISA06/ISA08. Extension. */
+  groupSenderId: z.string().min(1).max(15).optional(),
+  groupReceiverId: z.string().min(1).max(15).optional(),
+  elementSeparator: z.string().length(1).default('*'),
+  segmentTerminator: z.string().length(1).default('~'),
+  componentSeparator: z.string().length(1).default('>'),
+  repetitionSeparator: z.string().length(1).default('^'),
+  /** Write a newline after each segment terminator. Extension. */
+  newline: z.boolean().default(true),
+  upperCase: z.boolean().default(false),
+  /** Ask for a TA1 (ISA14). Extension. */
+  requestTa1: z.boolean().default(false),
+  /** REF*IA: our vendor number at this supplier. Extension. */
+  vendorNumber: z.string().min(1).max(30).optional(),
+});
+
+export const Outbound = z.strictObject({
+  format: z.enum(['x12-850', 'xml', 'csv', 'json']),
+  /** File name template: `{poNumber}`, `{orderNumber}`, `{supplier}`, `{documentId}`, `{date}`. */
+  filename: z.string().min(1),
+  /** PO number template (JSONata). Default: the order number, with `-<supplier>` when the order splits. */
+  poNumber: Expression.optional(),
+  x12: X12Envelope.optional(),
+  /**
+   * xml / json: a JSONata expression producing the document (an object) from the PO.
+   * csv: not used (see `columns`).
+   */
+  template: Expression.optional(),
+  /** csv: column header → JSONata expression over each line (with `$po` bound to the PO). */
+  columns: z.record(z.string(), Expression).optional(),
+  /** xml: the root element's name. */
+  root: z.string().regex(/^[A-Za-z_][\w.-]*$/).optional(),
+  /** xml/csv/json: the template used for a cancellation; default: the main template with purpose "cancel". */
+  cancelTemplate: Expression.optional(),
+  /** csv delimiter. */
+  delimiter: z.string().length(1).default(','),
+  /** x12-850 per-element overrides: e.g. `{ "TD5.05": "'UPS GROUND'" }` (element → JSONata). */
+  overrides: z.record(z.string(), Expression).optional(),
+});
+
+export const InboundFile = z.strictObject({
+  /** A glob over inboundDir (`*`, `?`). */
+  match: z.string().min(1),
+  format: z.enum(['x12', 'csv', 'xml', 'json']),
+  /** csv: canonical field → column header. */
+  columns: z
+    .strictObject({
+      poNumber: z.string().min(1),
+      sku: z.string().min(1).optional(),
+      supplierSku: z.string().min(1).optional(),
+      quantity: z.string().min(1).optional(),
+      carrier: z.string().min(1).optional(),
+      service: z.string().min(1).optional(),
+      trackingNumber: z.string().min(1),
+      shippedAt: z.string().min(1).optional(),
+    })
+    .optional(),
+  /** xml: the path of the repeated shipment element (dot-separated, e.g. `Shipments.Shipment`). */
+  records: z.string().min(1).optional(),
+  /** xml: canonical field → dot path below the record element. */
+  fields: z.record(z.string(), z.string().min(1)).optional(),
+  delimiter: z.string().length(1).default(','),
+});
+
+export const TrackingLocations = z
+  .array(z.enum(['REF*CN', 'REF*2I', 'MAN*CP', 'MAN*SM', 'REF*BM']))
+  .default(['REF*CN', 'REF*2I', 'MAN*CP']);
+
+export const Inbound = z.strictObject({
+  schedule: z.string().min(1).default('*/5 * * * *'),
+  files: z.array(InboundFile).default([]),
+  /** Where in an 856 the tracking numbers are. Extension. */
+  trackingFrom: TrackingLocations,
+  /** Send a 997 for every inbound X12 group. Extension; default true. */
+  send997: z.boolean().default(true),
+  /** File name of the 997s we send. Extension. */
+  ackFilename: z.string().min(1).default('997_{controlNumber}.edi'),
+});
+
+export const Expectations = z
+  .strictObject({
+    /** Hours after sending within which a 997 must arrive (X12 suppliers). */
+    ack997Hours: z.number().positive().default(1),
+    /** Hours within which an 855 must arrive; unset: this supplier sends none. */
+    ack855Hours: z.number().positive().optional(),
+    /** Hours after sending by which an 856 (or tracking) must arrive. */
+    shipHours: z.number().positive().default(72),
+  })
+  .prefault({});
+
+export const Mapping = z.strictObject({
+  supplier: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes'),
+  name: z.string().min(1),
+  skus: SkuRules,
+  transport: Transport,
+  outbound: Outbound,
+  inbound: Inbound.prefault({}),
+  expect: Expectations,
+});
+
+export type Mapping = z.infer<typeof Mapping>;
+export type MappingInput = z.input<typeof Mapping>;
+export type SftpTransportConfig = z.infer<typeof SftpTransport>;
+export type HttpTransportConfig = z.infer<typeof HttpTransport>;
+export type TransportConfig = z.infer<typeof Transport>;
+export type X12EnvelopeConfig = z.infer<typeof X12Envelope>;
+export type OutboundConfig = z.infer<typeof Outbound>;
+export type InboundFileConfig = z.infer<typeof InboundFile>;
+export type InboundConfig = z.infer<typeof Inbound>;
