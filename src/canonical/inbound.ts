@@ -8,6 +8,8 @@ export interface ShipmentLine {
   sku?: string;
   /** Supplier SKU where the file gives it (LIN VN). */
   supplierSku?: string;
+  /** UPC/GTIN where the file gives it (LIN UP). */
+  upc?: string;
   /** PO line number where the file gives it. */
   lineNumber?: number;
   quantity: number;
@@ -44,6 +46,7 @@ export interface Acknowledgment {
     lineNumber?: number;
     sku?: string;
     supplierSku?: string;
+    upc?: string;
     status: LineAckStatus;
     /** ACK01 as sent. */
     code: string;
@@ -69,12 +72,20 @@ export interface Invoice {
   invoiceDate?: string;
   /** Decimal string. */
   total?: string;
-  lines: { lineNumber?: number; supplierSku?: string; sku?: string; quantity: number; unitPrice?: string }[];
+  lines: {
+    lineNumber?: number;
+    supplierSku?: string;
+    sku?: string;
+    upc?: string;
+    quantity: number;
+    unitPrice?: string;
+  }[];
 }
 
 export interface InventoryItem {
   supplierSku: string;
   sku?: string;
+  upc?: string;
   available: number;
 }
 

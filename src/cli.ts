@@ -1,0 +1,238 @@
+/**
+ * The `hub` command. Every subcommand has --help; errors go to stderr with a non-zero exit.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadEnv } from './config/env.ts';
+import { checkMappings, loadMappingFile } from './config/mapping-loader.ts';
+import { HubError, MappingError, errorMessage } from './errors.ts';
+import { createLogger } from './logger.ts';
+import { createHub, startHub } from './main.ts';
+import { migrate, openStore } from './store/database.ts';
+import { createRetailer } from './store/retailers.ts';
+
+interface Command {
+  usage: string;
+  summary: string;
+  run(args: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  serve: {
+    usage: 'hub serve',
+    summary: 'the HTTP API, the dashboard, the delivery workers and the inbound schedules, in one process (HUB_WORKERS=0: the API alone)',
+    async run() {
+      const hub = await createHub();
+      const running = await startHub(hub);
+      console.error(`hub listening on ${running.url} (dashboard: ${running.url}/)`);
+      const stop = async () => {
+        await running.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+      return new Promise<number>(() => {});
+    },
+  },
+  migrate: {
+    usage: 'hub migrate',
+    summary: 'apply the database migrations (DATABASE_URL, or the embedded database in HUB_DATA_DIR)',
+    async run() {
+      const env = loadEnv();
+      const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.HUB_DATA_DIR });
+      const applied = await migrate(store.db);
+      await store.close();
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+      return 0;
+    },
+  },
+  demo: {
+    usage: 'hub demo [--no-wait]',
+    summary: 'the whole flow with an embedded database and sandbox suppliers; leaves the dashboard up (Ctrl-C to stop)',
+    async run(args) {
+      const { values } = parseArgs({ args, options: { 'no-wait': { type: 'boolean' } } });
+      const { runDemo } = await import('./demo/demo.ts');
+      return runDemo({ keepRunning: !values['no-wait'] });
+    },
+  },
+  'retailers create': {
+    usage:
+      'hub retailers create <id> [--name N] [--webhook-url U] [--webhook-secret S] [--shopify-secret S] [--woocommerce-secret S] [--shopify-shop-url U] [--shopify-access-token T]',
+    summary: 'create a retailer; prints its API key once (and a generated webhook secret)',
+    async run(args) {
+      const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          name: { type: 'string' },
+          'webhook-url': { type: 'string' },
+          'webhook-secret': { type: 'string' },
+          'shopify-secret': { type: 'string' },
+          'woocommerce-secret': { type: 'string' },
+          'shopify-shop-url': { type: 'string' },
+          'shopify-access-token': { type: 'string' },
+        },
+      });
+      const id = positionals[0];
+      if (!id || positionals.length > 1) throw new CliUsageError('give exactly one retailer id');
+      const env = loadEnv();
+      const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.HUB_DATA_DIR });
+      try {
+        const created = await createRetailer(store.db, {
+          id,
+          ...(values.name ? { name: values.name } : {}),
+          ...(values['webhook-url'] ? { webhookUrl: values['webhook-url'] } : {}),
+          ...(values['webhook-secret'] ? { webhookSecret: values['webhook-secret'] } : {}),
+          ...(values['shopify-secret'] ? { shopifySecret: values['shopify-secret'] } : {}),
+          ...(values['woocommerce-secret'] ? { woocommerceSecret: values['woocommerce-secret'] } : {}),
+          ...(values['shopify-shop-url'] ? { shopifyShopUrl: values['shopify-shop-url'] } : {}),
+          ...(values['shopify-access-token'] ? { shopifyAccessToken: values['shopify-access-token'] } : {}),
+        });
+        console.log(`retailer: ${created.id}`);
+        console.log(`api key: ${created.apiKey}   (shown once; only its hash is stored)`);
+        if (created.webhookSecret && !values['webhook-secret']) console.log(`webhook secret: ${created.webhookSecret}`);
+      } finally {
+        await store.close();
+      }
+      return 0;
+    },
+  },
+  'mappings check': {
+    usage: 'hub mappings check [dir]',
+    summary: 'validate every mapping file; lists every error (file, key path, line) and exits non-zero if any',
+    async run(args) {
+      const dir = args[0] ?? loadEnv().HUB_MAPPINGS_DIR;
+      const { mappings, errors } = await checkMappings(dir);
+      for (const m of mappings) console.log(`ok      ${path.relative(process.cwd(), m.file) || m.file}  (${m.supplier}: ${m.mapping.outbound.format} over ${m.mapping.transport.type})`);
+      for (const e of errors) console.error(`invalid ${e.message}`);
+      if (mappings.length === 0 && errors.length === 0) console.error(`no mapping files in ${dir}`);
+      return errors.length || mappings.length === 0 ? 1 : 0;
+    },
+  },
+  'mappings preview': {
+    usage: 'hub mappings preview <supplier> <order.json>',
+    summary: 'print exactly the bytes that would be sent to the supplier for a canonical order (control numbers marked as preview)',
+    async run(args) {
+      const [supplier, orderFile] = args;
+      if (!supplier || !orderFile) throw new CliUsageError('give a supplier and an order file');
+      const { previewPurchaseOrders } = await import('./pipeline/preview.ts');
+      const env = loadEnv();
+      const outputs = await previewPurchaseOrders(env.HUB_MAPPINGS_DIR, supplier, JSON.parse(await readFile(orderFile, 'utf8')));
+      for (const out of outputs) {
+        console.error(`--- ${out.filename} (${out.contentType}; preview: control numbers ${out.controlNumbers ? 'fixed at 999999999' : 'not used'}) ---`);
+        process.stdout.write(out.content);
+        if (!out.content.toString('utf8').endsWith('\n')) process.stdout.write('\n');
+      }
+      return 0;
+    },
+  },
+  'suppliers test': {
+    usage: 'hub suppliers test <supplier>',
+    summary: 'log in, check the host key, write and remove a probe file, list the inbound folder',
+    async run(args) {
+      const [supplier] = args;
+      if (!supplier) throw new CliUsageError('give a supplier id');
+      const env = loadEnv();
+      const { createTransport } = await import('./transports/transport.ts');
+      const loaded = await loadMappingFile(path.join(env.HUB_MAPPINGS_DIR, `${supplier}.yaml`));
+      const transport = createTransport(supplier, loaded.mapping.transport);
+      const steps = await transport.probe();
+      await transport.close();
+      for (const step of steps) console.log(`${step.ok ? 'ok  ' : 'FAIL'} ${step.step.padEnd(13)} ${String(step.ms).padStart(5)} ms  ${step.detail}`);
+      return steps.every((s) => s.ok) ? 0 : 1;
+    },
+  },
+  poll: {
+    usage: 'hub poll <supplier>',
+    summary: "one inbound pass now: list the supplier's folder, apply new files, move them to processedDir",
+    async run(args) {
+      const [supplier] = args;
+      if (!supplier) throw new CliUsageError('give a supplier id');
+      const hub = await createHub({ logger: createLogger({ level: loadEnv().LOG_LEVEL }) });
+      try {
+        const { pollSupplier } = await import('./pipeline/poll.ts');
+        const result = await pollSupplier(hub, supplier);
+        console.log(JSON.stringify(result, null, 2));
+        // Send the 997s and events this pass queued, before exiting.
+        const { Worker } = await import('./pipeline/worker.ts');
+        const { workerOptions } = await import('./main.ts');
+        await new Worker(hub, workerOptions(hub.env)).pass();
+        return result.failed > 0 ? 1 : 0;
+      } finally {
+        await hub.transports.closeAll();
+        await hub.store.close();
+      }
+    },
+  },
+  'documents parse': {
+    usage: 'hub documents parse <supplier> <file>',
+    summary: 'print what the hub would extract from a supplier file (shipments, acknowledgments, invoices...) as JSON, without applying it',
+    async run(args) {
+      const [supplier, file] = args;
+      if (!supplier || !file) throw new CliUsageError('give a supplier and a file');
+      const env = loadEnv();
+      const loaded = await loadMappingFile(path.join(env.HUB_MAPPINGS_DIR, `${supplier}.yaml`));
+      const { parseSupplierFile } = await import('./pipeline/parse-file.ts');
+      const parsed = await parseSupplierFile(loaded, path.basename(file), file);
+      console.log(JSON.stringify(parsed, null, 2));
+      return 0;
+    },
+  },
+  'documents retry': {
+    usage: 'hub documents retry <id>',
+    summary: 'send a failed outbound document again (same bytes, same control numbers), or re-apply a quarantined inbound one',
+    async run(args) {
+      const [id] = args;
+      if (!id) throw new CliUsageError('give a document id');
+      const hub = await createHub();
+      try {
+        const { retryDocument } = await import('./pipeline/retry.ts');
+        const status = await retryDocument(hub, id);
+        console.log(`${id}: ${status}`);
+        return 0;
+      } finally {
+        await hub.store.close();
+      }
+    },
+  },
+};
+
+class CliUsageError extends Error {}
+
+function help(): string {
+  const lines = ['usage: hub <command> [options]', '', 'commands:'];
+  for (const [name, command] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(18)} ${command.summary}`);
+  lines.push('', 'Every command takes --help. Configuration is by environment: see README.md.');
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const name = [`${argv[0]} ${argv[1]}`, argv[0]].find((n) => n !== undefined && n in COMMANDS);
+  if (!name) {
+    const wantsHelp = argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help';
+    (wantsHelp ? console.log : console.error)(wantsHelp ? help() : `hub: unknown command "${argv.join(' ')}"\n\n${help()}`);
+    process.exit(wantsHelp ? 0 : 2);
+  }
+  const command = COMMANDS[name]!;
+  const args = argv.slice(name.split(' ').length);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(`usage: ${command.usage}\n\n${command.summary}`);
+    process.exit(0);
+  }
+  try {
+    const code = await command.run(args);
+    process.exit(code);
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      console.error(`hub ${name}: ${error.message}\nusage: ${command.usage}`);
+      process.exit(2);
+    }
+    if (error instanceof MappingError || error instanceof HubError) {
+      console.error(`hub ${name}: ${error.message}`);
+    } else {
+      console.error(`hub ${name}: ${errorMessage(error)}`);
+    }
+    process.exit(1);
+  }
+}

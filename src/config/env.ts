@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { ValidationError, issuesFromZod } from '../errors.ts';
+
+/** The hub's environment, validated at boot. Names are the contract's (contract.md "Environment"). */
+const EnvSchema = z.object({
+  DATABASE_URL: z.string().min(1).optional(),
+  HUB_DATA_DIR: z.string().min(1).default('./.hub'),
+  HUB_MAPPINGS_DIR: z.string().min(1).default('./mappings'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  HUB_ADMIN_TOKEN: z.string().min(1).optional(),
+  HUB_WORKERS: z
+    .string()
+    .optional()
+    .transform((v) => v === undefined || !['0', 'false', 'off', 'no'].includes(v.toLowerCase())),
+  /** Extension: how often the outbox looks for due work when no wake-up arrives (ms). */
+  HUB_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(2_000),
+  /** Extension: how often overdue expectations are checked (ms). */
+  HUB_OVERDUE_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(60_000),
+  /** Extension: concurrent deliveries per process. */
+  HUB_DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /** Extension: how long a worker holds a claimed outbox document; after a crash it is retried once this runs out (ms). */
+  HUB_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(90_000),
+  /** Extension: Shopify Admin API version. */
+  HUB_SHOPIFY_API_VERSION: z.string().min(1).default('2025-10'),
+  /** Extension: pino log level. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type HubEnv = z.infer<typeof EnvSchema>;
+
+export function loadEnv(env: NodeJS.ProcessEnv = process.env): HubEnv {
+  const result = EnvSchema.safeParse(env);
+  if (!result.success) throw new ValidationError('invalid environment', issuesFromZod(result.error));
+  return result.data;
+}

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { CanonicalOrder } from '../canonical/order.ts';
+import { ORDER_STATES } from '../canonical/states.ts';
+
+const ErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
+
+function schema(s: z.ZodType) {
+  return z.toJSONSchema(s, { target: 'openapi-3.0', unrepresentable: 'any', io: 'input' });
+}
+
+const json = (ref: string) => ({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
+const errors = {
+  400: { description: 'Validation failed: every bad field is listed by path', ...json('Error') },
+  401: { description: 'Missing or invalid credentials / signature', ...json('Error') },
+  404: { description: 'Not found (also: another retailer\'s order)', ...json('Error') },
+  409: { description: 'Conflict', ...json('Error') },
+  413: { description: 'Body over 1 MiB', ...json('Error') },
+  415: { description: 'Content-Type is not JSON', ...json('Error') },
+};
+const bearer = [{ apiKey: [] }];
+const admin = [{ adminToken: [] }];
+
+/** GET /openapi.json: built from the same zod schemas that validate the requests. */
+export function openApiDocument() {
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'Dropship hub API',
+      version: '1',
+      description: 'Retailer order intake, store webhooks, supplier document push, operator routes.',
+    },
+    components: {
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'A retailer API key from `hub retailers create`' },
+        adminToken: { type: 'http', scheme: 'bearer', description: 'HUB_ADMIN_TOKEN' },
+        supplierToken: { type: 'http', scheme: 'bearer', description: "The supplier's transport.inboundToken" },
+      },
+      schemas: {
+        CanonicalOrder: schema(CanonicalOrder),
+        Error: schema(ErrorBody),
+        OrderStatus: { type: 'string', enum: [...ORDER_STATES] },
+        Order: { type: 'object', description: 'The stored order with purchaseOrders, documents, shipments and timeline' },
+      },
+    },
+    paths: {
+      '/v1/orders': {
+        post: {
+          summary: 'Submit a canonical order (idempotent by externalId)',
+          security: bearer,
+          requestBody: { required: true, ...json('CanonicalOrder') },
+          responses: { 201: { description: 'Stored', ...json('Order') }, 200: { description: 'Same order again', ...json('Order') }, ...errors },
+        },
+        get: {
+          summary: "List the caller's orders",
+          security: bearer,
+          parameters: [
+            { name: 'externalId', in: 'query', schema: { type: 'string' } },
+            { name: 'status', in: 'query', schema: { $ref: '#/components/schemas/OrderStatus' } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 500 } },
+          ],
+          responses: { 200: { description: 'Orders' }, 400: errors[400], 401: errors[401] },
+        },
+      },
+      '/v1/orders/{id}': {
+        get: {
+          summary: 'An order with its purchase orders, documents, shipments and timeline',
+          security: bearer,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: { description: 'The order', ...json('Order') }, 401: errors[401], 404: errors[404] },
+        },
+      },
+      '/v1/orders/{id}/cancel': {
+        post: {
+          summary: 'Cancel an order (sent purchase orders get the supplier\'s cancellation)',
+          security: bearer,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: { description: 'Cancelled', ...json('Order') }, 401: errors[401], 404: errors[404], 409: errors[409] },
+        },
+      },
+      '/v1/webhooks/shopify/{retailerId}': {
+        post: {
+          summary: "Shopify's order webhook (orders/create, orders/paid, orders/cancelled); X-Shopify-Hmac-Sha256 checked",
+          parameters: [
+            { name: 'retailerId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'X-Shopify-Hmac-Sha256', in: 'header', required: true, schema: { type: 'string' } },
+            { name: 'X-Shopify-Topic', in: 'header', required: true, schema: { type: 'string' } },
+            { name: 'X-Shopify-Webhook-Id', in: 'header', schema: { type: 'string' } },
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: { 201: { description: 'Order stored' }, 200: { description: 'Redelivery, payment, cancellation or ignored topic' }, ...errors },
+        },
+      },
+      '/v1/webhooks/woocommerce/{retailerId}': {
+        post: {
+          summary: "WooCommerce's order webhook; X-WC-Webhook-Signature checked",
+          parameters: [
+            { name: 'retailerId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'X-WC-Webhook-Signature', in: 'header', required: true, schema: { type: 'string' } },
+            { name: 'X-WC-Webhook-Topic', in: 'header', schema: { type: 'string' } },
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: { 201: { description: 'Order stored' }, 200: { description: 'Redelivery, payment, cancellation or ignored' }, ...errors },
+        },
+      },
+      '/v1/suppliers/{supplierId}/documents': {
+        post: {
+          summary: 'A supplier pushes an 856/855/997/810/846, a tracking CSV/XML or JSON; applied exactly once',
+          security: [{ supplierToken: [] }],
+          parameters: [
+            { name: 'supplierId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'X-Filename', in: 'header', schema: { type: 'string' }, description: 'The file name, to pick the mapping\'s inbound rule' },
+          ],
+          requestBody: { required: true, content: { 'application/edi-x12': {}, 'text/csv': {}, 'application/xml': {}, 'application/json': {} } },
+          responses: { 200: { description: 'Applied, or recognised as a duplicate' }, 422: { description: 'Quarantined: could not be parsed or matched', ...json('Error') }, ...errors },
+        },
+      },
+      '/v1/admin/documents': {
+        get: {
+          summary: 'Every document in and out, with state and errors',
+          security: admin,
+          parameters: ['status', 'direction', 'supplier', 'order', 'limit'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
+          responses: { 200: { description: 'Documents' }, 401: errors[401] },
+        },
+      },
+      '/v1/admin/documents/{id}': {
+        get: { summary: 'One document with its raw content', security: admin, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'The document' }, 401: errors[401], 404: errors[404] } },
+      },
+      '/v1/admin/documents/{id}/retry': {
+        post: { summary: 'Send a failed outbound document again, or re-apply a quarantined inbound one', security: admin, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'New status' }, 401: errors[401], 404: errors[404], 409: errors[409] } },
+      },
+      '/v1/admin/overdue': {
+        get: { summary: 'Purchase orders whose expected 997 / 855 / 856 is overdue', security: admin, responses: { 200: { description: 'Overdue list' }, 401: errors[401] } },
+      },
+      '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Alive' } } } },
+      '/readyz': { get: { summary: 'Readiness: database reachable, mappings loaded', responses: { 200: { description: 'Ready' }, 503: { description: 'Not ready' } } } },
+      '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text' } } } },
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { timingSafeEqual } from 'node:crypto';
+import { HubError, UnauthorizedError, ValidationError } from '../errors.ts';
+import type { Hub } from '../hub.ts';
+import { retailerByApiKey } from '../store/retailers.ts';
+import type { RetailerRow } from '../store/schema.ts';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export type AppEnv = { Variables: { retailer: RetailerRow; rawBody: Buffer } };
+
+/** 413 before anything is parsed: Content-Length is checked first, a streamed body is counted. */
+export const limitBody = (maxSize = MAX_BODY_BYTES): MiddlewareHandler =>
+  bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new HubError('payload_too_large', `request body is larger than ${maxSize} bytes`);
+    },
+  });
+
+/** The raw bytes (for signatures) and the parsed JSON of a request body. */
+export async function readJson(c: Context): Promise<{ raw: Buffer; json: unknown }> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/(.+\+)?json\b/i.test(type.trim())) {
+    throw new HubError('unsupported_media_type', `Content-Type must be application/json (was "${type || 'missing'}")`);
+  }
+  const raw = Buffer.from(await c.req.arrayBuffer());
+  return { raw, json: parseJson(raw) };
+}
+
+export function parseJson(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    throw new ValidationError('malformed JSON', [{ path: '', message: (error as Error).message }]);
+  }
+}
+
+function bearer(c: Context): string | undefined {
+  const header = c.req.header('authorization');
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match?.[1];
+}
+
+/** Retailer routes: `Authorization: Bearer <api key>`. */
+export function retailerAuth(hub: Hub): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const key = bearer(c);
+    if (!key || key.length > 200) throw new UnauthorizedError();
+    const retailer = await retailerByApiKey(hub.store.db, key);
+    if (!retailer) throw new UnauthorizedError();
+    c.set('retailer', retailer);
+    await next();
+  };
+}
+
+/** Constant-time comparison of two secrets of any length. */
+export function secretsEqual(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  // Compare against itself when lengths differ, so the time does not say how long the secret is.
+  return timingSafeEqual(a.length === b.length ? a : b, b) && a.length === b.length;
+}
+
+/** Admin routes: `Authorization: Bearer <HUB_ADMIN_TOKEN>` or the dashboard's cookie. Unset token: refuse all. */
+export function isAdmin(hub: Hub, c: Context): boolean {
+  const token = hub.env.HUB_ADMIN_TOKEN;
+  if (!token) return false;
+  const given = bearer(c) ?? readCookie(c, ADMIN_COOKIE);
+  return given !== undefined && secretsEqual(given, token);
+}
+
+export const ADMIN_COOKIE = 'hub_admin';
+
+export function readCookie(c: Context, name: string): string | undefined {
+  const header = c.req.header('cookie');
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+export function adminAuth(hub: Hub): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!isAdmin(hub, c)) throw new UnauthorizedError('admin token required');
+    await next();
+  };
+}

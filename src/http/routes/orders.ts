@@ -1,0 +1,59 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { CanonicalOrder } from '../../canonical/order.ts';
+import { ORDER_STATES } from '../../canonical/states.ts';
+import { NotFoundError, ValidationError, issuesFromZod } from '../../errors.ts';
+import type { Hub } from '../../hub.ts';
+import { cancelOrder } from '../../pipeline/cancel.ts';
+import { acceptOrder } from '../../pipeline/intake.ts';
+import { loadOrderView, orderSummary } from '../../store/orders.ts';
+import { limitBody, readJson, retailerAuth, type AppEnv } from '../request.ts';
+
+const ListQuery = z.strictObject({
+  externalId: z.string().min(1).max(128).optional(),
+  status: z.enum(ORDER_STATES).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ValidationError(`invalid ${what}`, issuesFromZod(result.error));
+  return result.data;
+}
+
+/** Retailer routes: intake of canonical orders, reading them back, cancelling. Scoped to the caller. */
+export function orderRoutes(hub: Hub) {
+  const app = new Hono<AppEnv>();
+  app.use('*', retailerAuth(hub));
+
+  app.post('/', limitBody(), async (c) => {
+    const { json } = await readJson(c);
+    const order = parseOrThrow(CanonicalOrder, json, 'order');
+    const accepted = await acceptOrder(hub.store, { retailerId: c.get('retailer').id, source: 'api', order });
+    if (accepted.created) hub.metrics.ordersReceived.inc({ source: 'api' });
+    return c.json(accepted.order, accepted.created ? 201 : 200);
+  });
+
+  app.get('/', async (c) => {
+    const query = parseOrThrow(ListQuery, c.req.query(), 'query');
+    let q = hub.store.db.selectFrom('orders').selectAll().where('retailer_id', '=', c.get('retailer').id);
+    if (query.externalId) q = q.where('external_id', '=', query.externalId);
+    if (query.status) q = q.where('status', '=', query.status);
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(query.limit).execute();
+    return c.json({ orders: rows.map(orderSummary) });
+  });
+
+  app.get('/:id', async (c) => {
+    const view = await loadOrderView(hub.store.db, c.req.param('id'), c.get('retailer').id);
+    if (!view) throw new NotFoundError('order');
+    return c.json(view);
+  });
+
+  app.post('/:id/cancel', limitBody(), async (c) => {
+    const view = await loadOrderView(hub.store.db, c.req.param('id'), c.get('retailer').id);
+    if (!view) throw new NotFoundError('order');
+    return c.json(await cancelOrder(hub, view.id, 'retailer cancelled via API'));
+  });
+
+  return app;
+}

@@ -1,0 +1,132 @@
+import { Hono, type Context } from 'hono';
+import { UnauthorizedError } from '../../errors.ts';
+import type { Hub } from '../../hub.ts';
+import { shopifyExternalId, shopifyToCanonical, shopifyTopicAction } from '../../intake/shopify.ts';
+import { verifyShopifyHmac, verifyWooCommerceSignature } from '../../intake/signatures.ts';
+import {
+  wooCommerceExternalId,
+  wooCommerceToCanonical,
+  wooCommerceTopicAction,
+} from '../../intake/woocommerce.ts';
+import { cancelOrder } from '../../pipeline/cancel.ts';
+import { acceptOrder, markPaid, type OrderSource } from '../../pipeline/intake.ts';
+import { retailerById } from '../../store/retailers.ts';
+import { limitBody, parseJson, type AppEnv } from '../request.ts';
+
+type Action = 'create' | 'release' | 'cancel' | 'ignore';
+
+/**
+ * Store webhooks. The signature is checked over the raw bytes before anything is parsed; an unknown
+ * retailer, a retailer without that store's secret, and a bad signature all answer the same 401.
+ */
+export function webhookRoutes(hub: Hub) {
+  const app = new Hono<AppEnv>();
+
+  app.post('/shopify/:retailerId', limitBody(), async (c) => {
+    const { raw, retailerId } = await verified(c, hub, 'shopify', (body, secret) =>
+      verifyShopifyHmac(body, secret, c.req.header('x-shopify-hmac-sha256')),
+    );
+    const body = parseJson(raw);
+    const action = shopifyTopicAction(c.req.header('x-shopify-topic'));
+    return handle(c, hub, {
+      source: 'shopify',
+      retailerId,
+      action,
+      webhookId: c.req.header('x-shopify-webhook-id'),
+      externalId: () => shopifyExternalId(body),
+      toCanonical: () => shopifyToCanonical(body),
+    });
+  });
+
+  app.post('/woocommerce/:retailerId', limitBody(), async (c) => {
+    const { raw, retailerId } = await verified(c, hub, 'woocommerce', (body, secret) =>
+      verifyWooCommerceSignature(body, secret, c.req.header('x-wc-webhook-signature')),
+    );
+    // WooCommerce pings a new webhook with a form body (`webhook_id=…`): acknowledge it.
+    if (!/json/i.test(c.req.header('content-type') ?? '')) return c.json({ ok: true, ignored: 'not an order' });
+    const body = parseJson(raw);
+    const action = wooCommerceTopicAction(c.req.header('x-wc-webhook-topic'), body);
+    return handle(c, hub, {
+      source: 'woocommerce',
+      retailerId,
+      action,
+      webhookId: c.req.header('x-wc-webhook-delivery-id'),
+      externalId: () => wooCommerceExternalId(body),
+      toCanonical: () => wooCommerceToCanonical(body),
+    });
+  });
+
+  return app;
+}
+
+async function verified(
+  c: Context,
+  hub: Hub,
+  store: 'shopify' | 'woocommerce',
+  check: (raw: Buffer, secret: string) => boolean,
+): Promise<{ raw: Buffer; retailerId: string }> {
+  const retailerId = c.req.param('retailerId') ?? '';
+  const raw = Buffer.from(await c.req.arrayBuffer());
+  const retailer = retailerId.length <= 64 ? await retailerById(hub.store.db, retailerId) : undefined;
+  const secret = store === 'shopify' ? retailer?.shopify_secret : retailer?.woocommerce_secret;
+  // Check even without a secret (against a dummy), so timing does not tell which retailers exist.
+  const ok = check(raw, secret ?? 'no-secret-configured');
+  if (!retailer || !secret || !ok) throw new UnauthorizedError('invalid webhook signature');
+  return { raw, retailerId: retailer.id };
+}
+
+async function handle(
+  c: Context,
+  hub: Hub,
+  input: {
+    source: OrderSource;
+    retailerId: string;
+    action: Action;
+    webhookId: string | undefined;
+    externalId: () => string | undefined;
+    toCanonical: () => import('../../canonical/order.ts').CanonicalOrder;
+  },
+): Promise<Response> {
+  const { source, retailerId } = input;
+  switch (input.action) {
+    case 'create': {
+      const order = input.toCanonical();
+      const accepted = await acceptOrder(hub.store, {
+        retailerId,
+        source,
+        order,
+        ...(input.webhookId ? { webhookId: input.webhookId.slice(0, 200) } : {}),
+      });
+      if (accepted.created) hub.metrics.ordersReceived.inc({ source });
+      return c.json(accepted.order, accepted.created ? 201 : 200);
+    }
+    case 'release': {
+      const externalId = input.externalId();
+      const released = externalId ? await markPaid(hub.store, retailerId, externalId, `${source} payment webhook`) : undefined;
+      if (released) return c.json(released);
+      // Paid before we saw it created: the paid body is a whole order.
+      const accepted = await acceptOrder(hub.store, { retailerId, source, order: input.toCanonical() });
+      if (accepted.created) hub.metrics.ordersReceived.inc({ source });
+      return c.json(accepted.order, accepted.created ? 201 : 200);
+    }
+    case 'cancel': {
+      const externalId = input.externalId();
+      const row = externalId
+        ? await hub.store.db
+            .selectFrom('orders')
+            .select('id')
+            .where('retailer_id', '=', retailerId)
+            .where('external_id', '=', externalId)
+            .executeTakeFirst()
+        : undefined;
+      if (!row) return c.json({ ok: true, ignored: 'unknown order' });
+      return c.json(await cancelOrder(hub, row.id, `${source} cancellation webhook`));
+    }
+    case 'ignore':
+      return c.json({ ok: true, ignored: 'topic not acted on' });
+    default: {
+      const never: never = input.action;
+      return never;
+    }
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The composition root: config → store → mappings → transports → HTTP + workers + schedules.
+ */
+import { serve as serveHttp, type ServerType } from '@hono/node-server';
+import { loadEnv, type HubEnv } from './config/env.ts';
+import { loadMappings, type LoadedMapping } from './config/mapping-loader.ts';
+import { HubError } from './errors.ts';
+import { createApp } from './http/app.ts';
+import type { Hub, TransportRegistry } from './hub.ts';
+import { Scheduler } from './jobs/scheduler.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { Worker } from './pipeline/worker.ts';
+import { openStore, type Store } from './store/database.ts';
+import { createTransport, type SupplierTransport } from './transports/transport.ts';
+
+export interface HubOptions {
+  env?: HubEnv;
+  store?: Store;
+  mappings?: LoadedMapping[];
+  clock?: () => Date;
+  logger?: Logger;
+}
+
+export function createTransportRegistry(mappings: Map<string, LoadedMapping>, logger: Logger): TransportRegistry {
+  const transports = new Map<string, SupplierTransport>();
+  return {
+    get(supplierId) {
+      let transport = transports.get(supplierId);
+      if (!transport) {
+        const loaded = mappings.get(supplierId);
+        if (!loaded) throw new HubError('not_found', `no mapping loaded for supplier ${supplierId}`);
+        transport = createTransport(supplierId, loaded.mapping.transport, { logger: logger.child({ supplier: supplierId }) });
+        transports.set(supplierId, transport);
+      }
+      return transport;
+    },
+    async closeAll() {
+      const all = [...transports.values()];
+      transports.clear();
+      await Promise.allSettled(all.map((t) => t.close()));
+    },
+  };
+}
+
+/** Builds a hub: opens (and migrates) the store, loads and checks every mapping. */
+export async function createHub(options: HubOptions = {}): Promise<Hub> {
+  const env = options.env ?? loadEnv();
+  const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
+  const mappingList = options.mappings ?? (await loadMappings(env.HUB_MAPPINGS_DIR));
+  const mappings = new Map(mappingList.map((m) => [m.supplier, m]));
+  const store = options.store ?? (await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.HUB_DATA_DIR }));
+  return {
+    store,
+    env,
+    mappings,
+    clock: options.clock ?? (() => new Date()),
+    logger,
+    metrics: createMetrics(),
+    shopifyApiVersion: env.HUB_SHOPIFY_API_VERSION,
+    transports: createTransportRegistry(mappings, logger),
+  };
+}
+
+export interface RunningHub {
+  hub: Hub;
+  url: string;
+  server: ServerType;
+  worker: Worker | undefined;
+  scheduler: Scheduler | undefined;
+  stop(): Promise<void>;
+}
+
+export function workerOptions(env: HubEnv) {
+  return {
+    pollIntervalMs: env.HUB_POLL_INTERVAL_MS,
+    overdueIntervalMs: env.HUB_OVERDUE_INTERVAL_MS,
+    concurrency: env.HUB_DELIVERY_CONCURRENCY,
+    leaseMs: env.HUB_LEASE_MS,
+  };
+}
+
+/** `hub serve`: the HTTP API and dashboard, plus (unless HUB_WORKERS=0) the workers and inbound schedules. */
+export async function startHub(hub: Hub, options: { port?: number; host?: string } = {}): Promise<RunningHub> {
+  const app = createApp(hub);
+  const port = options.port ?? hub.env.PORT;
+  const host = options.host ?? hub.env.HOST;
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serveHttp({ fetch: app.fetch, port, hostname: host }, () => resolve(s));
+  });
+  const address = server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  let worker: Worker | undefined;
+  let scheduler: Scheduler | undefined;
+  if (hub.env.HUB_WORKERS) {
+    worker = new Worker(hub, workerOptions(hub.env));
+    worker.start();
+    scheduler = new Scheduler(hub);
+    scheduler.start();
+  }
+  hub.logger.info({ url, engine: hub.store.engine, suppliers: [...hub.mappings.keys()], workers: hub.env.HUB_WORKERS }, 'hub started');
+  return {
+    hub,
+    url,
+    server,
+    worker,
+    scheduler,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await scheduler?.stop();
+      await worker?.stop();
+      await hub.transports.closeAll();
+      await hub.store.close();
+    },
+  };
+}

@@ -1,0 +1,470 @@
+import { sql, type Transaction } from 'kysely';
+import type {
+  Acknowledgment,
+  FunctionalAck,
+  InboundItem,
+  Invoice,
+  InventoryItem,
+  ParsedInbound,
+  ReceivedGroup,
+  Shipment,
+} from '../canonical/inbound.ts';
+import type { PurchaseOrder } from '../canonical/purchase-order.ts';
+import type { PoStatus } from '../canonical/states.ts';
+import type { LoadedMapping } from '../config/mapping-loader.ts';
+import { HubError, errorMessage } from '../errors.ts';
+import type { Hub } from '../hub.ts';
+import { resolveCarrier, trackingUrls } from '../notify/carriers.ts';
+import { newId, sha256Hex, toBuffer } from '../store/ids.ts';
+import { recordEvent } from '../store/orders.ts';
+import type { Database, PurchaseOrderRow } from '../store/schema.ts';
+import { meetExpectation } from './expectations.ts';
+import { enqueueFunctionalAcks } from './acks.ts';
+import { enqueueRetailerEvent, enqueueShopifyFulfillment } from './notify.ts';
+import { syncOrderStatus } from './order-status.ts';
+import { parseSupplierBytes } from './parse-file.ts';
+
+/** A file that parsed but cannot be applied (unknown PO, unknown SKU...): it is quarantined. */
+export class ApplyError extends HubError {
+  constructor(message: string, details?: unknown) {
+    super('validation_failed', message, { details });
+  }
+}
+
+export interface InboundResult {
+  documentId: string;
+  /** applied; duplicate (same content seen before, under another name); seen (this very file again); failed (quarantined). */
+  status: 'applied' | 'duplicate' | 'seen' | 'failed';
+  error?: string;
+  items?: number;
+}
+
+/**
+ * Applies one supplier file exactly once. The ledger row (supplier, content hash) is written in the
+ * same transaction as everything the file changes, so a file is either wholly applied and recorded,
+ * or not at all; the same bytes again (re-listed after a crash, or re-sent under another name) are
+ * recognised and not applied twice. A file that cannot be parsed or matched is kept with its reason
+ * (status `failed`) and never blocks the files after it.
+ */
+export async function receiveInboundFile(
+  hub: Hub,
+  loaded: LoadedMapping,
+  file: { name: string; content: Buffer; via: 'sftp' | 'http' },
+): Promise<InboundResult> {
+  const supplier = loaded.supplier;
+  const hash = sha256Hex(file.content);
+  const seen = await hub.store.db
+    .selectFrom('inbound_ledger')
+    .select(['document_id', 'filename'])
+    .where('supplier_id', '=', supplier)
+    .where('content_hash', '=', hash)
+    .executeTakeFirst();
+  if (seen) return recordDuplicate(hub, loaded, file, hash, seen);
+
+  let parsed: ParsedInbound;
+  try {
+    parsed = parseSupplierBytes(loaded, file.name, file.content);
+  } catch (error) {
+    return quarantine(hub, loaded, file, hash, undefined, error);
+  }
+  const documentId = newId('doc');
+  try {
+    const applied = await hub.store.db.transaction().execute(async (trx) => {
+      const ledger = await trx
+        .insertInto('inbound_ledger')
+        .values({ supplier_id: supplier, content_hash: hash, filename: file.name, size: file.content.length, document_id: documentId })
+        .onConflict((oc) => oc.columns(['supplier_id', 'content_hash']).doNothing())
+        .returning('document_id')
+        .executeTakeFirst();
+      if (!ledger) return false; // another process applied the same bytes a moment ago
+      await insertInboundDocument(trx, loaded, file, hash, documentId, parsed, 'applied');
+      await applyItems(trx, hub, loaded, documentId, file.name, parsed.items);
+      await enqueueFunctionalAcks(trx, hub, loaded, parsed.groups);
+      return true;
+    });
+    if (!applied) {
+      const again = await hub.store.db.selectFrom('inbound_ledger').select(['document_id', 'filename']).where('supplier_id', '=', supplier).where('content_hash', '=', hash).executeTakeFirstOrThrow();
+      return recordDuplicate(hub, loaded, file, hash, again);
+    }
+  } catch (error) {
+    if (!(error instanceof HubError)) throw error;
+    return quarantine(hub, loaded, file, hash, parsed, error, documentId);
+  }
+  await hub.store.wakeOutbox();
+  hub.metrics.documentsReceived.inc({ supplier, format: parsed.format });
+  hub.logger.info({ supplier, documentId, file: file.name, items: parsed.items.length }, 'inbound file applied');
+  return { documentId, status: 'applied', items: parsed.items.length };
+}
+
+async function recordDuplicate(
+  hub: Hub,
+  loaded: LoadedMapping,
+  file: { name: string; content: Buffer; via: string },
+  hash: string,
+  seen: { document_id: string; filename: string },
+): Promise<InboundResult> {
+  if (seen.filename === file.name) return { documentId: seen.document_id, status: 'seen' };
+  const documentId = newId('doc');
+  await hub.store.db.transaction().execute(async (trx) => {
+    await insertInboundDocument(trx, loaded, file, hash, documentId, undefined, 'duplicate', `same content as ${seen.filename} (${seen.document_id})`);
+  });
+  hub.logger.warn({ supplier: loaded.supplier, file: file.name, original: seen.filename }, 'duplicate inbound file not applied');
+  return { documentId, status: 'duplicate' };
+}
+
+async function quarantine(
+  hub: Hub,
+  loaded: LoadedMapping,
+  file: { name: string; content: Buffer; via: string },
+  hash: string,
+  parsed: ParsedInbound | undefined,
+  error: unknown,
+  documentId = newId('doc'),
+): Promise<InboundResult> {
+  const message = errorMessage(error);
+  await hub.store.db.transaction().execute(async (trx) => {
+    const ledger = await trx
+      .insertInto('inbound_ledger')
+      .values({ supplier_id: loaded.supplier, content_hash: hash, filename: file.name, size: file.content.length, document_id: documentId })
+      .onConflict((oc) => oc.columns(['supplier_id', 'content_hash']).doNothing())
+      .returning('document_id')
+      .executeTakeFirst();
+    if (!ledger) return;
+    await insertInboundDocument(trx, loaded, file, hash, documentId, parsed, 'failed', message, error instanceof HubError ? error.code : 'internal');
+    // The file was well-formed X12 even if it could not be matched: acknowledge its groups.
+    if (parsed) await enqueueFunctionalAcks(trx, hub, loaded, parsed.groups);
+  });
+  await hub.store.wakeOutbox();
+  hub.metrics.documentsFailed.inc({ supplier: loaded.supplier, format: parsed?.format ?? 'unknown', direction: 'in' });
+  hub.logger.warn({ supplier: loaded.supplier, documentId, file: file.name, error: message }, 'inbound file quarantined');
+  return { documentId, status: 'failed', error: message };
+}
+
+async function insertInboundDocument(
+  trx: Transaction<Database>,
+  loaded: LoadedMapping,
+  file: { name: string; content: Buffer; via: string },
+  hash: string,
+  id: string,
+  parsed: ParsedInbound | undefined,
+  status: string,
+  error?: string,
+  errorCode?: string,
+): Promise<void> {
+  const kind = parsed ? inboundKind(parsed.items) : 'unknown';
+  const orderId = parsed ? await firstOrderId(trx, loaded.supplier, parsed.items) : undefined;
+  await trx
+    .insertInto('documents')
+    .values({
+      id,
+      direction: 'in',
+      kind,
+      format: parsed?.format ?? 'unknown',
+      supplier_id: loaded.supplier,
+      order_id: orderId ?? null,
+      filename: file.name,
+      content: file.content,
+      content_type: 'application/octet-stream',
+      content_hash: hash,
+      size: file.content.length,
+      status,
+      last_error: error ?? null,
+      error_code: errorCode ?? null,
+      parsed: parsed ? JSON.stringify(parsed) : null,
+      receipt: JSON.stringify({ via: file.via }),
+      done_at: sql`now()`,
+    })
+    .execute();
+}
+
+function inboundKind(items: InboundItem[]): string {
+  const kinds = new Set(items.map((i) => i.kind));
+  return kinds.size === 1 ? [...kinds][0]! : kinds.size === 0 ? 'empty' : 'mixed';
+}
+
+async function firstOrderId(trx: Transaction<Database>, supplier: string, items: InboundItem[]): Promise<string | undefined> {
+  const po = items.map(poNumberOf).find((p) => p !== undefined);
+  if (!po) return undefined;
+  const row = await trx.selectFrom('purchase_orders').select('order_id').where('supplier_id', '=', supplier).where('po_number', '=', po).executeTakeFirst();
+  return row?.order_id;
+}
+
+function poNumberOf(item: InboundItem): string | undefined {
+  switch (item.kind) {
+    case 'shipment':
+      return item.shipment.poNumber;
+    case 'acknowledgment':
+      return item.acknowledgment.poNumber;
+    case 'invoice':
+      return item.invoice.poNumber;
+    case 'functional_ack':
+    case 'inventory':
+      return undefined;
+    default: {
+      const never: never = item;
+      return never;
+    }
+  }
+}
+
+async function applyItems(
+  trx: Transaction<Database>,
+  hub: Hub,
+  loaded: LoadedMapping,
+  documentId: string,
+  filename: string,
+  items: InboundItem[],
+): Promise<void> {
+  const touched = new Set<string>();
+  for (const item of items) {
+    switch (item.kind) {
+      case 'shipment':
+        touched.add(await applyShipment(trx, hub, loaded, documentId, filename, item.shipment));
+        break;
+      case 'acknowledgment':
+        touched.add(await applyAcknowledgment(trx, loaded, filename, item.acknowledgment));
+        break;
+      case 'functional_ack':
+        touched.add(await applyFunctionalAck(trx, loaded, filename, item.ack));
+        break;
+      case 'invoice':
+        touched.add(await applyInvoice(trx, loaded, documentId, filename, item.invoice));
+        break;
+      case 'inventory':
+        await applyInventory(trx, loaded, item.items);
+        break;
+      default: {
+        const never: never = item;
+        throw new ApplyError(`unknown inbound item ${JSON.stringify(never)}`);
+      }
+    }
+  }
+  for (const orderId of touched) await syncOrderStatus(trx, hub, orderId, `supplier file ${filename}`);
+}
+
+async function purchaseOrder(trx: Transaction<Database>, supplier: string, poNumber: string): Promise<PurchaseOrderRow> {
+  const po = await trx
+    .selectFrom('purchase_orders')
+    .selectAll()
+    .where('supplier_id', '=', supplier)
+    .where('po_number', '=', poNumber)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!po) throw new ApplyError(`unknown purchase order "${poNumber}" for supplier ${supplier}`, { poNumber });
+  return po;
+}
+
+async function setPoStatus(trx: Transaction<Database>, poId: string, status: PoStatus, reason: string | null = null): Promise<void> {
+  await trx.updateTable('purchase_orders').set({ status, status_reason: reason, updated_at: sql`now()` }).where('id', '=', poId).execute();
+}
+
+/** Matches a shipped line to a PO line: by line number, then retailer SKU, then supplier SKU. */
+function matchLine(po: PurchaseOrder, line: Shipment['lines'][number]) {
+  return (
+    (line.lineNumber !== undefined ? po.lines.find((l) => l.lineNumber === line.lineNumber) : undefined) ??
+    (line.sku !== undefined ? po.lines.find((l) => l.sku === line.sku) : undefined) ??
+    (line.supplierSku !== undefined ? po.lines.find((l) => l.supplierSku === line.supplierSku || l.sku === line.supplierSku) : undefined)
+  );
+}
+
+async function applyShipment(
+  trx: Transaction<Database>,
+  hub: Hub,
+  loaded: LoadedMapping,
+  documentId: string,
+  filename: string,
+  shipment: Shipment,
+): Promise<string> {
+  const row = await purchaseOrder(trx, loaded.supplier, shipment.poNumber);
+  if (row.status === 'cancelled') throw new ApplyError(`purchase order ${row.po_number} was cancelled but a shipment arrived for it`);
+  const po = row.data as PurchaseOrder;
+  const shipped: Record<string, number> = { ...row.shipped };
+  // A ship notice without item detail ships whatever is still open.
+  const lines = shipment.lines.length
+    ? shipment.lines.map((line) => {
+        const match = matchLine(po, line);
+        if (!match) throw new ApplyError(`shipment for ${row.po_number}: unknown item ${line.sku ?? line.supplierSku ?? `line ${line.lineNumber}`}`);
+        return { po: match, quantity: line.quantity };
+      })
+    : po.lines.map((l) => ({ po: l, quantity: l.quantity - (shipped[l.lineNumber] ?? 0) })).filter((l) => l.quantity > 0);
+  const over: string[] = [];
+  for (const line of lines) {
+    const total = (shipped[line.po.lineNumber] ?? 0) + line.quantity;
+    if (total > line.po.quantity) over.push(`${line.po.sku}: ${total} shipped of ${line.po.quantity} ordered`);
+    shipped[line.po.lineNumber] = total;
+  }
+  const carrier = resolveCarrier(shipment.carrier ?? '');
+  const urls = shipment.carrier ? trackingUrls(carrier, shipment.trackingNumbers) : [];
+  const shipmentId = newId('shp');
+  const shippedLines = lines.map((l) => ({ lineNumber: l.po.lineNumber, lineId: l.po.lineId, sku: l.po.sku, supplierSku: l.po.supplierSku, quantity: l.quantity }));
+  await trx
+    .insertInto('shipments')
+    .values({
+      id: shipmentId,
+      po_id: row.id,
+      order_id: row.order_id,
+      document_id: documentId,
+      carrier: shipment.carrier ?? null,
+      carrier_name: shipment.carrier ? carrier.name : null,
+      service: shipment.service ?? null,
+      tracking_numbers: JSON.stringify(shipment.trackingNumbers),
+      tracking_urls: JSON.stringify(urls),
+      lines: JSON.stringify(shippedLines),
+      shipped_at: shipment.shippedAt ?? null,
+    })
+    .execute();
+  const complete = po.lines.every((l) => (shipped[l.lineNumber] ?? 0) >= l.quantity);
+  await trx.updateTable('purchase_orders').set({ shipped: JSON.stringify(shipped), updated_at: sql`now()` }).where('id', '=', row.id).execute();
+  if (over.length) {
+    await setPoStatus(trx, row.id, 'rejected', `shipped above ordered: ${over.join('; ')}`);
+  } else {
+    await setPoStatus(trx, row.id, complete ? 'shipped' : 'partially_shipped');
+  }
+  await meetExpectation(trx, row.id, '856');
+  const data = {
+    shipmentId,
+    poId: row.id,
+    poNumber: row.po_number,
+    supplier: loaded.supplier,
+    carrier: shipment.carrier ?? null,
+    carrierName: shipment.carrier ? carrier.name : null,
+    service: shipment.service ?? null,
+    trackingNumbers: shipment.trackingNumbers,
+    trackingUrls: urls,
+    shippedAt: shipment.shippedAt ?? null,
+    lines: shippedLines,
+  };
+  await recordEvent(trx, row.order_id, { type: 'shipment_received', cause: `supplier file ${filename}`, data });
+  await enqueueRetailerEvent(trx, hub, row.order_id, 'order.shipped', data);
+  await enqueueShopifyFulfillment(trx, hub, row.order_id, { shipmentId, carrier, trackingNumbers: shipment.trackingNumbers, trackingUrls: urls, lines: shippedLines });
+  return row.order_id;
+}
+
+async function applyAcknowledgment(trx: Transaction<Database>, loaded: LoadedMapping, filename: string, ack: Acknowledgment): Promise<string> {
+  const row = await purchaseOrder(trx, loaded.supplier, ack.poNumber);
+  const rejectedLines = ack.lines.filter((l) => l.status === 'rejected' || l.status === 'deleted');
+  const backordered = ack.lines.filter((l) => l.status === 'backordered');
+  await meetExpectation(trx, row.id, '855');
+  const early = ['pending', 'sent', 'acknowledged', 'backordered'].includes(row.status);
+  if (ack.status === 'rejected' || rejectedLines.length) {
+    const reason =
+      ack.status === 'rejected'
+        ? `supplier rejected purchase order ${row.po_number} (BAK02 ${ack.code})`
+        : `supplier rejected ${rejectedLines.map((l) => `${l.sku ?? l.supplierSku ?? `line ${l.lineNumber}`}${l.reason ? ` (${l.reason})` : ''}`).join(', ')} on ${row.po_number}`;
+    await setPoStatus(trx, row.id, 'rejected', reason);
+  } else if (early) {
+    await setPoStatus(trx, row.id, backordered.length ? 'backordered' : 'acknowledged');
+  }
+  await recordEvent(trx, row.order_id, {
+    type: 'acknowledgment_received',
+    cause: `supplier file ${filename}`,
+    data: { poId: row.id, poNumber: row.po_number, status: ack.status, code: ack.code, lines: ack.lines },
+  });
+  return row.order_id;
+}
+
+async function applyFunctionalAck(trx: Transaction<Database>, loaded: LoadedMapping, filename: string, ack: FunctionalAck): Promise<string> {
+  const doc = await trx
+    .selectFrom('documents')
+    .select(['id', 'po_id', 'order_id', 'kind', 'filename'])
+    .where('partner', '=', loaded.supplier)
+    .where('gs06', '=', ack.groupControlNumber)
+    .where('direction', '=', 'out')
+    .executeTakeFirst();
+  if (!doc || !doc.po_id || !doc.order_id) {
+    throw new ApplyError(`997 acknowledges group ${ack.groupControlNumber}, which is not a purchase order we sent to ${loaded.supplier}`);
+  }
+  const row = await trx.selectFrom('purchase_orders').selectAll().where('id', '=', doc.po_id).forUpdate().executeTakeFirstOrThrow();
+  await meetExpectation(trx, row.id, '997');
+  const accepted = ack.status === 'A' || ack.status === 'E';
+  if (!accepted) {
+    const errors = ack.sets.flatMap((s) => s.errors);
+    await setPoStatus(trx, row.id, 'rejected', `supplier's 997 rejected ${doc.filename} (AK9 ${ack.status})${errors.length ? `: ${errors.join('; ')}` : ''}`);
+  } else if (row.status === 'sent' && doc.kind === 'po') {
+    await setPoStatus(trx, row.id, 'acknowledged');
+  }
+  await recordEvent(trx, row.order_id, {
+    type: 'functional_ack_received',
+    cause: `supplier file ${filename}`,
+    data: { poId: row.id, documentId: doc.id, groupControlNumber: ack.groupControlNumber, status: ack.status },
+  });
+  return row.order_id;
+}
+
+async function applyInvoice(trx: Transaction<Database>, loaded: LoadedMapping, documentId: string, filename: string, invoice: Invoice): Promise<string> {
+  const row = await purchaseOrder(trx, loaded.supplier, invoice.poNumber);
+  await trx
+    .insertInto('invoices')
+    .values({
+      id: newId('inv'),
+      po_id: row.id,
+      supplier_id: loaded.supplier,
+      invoice_number: invoice.invoiceNumber,
+      total: invoice.total ?? null,
+      data: JSON.stringify(invoice),
+      document_id: documentId,
+    })
+    .execute();
+  await recordEvent(trx, row.order_id, {
+    type: 'invoice_received',
+    cause: `supplier file ${filename}`,
+    data: { poId: row.id, poNumber: row.po_number, invoiceNumber: invoice.invoiceNumber, total: invoice.total ?? null },
+  });
+  return row.order_id;
+}
+
+async function applyInventory(trx: Transaction<Database>, loaded: LoadedMapping, items: InventoryItem[]): Promise<void> {
+  for (const item of items) {
+    await trx
+      .insertInto('inventory')
+      .values({ supplier_id: loaded.supplier, supplier_sku: item.supplierSku, sku: item.sku ?? null, available: item.available })
+      .onConflict((oc) => oc.columns(['supplier_id', 'supplier_sku']).doUpdateSet({ available: item.available, sku: item.sku ?? null, updated_at: sql`now()` }))
+      .execute();
+  }
+}
+
+/** Re-applies a quarantined inbound document (after a mapping fix, or once its PO exists). */
+export async function reapplyInboundDocument(hub: Hub, documentId: string): Promise<string> {
+  const doc = await hub.store.db.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirst();
+  if (!doc) throw new HubError('not_found', `document ${documentId} not found`);
+  if (doc.status !== 'failed') throw new HubError('state_conflict', `document ${documentId} is ${doc.status}, not failed`);
+  const loaded = doc.supplier_id ? hub.mappings.get(doc.supplier_id) : undefined;
+  if (!loaded) throw new HubError('not_found', `no mapping loaded for supplier ${doc.supplier_id}`);
+  const content = toBuffer(doc.content);
+  let parsed: ParsedInbound;
+  try {
+    parsed = parseSupplierBytes(loaded, doc.filename, content);
+  } catch (error) {
+    await markStillFailing(hub, documentId, error);
+    return 'failed';
+  }
+  try {
+    await hub.store.db.transaction().execute(async (trx) => {
+      const locked = await trx.selectFrom('documents').select('status').where('id', '=', documentId).forUpdate().executeTakeFirstOrThrow();
+      if (locked.status !== 'failed') throw new HubError('state_conflict', `document ${documentId} is ${locked.status}, not failed`);
+      await applyItems(trx, hub, loaded, documentId, doc.filename, parsed.items);
+      const orderId = await firstOrderId(trx, loaded.supplier, parsed.items);
+      await trx
+        .updateTable('documents')
+        .set({ status: 'applied', last_error: null, error_code: null, parsed: JSON.stringify(parsed), order_id: orderId ?? null, updated_at: sql`now()`, done_at: sql`now()` })
+        .where('id', '=', documentId)
+        .execute();
+    });
+  } catch (error) {
+    if (!(error instanceof HubError) || error.code === 'state_conflict') throw error;
+    await markStillFailing(hub, documentId, error);
+    return 'failed';
+  }
+  await hub.store.wakeOutbox();
+  return 'applied';
+}
+
+async function markStillFailing(hub: Hub, documentId: string, error: unknown): Promise<void> {
+  await hub.store.db
+    .updateTable('documents')
+    .set({ last_error: errorMessage(error), updated_at: sql`now()`, attempts: sql`attempts + 1` })
+    .where('id', '=', documentId)
+    .execute();
+}
+
+export type { ReceivedGroup };

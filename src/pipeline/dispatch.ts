@@ -1,0 +1,215 @@
+import { sql, type Transaction } from 'kysely';
+import { HubError, TransportError, errorMessage } from '../errors.ts';
+import type { Hub } from '../hub.ts';
+import { toBuffer } from '../store/ids.ts';
+import { recordEvent } from '../store/orders.ts';
+import type { Database, DocumentRow } from '../store/schema.ts';
+import { deliverToRetailer } from './retailer-delivery.ts';
+import { syncOrderStatus } from './order-status.ts';
+import { openExpectations } from './expectations.ts';
+
+export interface DeliveryOutcome {
+  documentId: string;
+  outcome: 'sent' | 'retry' | 'failed' | 'skipped';
+  error?: string;
+}
+
+/**
+ * The outbox. Due documents are claimed with `FOR UPDATE SKIP LOCKED` and a lease (`locked_until`),
+ * then delivered outside any transaction. A worker that dies mid-delivery leaves the lease to run
+ * out; the document is then delivered again under the same file name with the same bytes and
+ * control numbers (an SFTP rename replaces, HTTP carries an Idempotency-Key), so the supplier ends
+ * up with exactly one copy.
+ */
+export async function claimDueDocuments(hub: Hub, limit: number, leaseMs: number): Promise<DocumentRow[]> {
+  const result = await sql<DocumentRow>`
+    update documents
+       set locked_until = now() + (${leaseMs} * interval '1 millisecond'), updated_at = now()
+     where id in (
+       select id from documents
+        where status = 'pending' and direction = 'out' and next_attempt_at <= now()
+          and (locked_until is null or locked_until < now())
+        order by next_attempt_at, created_at
+        limit ${limit}
+        for update skip locked)
+    returning *`.execute(hub.store.db);
+  return result.rows;
+}
+
+export async function deliverDocument(hub: Hub, doc: DocumentRow): Promise<DeliveryOutcome> {
+  const target = doc.supplier_id ?? `retailer:${doc.retailer_id}`;
+  const end = hub.metrics.deliveryDuration.startTimer({ target });
+  try {
+    const receipt = await send(hub, doc);
+    end();
+    hub.metrics.deliveryAttempts.inc({ target, outcome: 'sent' });
+    const applied = await markSent(hub, doc, receipt);
+    if (applied) {
+      hub.logger.info(
+        { documentId: doc.id, orderId: doc.order_id, poId: doc.po_id, supplier: doc.supplier_id, file: doc.filename },
+        'document delivered',
+      );
+    }
+    return { documentId: doc.id, outcome: applied ? 'sent' : 'skipped' };
+  } catch (error) {
+    end();
+    return recordFailure(hub, doc, error, target);
+  }
+}
+
+async function send(hub: Hub, doc: DocumentRow): Promise<unknown> {
+  const content = toBuffer(doc.content);
+  if (doc.kind === 'event' || doc.kind === 'shopify_fulfillment') {
+    return deliverToRetailer(hub, doc, content);
+  }
+  if (!doc.supplier_id) throw new HubError('internal', `document ${doc.id} has no target`);
+  const transport = hub.transports.get(doc.supplier_id);
+  return transport.deliver({ filename: doc.filename, content, contentType: doc.content_type, documentId: doc.id });
+}
+
+async function markSent(hub: Hub, doc: DocumentRow, receipt: unknown): Promise<boolean> {
+  const applied = await hub.store.db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('documents')
+      .set({
+        status: 'sent',
+        attempts: sql`attempts + 1`,
+        receipt: JSON.stringify(receipt ?? null),
+        last_error: null,
+        error_code: null,
+        locked_until: null,
+        done_at: sql`now()`,
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', doc.id)
+      .where('status', '=', 'pending')
+      .returning('id')
+      .executeTakeFirst();
+    if (!updated) return false; // another worker finished it first (its lease had run out)
+    if (doc.supplier_id) {
+      await trx
+        .insertInto('supplier_activity')
+        .values({ supplier_id: doc.supplier_id, last_delivery_at: new Date() })
+        .onConflict((oc) => oc.column('supplier_id').doUpdateSet({ last_delivery_at: new Date() }))
+        .execute();
+    }
+    if (doc.order_id && doc.kind !== 'event' && doc.kind !== 'shopify_fulfillment') {
+      await recordEvent(trx, doc.order_id, {
+        type: 'document_sent',
+        cause: `delivered to ${doc.supplier_id}`,
+        data: { documentId: doc.id, kind: doc.kind, filename: doc.filename, controlNumber: doc.isa13 === null ? null : Number(doc.isa13) },
+      });
+    }
+    if (doc.po_id && (doc.kind === 'po' || doc.kind === 'po_cancel')) await afterPurchaseOrderSent(trx, hub, doc);
+    return true;
+  });
+  if (applied && doc.supplier_id) hub.metrics.documentsSent.inc({ supplier: doc.supplier_id, format: doc.format });
+  return applied;
+}
+
+async function afterPurchaseOrderSent(trx: Transaction<Database>, hub: Hub, doc: DocumentRow): Promise<void> {
+  const poId = doc.po_id!;
+  if (doc.kind === 'po_cancel') {
+    await trx.updateTable('purchase_orders').set({ status: 'cancelled', updated_at: sql`now()` }).where('id', '=', poId).execute();
+    await trx.updateTable('expectations').set({ status: 'cancelled' }).where('po_id', '=', poId).where('status', 'in', ['open', 'overdue']).execute();
+  } else {
+    await trx
+      .updateTable('purchase_orders')
+      .set({ status: 'sent', status_reason: null, updated_at: sql`now()` })
+      .where('id', '=', poId)
+      .where('status', 'in', ['pending', 'failed'])
+      .execute();
+    const mapping = hub.mappings.get(doc.supplier_id!)?.mapping;
+    if (mapping) await openExpectations(trx, hub, mapping, poId, doc.order_id!);
+  }
+  await syncOrderStatus(trx, hub, doc.order_id!, `document ${doc.filename} delivered`);
+}
+
+function backoffMs(hub: Hub, doc: DocumentRow, attempts: number, error: unknown): number {
+  const retryAfter = (error as { details?: { retryAfterMs?: unknown } }).details?.retryAfterMs;
+  const retry = doc.supplier_id ? hub.mappings.get(doc.supplier_id)?.mapping.transport.retry : undefined;
+  const base = retry?.baseDelayMs ?? 2_000;
+  const cap = retry?.maxDelayMs ?? 600_000;
+  const exponential = Math.min(cap, base * 2 ** Math.max(0, attempts - 1));
+  const jittered = exponential / 2 + Math.random() * (exponential / 2);
+  return typeof retryAfter === 'number' && retryAfter >= 0 ? Math.min(Math.max(retryAfter, jittered / 4), 3_600_000) : jittered;
+}
+
+async function recordFailure(hub: Hub, doc: DocumentRow, error: unknown, target: string): Promise<DeliveryOutcome> {
+  const attempts = doc.attempts + 1;
+  const retryable = error instanceof HubError ? error.retryable : true;
+  const message = errorMessage(error);
+  const code = error instanceof HubError ? error.code : 'internal';
+  const giveUp = !retryable || attempts >= doc.max_attempts;
+  hub.metrics.deliveryAttempts.inc({ target, outcome: giveUp ? 'failed' : 'retry' });
+  const details = error instanceof TransportError ? error.details : undefined;
+  await hub.store.db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('documents')
+      .set({
+        attempts,
+        last_error: message,
+        error_code: code,
+        locked_until: null,
+        updated_at: sql`now()`,
+        receipt: details === undefined ? null : JSON.stringify(details),
+        ...(giveUp
+          ? { status: 'failed', done_at: sql`now()` }
+          : { next_attempt_at: new Date(Date.now() + backoffMs(hub, doc, attempts, error)) }),
+      })
+      .where('id', '=', doc.id)
+      .where('status', '=', 'pending')
+      .returning('id')
+      .executeTakeFirst();
+    if (!updated || !giveUp) return;
+    const reason = `delivery of ${doc.filename} to ${doc.supplier_id ?? `retailer ${doc.retailer_id}`} failed after ${attempts} attempt(s): ${message}`;
+    if (doc.order_id && doc.kind !== 'event') {
+      await recordEvent(trx, doc.order_id, { type: 'document_failed', cause: 'outbox', data: { documentId: doc.id, error: message, code } });
+    }
+    if (doc.po_id && (doc.kind === 'po' || doc.kind === 'po_cancel')) {
+      await trx
+        .updateTable('purchase_orders')
+        .set({ status: 'failed', status_reason: reason, updated_at: sql`now()` })
+        .where('id', '=', doc.po_id)
+        .execute();
+      await syncOrderStatus(trx, hub, doc.order_id!, 'outbox gave up', reason);
+    }
+  });
+  if (giveUp) {
+    hub.metrics.documentsFailed.inc({ supplier: doc.supplier_id ?? 'retailer', format: doc.format, direction: 'out' });
+    hub.logger.error({ documentId: doc.id, orderId: doc.order_id, code, attempts }, `document dead-lettered: ${message}`);
+  } else {
+    hub.logger.warn({ documentId: doc.id, orderId: doc.order_id, code, attempts }, `delivery failed, will retry: ${message}`);
+  }
+  return { documentId: doc.id, outcome: giveUp ? 'failed' : 'retry', error: message };
+}
+
+/**
+ * An operator's retry of a failed document (outbound: send again, same bytes and control numbers;
+ * inbound: apply again, e.g. after a mapping fix). Returns the document's new status.
+ */
+export async function retryOutboundDocument(hub: Hub, documentId: string): Promise<void> {
+  await hub.store.db.transaction().execute(async (trx) => {
+    const doc = await trx.selectFrom('documents').selectAll().where('id', '=', documentId).forUpdate().executeTakeFirst();
+    if (!doc) throw new HubError('not_found', `document ${documentId} not found`);
+    if (doc.status !== 'failed') throw new HubError('state_conflict', `document ${documentId} is ${doc.status}, not failed`);
+    await trx
+      .updateTable('documents')
+      .set({ status: 'pending', attempts: 0, next_attempt_at: new Date(0), locked_until: null, done_at: null, updated_at: sql`now()` })
+      .where('id', '=', documentId)
+      .execute();
+    if (doc.po_id && (doc.kind === 'po' || doc.kind === 'po_cancel')) {
+      await trx
+        .updateTable('purchase_orders')
+        .set({ status: 'pending', status_reason: null, updated_at: sql`now()` })
+        .where('id', '=', doc.po_id)
+        .where('status', '=', 'failed')
+        .execute();
+    }
+    if (doc.order_id) {
+      await recordEvent(trx, doc.order_id, { type: 'retry_requested', cause: 'operator', data: { documentId } });
+      if (doc.po_id) await syncOrderStatus(trx, hub, doc.order_id, 'operator retry');
+    }
+  });
+  await hub.store.wakeOutbox();
+}

@@ -1,0 +1,50 @@
+import type { Transaction } from 'kysely';
+import type { Database, NewDocument } from '../store/schema.ts';
+import { newId, sha256Hex } from '../store/ids.ts';
+
+export interface OutboundDocumentInput {
+  kind: 'po' | 'po_cancel' | 'fa_997' | 'event' | 'shopify_fulfillment';
+  format: string;
+  filename: string;
+  content: Buffer;
+  contentType: string;
+  supplierId?: string | null;
+  retailerId?: string | null;
+  orderId?: string | null;
+  poId?: string | null;
+  maxAttempts: number;
+  controlNumbers?: { isa13: number; gs06: number; st02: number; partner: string } | undefined;
+  /** Kept beside the bytes: what the document was made from. */
+  parsed?: unknown;
+  notBefore?: Date;
+}
+
+/** Records a document in the outbox (inside the caller's transaction). Wake the outbox after commit. */
+export async function enqueueOutbound(trx: Transaction<Database>, input: OutboundDocumentInput): Promise<string> {
+  const id = newId('doc');
+  const row: NewDocument = {
+    id,
+    direction: 'out',
+    kind: input.kind,
+    format: input.format,
+    supplier_id: input.supplierId ?? null,
+    retailer_id: input.retailerId ?? null,
+    order_id: input.orderId ?? null,
+    po_id: input.poId ?? null,
+    filename: input.filename,
+    content: input.content,
+    content_type: input.contentType,
+    content_hash: sha256Hex(input.content),
+    size: input.content.length,
+    status: 'pending',
+    max_attempts: input.maxAttempts,
+    next_attempt_at: input.notBefore ?? new Date(0),
+    isa13: input.controlNumbers?.isa13 ?? null,
+    gs06: input.controlNumbers?.gs06 ?? null,
+    st02: input.controlNumbers?.st02 ?? null,
+    partner: input.controlNumbers?.partner ?? null,
+    parsed: input.parsed === undefined ? null : JSON.stringify(input.parsed),
+  };
+  await trx.insertInto('documents').values(row).execute();
+  return id;
+}

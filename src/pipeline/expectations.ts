@@ -1,0 +1,71 @@
+import { sql, type Transaction } from 'kysely';
+import type { Mapping } from '../config/mapping-schema.ts';
+import type { Hub } from '../hub.ts';
+import { recordEvent } from '../store/orders.ts';
+import type { Database } from '../store/schema.ts';
+import { enqueueRetailerEvent } from './notify.ts';
+
+export type ExpectedKind = '997' | '855' | '856';
+
+const HOUR = 3_600_000;
+
+/**
+ * The expected-document ledger: a sent PO expects a 997 (X12 suppliers), an 855 (suppliers that send
+ * them) and a ship notice or tracking by a ship-by time. Opened when the PO is delivered.
+ */
+export async function openExpectations(
+  trx: Transaction<Database>,
+  hub: Hub,
+  mapping: Mapping,
+  poId: string,
+  orderId: string,
+): Promise<void> {
+  const now = hub.clock().getTime();
+  const rows: { kind: ExpectedKind; due: number }[] = [];
+  if (mapping.outbound.format === 'x12-850') rows.push({ kind: '997', due: now + mapping.expect.ack997Hours * HOUR });
+  if (mapping.expect.ack855Hours !== undefined) rows.push({ kind: '855', due: now + mapping.expect.ack855Hours * HOUR });
+  rows.push({ kind: '856', due: now + mapping.expect.shipHours * HOUR });
+  for (const row of rows) {
+    await trx
+      .insertInto('expectations')
+      .values({ po_id: poId, order_id: orderId, kind: row.kind, due_at: new Date(row.due), status: 'open' })
+      .onConflict((oc) => oc.columns(['po_id', 'kind']).doNothing())
+      .execute();
+  }
+}
+
+/** A document arrived: its expectation is met (and leaves the overdue list). */
+export async function meetExpectation(trx: Transaction<Database>, poId: string, kind: ExpectedKind): Promise<void> {
+  await trx
+    .updateTable('expectations')
+    .set({ status: 'met', met_at: sql`now()` })
+    .where('po_id', '=', poId)
+    .where('kind', '=', kind)
+    .where('status', 'in', ['open', 'overdue'])
+    .execute();
+}
+
+/**
+ * Marks expectations past due as overdue, once each: the row moves from `open` to `overdue` in the
+ * same statement that finds it, so `order.overdue` fires once however many processes check.
+ */
+export async function checkOverdue(hub: Hub): Promise<number> {
+  const now = hub.clock();
+  return hub.store.db.transaction().execute(async (trx) => {
+    const due = await trx
+      .updateTable('expectations')
+      .set({ status: 'overdue', overdue_at: now })
+      .where('status', '=', 'open')
+      .where('due_at', '<=', now)
+      .returning(['id', 'po_id', 'order_id', 'kind', 'due_at'])
+      .execute();
+    for (const row of due) {
+      const po = await trx.selectFrom('purchase_orders').select(['po_number', 'supplier_id']).where('id', '=', row.po_id).executeTakeFirst();
+      const data = { poId: row.po_id, poNumber: po?.po_number, supplier: po?.supplier_id, expected: row.kind, dueAt: row.due_at.toISOString() };
+      await recordEvent(trx, row.order_id, { type: 'document_overdue', cause: 'expected-document ledger', data });
+      await enqueueRetailerEvent(trx, hub, row.order_id, 'order.overdue', data);
+    }
+    if (due.length) hub.logger.warn({ count: due.length }, 'expected documents overdue');
+    return due.length;
+  });
+}

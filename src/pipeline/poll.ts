@@ -1,0 +1,84 @@
+import { errorMessage } from '../errors.ts';
+import { matchInboundFile } from '../formats/inbound.ts';
+import type { Hub } from '../hub.ts';
+import { receiveInboundFile } from './apply.ts';
+import { MAX_INBOUND_BYTES } from './parse-file.ts';
+
+export interface PollResult {
+  supplier: string;
+  seen: number;
+  applied: number;
+  duplicate: number;
+  failed: number;
+  skipped: number;
+  files: { name: string; status: string; documentId?: string; error?: string }[];
+}
+
+/**
+ * One inbound pass for a supplier: list its inbound folder, take each file a rule matches (oldest
+ * first), apply it (exactly once, see receiveInboundFile), and only then move it to processedDir
+ * (or failedDir for a quarantined file, when configured). A crash between the commit and the move
+ * leaves the file to be listed again; the ledger recognises it and it is only moved.
+ */
+export async function pollSupplier(hub: Hub, supplierId: string): Promise<PollResult> {
+  const loaded = hub.mappings.get(supplierId);
+  if (!loaded) throw new Error(`no mapping loaded for supplier ${supplierId}`);
+  const result: PollResult = { supplier: supplierId, seen: 0, applied: 0, duplicate: 0, failed: 0, skipped: 0, files: [] };
+  const end = hub.metrics.pollDuration.startTimer({ supplier: supplierId });
+  const startedAt = new Date();
+  hub.logger.info({ supplier: supplierId }, 'inbound poll started');
+  const transport = hub.transports.get(supplierId);
+  const failedDir = loaded.mapping.transport.type === 'sftp' ? loaded.mapping.transport.failedDir : undefined;
+  try {
+    const listing = await transport.listInbound();
+    listing.sort((a, b) => a.modifiedAt.getTime() - b.modifiedAt.getTime() || (a.name < b.name ? -1 : 1));
+    for (const remote of listing) {
+      if (!matchInboundFile(loaded.mapping.inbound, remote.name)) continue;
+      result.seen++;
+      try {
+        const content = await transport.download(remote.name, MAX_INBOUND_BYTES);
+        const outcome = await receiveInboundFile(hub, loaded, { name: remote.name, content, via: 'sftp' });
+        result.files.push({ name: remote.name, status: outcome.status, documentId: outcome.documentId, ...(outcome.error ? { error: outcome.error } : {}) });
+        hub.metrics.pollFiles.inc({ supplier: supplierId, outcome: outcome.status });
+        if (outcome.status === 'applied') result.applied++;
+        else if (outcome.status === 'failed') result.failed++;
+        else result.duplicate++;
+        const failedBefore = outcome.status === 'seen' ? await isFailed(hub, outcome.documentId) : false;
+        if (outcome.status === 'failed' || failedBefore) {
+          if (failedDir) await transport.moveInbound(remote.name, 'failed');
+        } else {
+          await transport.moveInbound(remote.name, 'processed');
+        }
+      } catch (error) {
+        // A download or move that failed: the file stays and is picked up on the next pass.
+        result.skipped++;
+        result.files.push({ name: remote.name, status: 'skipped', error: errorMessage(error) });
+        hub.metrics.pollFiles.inc({ supplier: supplierId, outcome: 'skipped' });
+        hub.logger.warn({ supplier: supplierId, file: remote.name, err: error }, 'inbound file left for the next pass');
+      }
+    }
+    await recordPoll(hub, supplierId, startedAt, null);
+  } catch (error) {
+    await recordPoll(hub, supplierId, startedAt, errorMessage(error));
+    throw error;
+  } finally {
+    end();
+  }
+  hub.logger.info({ supplier: supplierId, seen: result.seen, applied: result.applied, duplicate: result.duplicate, failed: result.failed, skipped: result.skipped }, 'inbound poll finished');
+  return result;
+}
+
+async function isFailed(hub: Hub, documentId: string): Promise<boolean> {
+  const doc = await hub.store.db.selectFrom('documents').select('status').where('id', '=', documentId).executeTakeFirst();
+  return doc?.status === 'failed';
+}
+
+async function recordPoll(hub: Hub, supplierId: string, at: Date, error: string | null): Promise<void> {
+  const values = { last_poll_at: at, last_poll_error: error, ...(error === null ? { last_poll_ok_at: at } : {}) };
+  await hub.store.db
+    .insertInto('supplier_activity')
+    .values({ supplier_id: supplierId, ...values })
+    .onConflict((oc) => oc.column('supplier_id').doUpdateSet(values))
+    .execute()
+    .catch((e) => hub.logger.warn({ err: e }, 'could not record poll'));
+}

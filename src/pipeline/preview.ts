@@ -1,0 +1,30 @@
+import { CanonicalOrder } from '../canonical/order.ts';
+import { loadMappings } from '../config/mapping-loader.ts';
+import { HubError, ValidationError, issuesFromZod } from '../errors.ts';
+import { renderOutbound, usesControlNumbers } from '../formats/outbound.ts';
+import { routeOrder } from '../routing/index.ts';
+
+/** Control numbers used by `hub mappings preview`: all nines, so a preview is never mistaken for a real file. */
+export const PREVIEW_CONTROL_NUMBERS = { isa13: 999_999_999, gs06: 999_999_999, st02: 9999 };
+
+/**
+ * `hub mappings preview <supplier> <order.json>`: exactly the bytes the supplier would get for this
+ * order (routed against every mapping, as the hub would), without touching any database.
+ */
+export async function previewPurchaseOrders(mappingsDir: string, supplier: string, body: unknown) {
+  const parsed = CanonicalOrder.safeParse(body);
+  if (!parsed.success) throw new ValidationError('invalid order', issuesFromZod(parsed.error));
+  const mappings = await loadMappings(mappingsDir);
+  const loaded = mappings.find((m) => m.supplier === supplier);
+  if (!loaded) throw new HubError('not_found', `no mapping for supplier ${supplier} in ${mappingsDir}`);
+  const routed = routeOrder(
+    { orderId: 'ord_preview', retailer: { id: 'preview', name: 'Preview Retailer' }, order: parsed.data, createdAt: parsed.data.placedAt },
+    mappings,
+  );
+  if (!routed.ok) throw new HubError('routing_failed', routed.reason);
+  const pos = routed.purchaseOrders.filter((po) => po.supplierId === supplier);
+  if (pos.length === 0) throw new HubError('routing_failed', `no line of this order goes to ${supplier}`);
+  return Promise.all(
+    pos.map((po) => renderOutbound(loaded, po, usesControlNumbers(loaded.mapping) ? PREVIEW_CONTROL_NUMBERS : undefined)),
+  );
+}

@@ -1,0 +1,136 @@
+import type { Transaction } from "kysely";
+import type { CanonicalOrder } from '../canonical/order.ts';
+import type { PurchaseOrder } from '../canonical/purchase-order.ts';
+import type { LoadedMapping } from '../config/mapping-loader.ts';
+import { HubError, errorMessage } from '../errors.ts';
+import { renderOutbound, usesControlNumbers } from '../formats/outbound.ts';
+import type { Hub } from '../hub.ts';
+import { routeOrder } from '../routing/index.ts';
+import { nextControlNumber } from '../store/control-numbers.ts';
+import { newId } from '../store/ids.ts';
+import { recordEvent, setOrderStatus } from '../store/orders.ts';
+import type { Database } from '../store/schema.ts';
+import { enqueueOutbound } from './documents.ts';
+import { enqueueRetailerEvent } from './notify.ts';
+
+/**
+ * Renders one purchase order into the supplier's format and puts it in the outbox, in the caller's
+ * transaction. X12 control numbers come from the supplier's counter in the same transaction, so a
+ * rollback returns them; the document keeps them, so a resend is byte-identical.
+ */
+export async function enqueuePurchaseOrder(
+  trx: Transaction<Database>,
+  hub: Hub,
+  loaded: LoadedMapping,
+  po: PurchaseOrder,
+  poId: string,
+): Promise<string> {
+  const partner = loaded.mapping.supplier;
+  let numbers;
+  if (usesControlNumbers(loaded.mapping)) {
+    const n = await nextControlNumber(trx, partner);
+    numbers = { isa13: n, gs06: n, st02: 1 };
+  }
+  const rendered = await renderOutbound(loaded, po, numbers);
+  return enqueueOutbound(trx, {
+    kind: po.purpose === 'cancel' ? 'po_cancel' : 'po',
+    format: loaded.mapping.outbound.format,
+    filename: rendered.filename,
+    content: rendered.content,
+    contentType: rendered.contentType,
+    supplierId: partner,
+    orderId: po.orderId,
+    poId,
+    maxAttempts: loaded.mapping.transport.retry.maxAttempts,
+    controlNumbers: numbers ? { ...numbers, partner } : undefined,
+    parsed: { poNumber: po.poNumber, purpose: po.purpose },
+  });
+}
+
+/**
+ * The router: takes paid orders in `received`, splits them per supplier, renders each purchase order
+ * and queues it, all in one transaction per order. An order no supplier can take, or whose document
+ * cannot be rendered, goes to `exception` with the reason. Returns how many orders it handled.
+ */
+export async function routeReceivedOrders(hub: Hub, max = 50): Promise<number> {
+  let handled = 0;
+  for (; handled < max; handled++) {
+    const orderId = await routeNextOrder(hub);
+    if (orderId === undefined) break;
+  }
+  if (handled > 0) await hub.store.wakeOutbox();
+  return handled;
+}
+
+async function routeNextOrder(hub: Hub): Promise<string | undefined> {
+  let claimed: string | undefined;
+  try {
+    return await hub.store.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('orders')
+        .innerJoin('retailers', 'retailers.id', 'orders.retailer_id')
+        .select(['orders.id', 'orders.data', 'orders.retailer_id', 'retailers.name as retailer_name'])
+        .where('orders.status', '=', 'received')
+        .orderBy('orders.created_at')
+        .limit(1)
+        .forUpdate('orders')
+        .skipLocked()
+        .executeTakeFirst();
+      if (!row) return undefined;
+      claimed = row.id;
+      const order = row.data as CanonicalOrder;
+      const routed = routeOrder(
+        {
+          orderId: row.id,
+          retailer: { id: row.retailer_id, name: row.retailer_name },
+          order,
+          createdAt: hub.clock().toISOString(),
+        },
+        [...hub.mappings.values()],
+      );
+      if (!routed.ok) {
+        await setOrderStatus(trx, row.id, 'exception', 'router', { reason: routed.reason });
+        await enqueueRetailerEvent(trx, hub, row.id, 'order.exception', { reason: routed.reason });
+        return row.id;
+      }
+      for (const po of routed.purchaseOrders) {
+        const loaded = hub.mappings.get(po.supplierId)!;
+        const poId = newId('po');
+        await trx
+          .insertInto('purchase_orders')
+          .values({
+            id: poId,
+            order_id: row.id,
+            supplier_id: po.supplierId,
+            po_number: po.poNumber,
+            status: 'pending',
+            data: JSON.stringify(po),
+          })
+          .execute();
+        const documentId = await enqueuePurchaseOrder(trx, hub, loaded, po, poId);
+        await recordEvent(trx, row.id, {
+          type: 'po_created',
+          cause: 'router',
+          data: { poId, poNumber: po.poNumber, supplier: po.supplierId, documentId, lines: po.lines.length },
+        });
+      }
+      await setOrderStatus(trx, row.id, 'routed', 'router', {
+        data: { suppliers: routed.purchaseOrders.map((p) => p.supplierId) },
+      });
+      return row.id;
+    });
+  } catch (error) {
+    if (claimed === undefined || !(error instanceof HubError) || error.code === 'internal') throw error;
+    // Rendering refused the order's data (a mandatory value missing, ...): park it with the reason.
+    const reason = `cannot render purchase order: ${errorMessage(error)}`;
+    const orderId = claimed;
+    await hub.store.db.transaction().execute(async (trx) => {
+      await trx.selectFrom('orders').select('id').where('id', '=', orderId).forUpdate().execute();
+      await setOrderStatus(trx, orderId, 'exception', 'router', { reason });
+      await enqueueRetailerEvent(trx, hub, orderId, 'order.exception', { reason });
+    });
+    hub.logger.warn({ orderId, err: error }, 'order parked in exception');
+    return orderId;
+  }
+}
+

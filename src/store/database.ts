@@ -1,0 +1,206 @@
+import { EventEmitter } from 'node:events';
+import { mkdirSync, openSync, closeSync, readFileSync, writeFileSync, unlinkSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Kysely, Migrator, PostgresDialect, sql, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { HubError } from '../errors.ts';
+import type { Database } from './schema.ts';
+
+export type Engine = 'postgres' | 'pglite';
+
+export interface StoreOptions {
+  /** A PostgreSQL URL; unset: embedded PGlite. */
+  databaseUrl?: string | undefined;
+  /** PGlite's folder, or `memory://` for none on disk. */
+  dataDir?: string;
+  /** PostgreSQL only: a schema to work in (created when missing). Tests give each file its own. */
+  schema?: string;
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+}
+
+/**
+ * The hub's database: Kysely over `pg` or over embedded PGlite, with one set of migrations, and a
+ * wake-up signal for the outbox (LISTEN/NOTIFY across processes on PostgreSQL, in-process on PGlite).
+ */
+export interface Store {
+  db: Kysely<Database>;
+  engine: Engine;
+  /** Tell every worker (in every process) that the outbox has work. Call after the commit. */
+  wakeOutbox(): Promise<void>;
+  /** Called whenever some process woke the outbox. Returns an unsubscribe function. */
+  onOutboxWake(listener: () => void): () => void;
+  close(): Promise<void>;
+}
+
+const CHANNEL = 'hub_outbox';
+const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+
+/** Kysely's migration provider needs only readdir and import. */
+class FolderMigrationProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const migrations: Record<string, Migration> = {};
+    for (const file of readdirSync(MIGRATIONS_DIR).filter((f) => /\.(ts|js|mjs)$/.test(f)).sort()) {
+      migrations[file.replace(/\.(ts|js|mjs)$/, '')] = await import(pathToFileURL(path.join(MIGRATIONS_DIR, file)).href);
+    }
+    return migrations;
+  }
+}
+
+export async function migrate(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new FolderMigrationProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw new HubError('internal', `migration failed: ${String((error as Error).message ?? error)}`, { cause: error });
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const store = options.databaseUrl ? await openPostgres(options) : await openPglite(options);
+  await migrate(store.db);
+  return store;
+}
+
+async function openPostgres(options: StoreOptions): Promise<Store> {
+  const url = options.databaseUrl!;
+  const schema = options.schema;
+  if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new HubError('config_invalid', `bad schema name ${schema}`);
+  if (schema) {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`create schema if not exists ${schema}`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const connection = { connectionString: url, ...(schema ? { options: `-c search_path=${schema}` } : {}) };
+  const pool = new pg.Pool({ ...connection, max: options.poolSize ?? 10 });
+  // An idle client that loses its server (a database restart) must not crash the process.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+
+  // One dedicated connection LISTENs; it reconnects after a database restart.
+  let listener: pg.Client | undefined;
+  let closed = false;
+  const listen = async (): Promise<void> => {
+    if (closed) return;
+    const client = new pg.Client(connection);
+    client.on('error', () => {});
+    client.on('end', () => {
+      if (!closed) setTimeout(() => void listen().catch(() => {}), 1000).unref();
+    });
+    client.on('notification', () => emitter.emit('wake'));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      listener = client;
+      emitter.emit('wake'); // anything queued while we were away
+    } catch {
+      await client.end().catch(() => {});
+    }
+  };
+  await listen();
+
+  return {
+    db,
+    engine: 'postgres',
+    async wakeOutbox() {
+      try {
+        await sql`select pg_notify(${CHANNEL}, '')`.execute(db);
+      } catch {
+        emitter.emit('wake'); // the poll fallback covers other processes
+      }
+    },
+    onOutboxWake(fn) {
+      emitter.on('wake', fn);
+      return () => emitter.off('wake', fn);
+    },
+    async close() {
+      closed = true;
+      await listener?.end().catch(() => {});
+      await db.destroy();
+    },
+  };
+}
+
+async function openPglite(options: StoreOptions): Promise<Store> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGliteDialect } = await import('kysely-pglite-dialect');
+  const dataDir = options.dataDir ?? './.hub';
+  const inMemory = dataDir === 'memory://' || dataDir.startsWith('memory://');
+  let releaseLock = (): void => {};
+  let client;
+  if (inMemory) {
+    client = new PGlite();
+  } else {
+    const dbDir = path.join(dataDir, 'pgdata');
+    mkdirSync(dbDir, { recursive: true });
+    releaseLock = takeLock(path.join(dataDir, 'hub.lock'));
+    client = new PGlite(dbDir);
+  }
+  await client.waitReady;
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  return {
+    db,
+    engine: 'pglite',
+    async wakeOutbox() {
+      emitter.emit('wake');
+    },
+    onOutboxWake(fn) {
+      emitter.on('wake', fn);
+      return () => emitter.off('wake', fn);
+    },
+    async close() {
+      await db.destroy();
+      releaseLock();
+    },
+  };
+}
+
+/**
+ * PGlite has no guard against two processes opening one folder (a write is silently lost), so the
+ * hub takes a lock file holding its pid. A lock left by a process that no longer runs (SIGKILL) is
+ * taken over; a live one is refused with a clear message.
+ */
+function takeLock(file: string): () => void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeFileSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => {
+        try {
+          if (readFileSync(file, 'utf8') === String(process.pid)) unlinkSync(file);
+        } catch {
+          /* already gone */
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number(readFileSync(file, 'utf8'));
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+        throw new HubError(
+          'storage_locked',
+          `the embedded database in ${path.dirname(file)} is in use by process ${pid}; ` +
+            'stop it first, or use DATABASE_URL (PostgreSQL) to run several hub processes',
+        );
+      }
+      unlinkSync(file); // stale: its process is gone
+    }
+  }
+  throw new HubError('storage_locked', `could not lock ${file}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { ConflictError, ValidationError } from '../errors.ts';
+import { sha256Hex } from './ids.ts';
+import type { Database, RetailerRow } from './schema.ts';
+
+export interface NewRetailer {
+  id: string;
+  name?: string;
+  webhookUrl?: string;
+  webhookSecret?: string;
+  shopifySecret?: string;
+  woocommerceSecret?: string;
+  shopifyShopUrl?: string;
+  shopifyAccessToken?: string;
+}
+
+export interface CreatedRetailer {
+  id: string;
+  /** Shown once; only its hash is stored. */
+  apiKey: string;
+  webhookSecret: string | null;
+}
+
+const RETAILER_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+export async function createRetailer(db: Kysely<Database>, input: NewRetailer): Promise<CreatedRetailer> {
+  if (!RETAILER_ID.test(input.id)) {
+    throw new ValidationError('invalid retailer id', [
+      { path: 'id', message: 'must be lower-case letters, digits, "-" or "_" (at most 63)' },
+    ]);
+  }
+  if (input.webhookUrl !== undefined && !/^https?:\/\//.test(input.webhookUrl)) {
+    throw new ValidationError('invalid webhook URL', [{ path: 'webhookUrl', message: 'must be an http(s) URL' }]);
+  }
+  const apiKey = `hub_${randomBytes(24).toString('base64url')}`;
+  const webhookSecret = input.webhookUrl ? (input.webhookSecret ?? randomBytes(24).toString('base64url')) : (input.webhookSecret ?? null);
+  const inserted = await db
+    .insertInto('retailers')
+    .values({
+      id: input.id,
+      name: input.name ?? input.id,
+      api_key_hash: sha256Hex(apiKey),
+      webhook_url: input.webhookUrl ?? null,
+      webhook_secret: webhookSecret,
+      shopify_secret: input.shopifySecret ?? null,
+      woocommerce_secret: input.woocommerceSecret ?? null,
+      shopify_shop_url: input.shopifyShopUrl ?? null,
+      shopify_access_token: input.shopifyAccessToken ?? null,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!inserted) throw new ConflictError(`retailer ${input.id} exists already`);
+  return { id: input.id, apiKey, webhookSecret };
+}
+
+/** The retailer a presented API key belongs to. Keys are compared by their SHA-256 only. */
+export async function retailerByApiKey(db: Kysely<Database>, apiKey: string): Promise<RetailerRow | undefined> {
+  return db.selectFrom('retailers').selectAll().where('api_key_hash', '=', sha256Hex(apiKey)).executeTakeFirst();
+}
+
+export async function retailerById(db: Kysely<Database>, id: string): Promise<RetailerRow | undefined> {
+  return db.selectFrom('retailers').selectAll().where('id', '=', id).executeTakeFirst();
+}

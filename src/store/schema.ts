@@ -1,0 +1,198 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Kysely's view of the tables created by migrations/. Timestamps read back as Date. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T> = ColumnType<T, string, string>;
+/** bigint columns come back as strings from pg and as numbers or strings from PGlite: read with Number(). */
+type BigIntColumn = ColumnType<string | number | null, number | bigint | null | undefined, number | bigint | null>;
+
+export interface RetailersTable {
+  id: string;
+  name: string;
+  api_key_hash: string;
+  webhook_url: string | null;
+  webhook_secret: string | null;
+  shopify_secret: string | null;
+  woocommerce_secret: string | null;
+  shopify_shop_url: string | null;
+  shopify_access_token: string | null;
+  created_at: Timestamp;
+}
+
+export interface OrdersTable {
+  id: string;
+  retailer_id: string;
+  external_id: string;
+  order_number: string;
+  source: string;
+  body_hash: string;
+  data: Json<unknown>;
+  status: string;
+  status_reason: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OrderEventsTable {
+  id: Generated<string>;
+  order_id: string;
+  at: Timestamp;
+  type: string;
+  status: string | null;
+  cause: string;
+  data: Json<unknown> | null;
+}
+
+export interface WebhookReceiptsTable {
+  retailer_id: string;
+  source: string;
+  webhook_id: string;
+  order_id: string | null;
+  received_at: Timestamp;
+}
+
+export interface PurchaseOrdersTable {
+  id: string;
+  order_id: string;
+  supplier_id: string;
+  po_number: string;
+  status: string;
+  status_reason: string | null;
+  data: Json<unknown>;
+  /** line number → quantity shipped so far */
+  shipped: Json<Record<string, number>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DocumentsTable {
+  id: string;
+  direction: 'in' | 'out';
+  kind: string;
+  format: string;
+  supplier_id: string | null;
+  retailer_id: string | null;
+  order_id: string | null;
+  po_id: string | null;
+  filename: string;
+  content: Buffer;
+  content_type: string;
+  content_hash: string;
+  size: number;
+  status: string;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  next_attempt_at: NullableTimestamp;
+  locked_until: NullableTimestamp;
+  last_error: string | null;
+  error_code: string | null;
+  isa13: BigIntColumn;
+  gs06: BigIntColumn;
+  st02: number | null;
+  partner: string | null;
+  receipt: Json<unknown> | null;
+  parsed: Json<unknown> | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  done_at: NullableTimestamp;
+}
+
+export interface ControlCountersTable {
+  partner: string;
+  value: ColumnType<string | number, number, number>;
+}
+
+export interface InboundLedgerTable {
+  supplier_id: string;
+  content_hash: string;
+  filename: string;
+  size: number;
+  document_id: string;
+  received_at: Timestamp;
+}
+
+export interface ShipmentsTable {
+  id: string;
+  po_id: string;
+  order_id: string;
+  document_id: string | null;
+  carrier: string | null;
+  carrier_name: string | null;
+  service: string | null;
+  tracking_numbers: Json<string[]>;
+  tracking_urls: Json<string[]>;
+  lines: Json<unknown>;
+  shipped_at: string | null;
+  created_at: Timestamp;
+}
+
+export interface InvoicesTable {
+  id: string;
+  po_id: string;
+  supplier_id: string;
+  invoice_number: string;
+  total: string | null;
+  data: Json<unknown>;
+  document_id: string | null;
+  created_at: Timestamp;
+}
+
+export interface InventoryTable {
+  supplier_id: string;
+  supplier_sku: string;
+  sku: string | null;
+  available: number;
+  updated_at: Timestamp;
+}
+
+export interface ExpectationsTable {
+  id: Generated<string>;
+  po_id: string;
+  order_id: string;
+  kind: string;
+  due_at: Timestamp;
+  status: string;
+  met_at: NullableTimestamp;
+  overdue_at: NullableTimestamp;
+}
+
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: Timestamp;
+}
+
+export interface SupplierActivityTable {
+  supplier_id: string;
+  last_poll_at: NullableTimestamp;
+  last_poll_ok_at: NullableTimestamp;
+  last_poll_error: string | null;
+  last_delivery_at: NullableTimestamp;
+}
+
+export interface Database {
+  retailers: RetailersTable;
+  orders: OrdersTable;
+  order_events: OrderEventsTable;
+  webhook_receipts: WebhookReceiptsTable;
+  purchase_orders: PurchaseOrdersTable;
+  documents: DocumentsTable;
+  control_counters: ControlCountersTable;
+  inbound_ledger: InboundLedgerTable;
+  shipments: ShipmentsTable;
+  invoices: InvoicesTable;
+  inventory: InventoryTable;
+  expectations: ExpectationsTable;
+  leases: LeasesTable;
+  supplier_activity: SupplierActivityTable;
+}
+
+export type RetailerRow = Selectable<RetailersTable>;
+export type OrderRow = Selectable<OrdersTable>;
+export type OrderEventRow = Selectable<OrderEventsTable>;
+export type PurchaseOrderRow = Selectable<PurchaseOrdersTable>;
+export type DocumentRow = Selectable<DocumentsTable>;
+export type NewDocument = Insertable<DocumentsTable>;
+export type DocumentUpdate = Updateable<DocumentsTable>;
+export type ShipmentRow = Selectable<ShipmentsTable>;
