@@ -20,7 +20,7 @@ import { recordEvent } from '../store/orders.ts';
 import type { Database, PurchaseOrderRow } from '../store/schema.ts';
 import { meetExpectation } from './expectations.ts';
 import { enqueueFunctionalAcks } from './acks.ts';
-import { enqueueRetailerEvent, enqueueShopifyFulfillment } from './notify.ts';
+import { enqueueRetailerEvent, notifyShipment } from './notify.ts';
 import { syncOrderStatus } from './order-status.ts';
 import { parseSupplierBytes } from './parse-file.ts';
 
@@ -222,10 +222,10 @@ async function applyItems(
         touched.add(await applyShipment(trx, hub, loaded, documentId, filename, item.shipment));
         break;
       case 'acknowledgment':
-        touched.add(await applyAcknowledgment(trx, loaded, filename, item.acknowledgment));
+        touched.add(await applyAcknowledgment(trx, hub, loaded, filename, item.acknowledgment));
         break;
       case 'functional_ack':
-        touched.add(await applyFunctionalAck(trx, loaded, filename, item.ack));
+        touched.add(await applyFunctionalAck(trx, hub, loaded, filename, item.ack));
         break;
       case 'invoice':
         touched.add(await applyInvoice(trx, loaded, documentId, filename, item.invoice));
@@ -287,16 +287,17 @@ async function applyShipment(
         return { po: match, quantity: line.quantity };
       })
     : po.lines.map((l) => ({ po: l, quantity: l.quantity - (shipped[l.lineNumber] ?? 0) })).filter((l) => l.quantity > 0);
+  if (!lines.some((l) => l.quantity > 0)) throw new ApplyError(`shipment for ${row.po_number} ships nothing that is still open`);
   const over: string[] = [];
   for (const line of lines) {
     const total = (shipped[line.po.lineNumber] ?? 0) + line.quantity;
     if (total > line.po.quantity) over.push(`${line.po.sku}: ${total} shipped of ${line.po.quantity} ordered`);
     shipped[line.po.lineNumber] = total;
   }
-  const carrier = resolveCarrier(shipment.carrier ?? '');
-  const urls = shipment.carrier ? trackingUrls(carrier, shipment.trackingNumbers) : [];
+  const carrier = resolveCarrier(shipment.carrier || 'UNKNOWN');
+  const urls = trackingUrls(carrier, shipment.trackingNumbers);
   const shipmentId = newId('shp');
-  const shippedLines = lines.map((l) => ({ lineNumber: l.po.lineNumber, lineId: l.po.lineId, sku: l.po.sku, supplierSku: l.po.supplierSku, quantity: l.quantity }));
+  const shippedLines = lines.filter((l) => l.quantity > 0).map((l) => ({ lineNumber: l.po.lineNumber, lineId: l.po.lineId, sku: l.po.sku, supplierSku: l.po.supplierSku, quantity: l.quantity }));
   await trx
     .insertInto('shipments')
     .values({
@@ -335,12 +336,19 @@ async function applyShipment(
     lines: shippedLines,
   };
   await recordEvent(trx, row.order_id, { type: 'shipment_received', cause: `supplier file ${filename}`, data });
-  await enqueueRetailerEvent(trx, hub, row.order_id, 'order.shipped', data);
-  await enqueueShopifyFulfillment(trx, hub, row.order_id, { shipmentId, carrier, trackingNumbers: shipment.trackingNumbers, trackingUrls: urls, lines: shippedLines });
+  await notifyShipment(trx, hub, row.order_id, {
+    id: shipmentId,
+    poNumber: row.po_number,
+    carrier,
+    service: shipment.service ?? null,
+    shippedAt: shipment.shippedAt ?? null,
+    trackingNumbers: shipment.trackingNumbers,
+    lines: shippedLines,
+  });
   return row.order_id;
 }
 
-async function applyAcknowledgment(trx: Transaction<Database>, loaded: LoadedMapping, filename: string, ack: Acknowledgment): Promise<string> {
+async function applyAcknowledgment(trx: Transaction<Database>, hub: Hub, loaded: LoadedMapping, filename: string, ack: Acknowledgment): Promise<string> {
   const row = await purchaseOrder(trx, loaded.supplier, ack.poNumber);
   const rejectedLines = ack.lines.filter((l) => l.status === 'rejected' || l.status === 'deleted');
   const backordered = ack.lines.filter((l) => l.status === 'backordered');
@@ -354,6 +362,15 @@ async function applyAcknowledgment(trx: Transaction<Database>, loaded: LoadedMap
     await setPoStatus(trx, row.id, 'rejected', reason);
   } else if (early) {
     await setPoStatus(trx, row.id, backordered.length ? 'backordered' : 'acknowledged');
+    await enqueueRetailerEvent(trx, hub, row.order_id, {
+      type: 'order.acknowledged',
+      data: {
+        poNumber: row.po_number,
+        supplierId: loaded.supplier,
+        status: ack.status === 'accepted_with_changes' || backordered.length ? 'accepted_with_changes' : 'accepted',
+        lines: ack.lines.map((l) => ({ sku: l.sku ?? l.supplierSku ?? `line ${l.lineNumber ?? '?'}`, status: l.status, quantity: l.quantity ?? null })),
+      },
+    });
   }
   await recordEvent(trx, row.order_id, {
     type: 'acknowledgment_received',
@@ -363,7 +380,7 @@ async function applyAcknowledgment(trx: Transaction<Database>, loaded: LoadedMap
   return row.order_id;
 }
 
-async function applyFunctionalAck(trx: Transaction<Database>, loaded: LoadedMapping, filename: string, ack: FunctionalAck): Promise<string> {
+async function applyFunctionalAck(trx: Transaction<Database>, hub: Hub, loaded: LoadedMapping, filename: string, ack: FunctionalAck): Promise<string> {
   const doc = await trx
     .selectFrom('documents')
     .select(['id', 'po_id', 'order_id', 'kind', 'filename'])
@@ -382,6 +399,10 @@ async function applyFunctionalAck(trx: Transaction<Database>, loaded: LoadedMapp
     await setPoStatus(trx, row.id, 'rejected', `supplier's 997 rejected ${doc.filename} (AK9 ${ack.status})${errors.length ? `: ${errors.join('; ')}` : ''}`);
   } else if (row.status === 'sent' && doc.kind === 'po') {
     await setPoStatus(trx, row.id, 'acknowledged');
+    await enqueueRetailerEvent(trx, hub, row.order_id, {
+      type: 'order.acknowledged',
+      data: { poNumber: row.po_number, supplierId: loaded.supplier, status: 'accepted', lines: [] },
+    });
   }
   await recordEvent(trx, row.order_id, {
     type: 'functional_ack_received',

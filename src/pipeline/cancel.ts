@@ -15,7 +15,12 @@ const TOO_LATE: OrderStatus[] = ['shipped', 'partially_shipped'];
  * supplier's cancellation (850 with BEG01 `01`, or the format's own) through the outbox. A shipped
  * order cannot be cancelled (409). Cancelling twice is a no-op.
  */
-export async function cancelOrder(hub: Hub, orderId: string, cause: string): Promise<OrderView> {
+export async function cancelOrder(
+  hub: Hub,
+  orderId: string,
+  cause: string,
+  by: 'retailer' | 'operator' = 'retailer',
+): Promise<OrderView> {
   await hub.store.db.transaction().execute(async (trx) => {
     const order = await trx.selectFrom('orders').select(['status']).where('id', '=', orderId).forUpdate().executeTakeFirst();
     if (!order) throw new NotFoundError('order');
@@ -57,7 +62,7 @@ export async function cancelOrder(hub: Hub, orderId: string, cause: string): Pro
       await recordEvent(trx, orderId, { type: 'po_cancel_queued', cause, data: { poId: po.id, poNumber: po.po_number, documentId } });
     }
     await setOrderStatus(trx, orderId, 'cancelled', cause);
-    await enqueueRetailerEvent(trx, hub, orderId, 'order.cancelled', { cause });
+    await enqueueRetailerEvent(trx, hub, orderId, { type: 'order.cancelled', data: { reason: cause, by } });
   });
   await hub.store.wakeOutbox();
   return (await loadOrderView(hub.store.db, orderId))!;

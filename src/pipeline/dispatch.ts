@@ -172,7 +172,8 @@ async function recordFailure(hub: Hub, doc: DocumentRow, error: unknown, target:
         .set({ status: 'failed', status_reason: reason, updated_at: sql`now()` })
         .where('id', '=', doc.po_id)
         .execute();
-      await syncOrderStatus(trx, hub, doc.order_id!, 'outbox gave up', reason);
+      const po = await trx.selectFrom('purchase_orders').select('po_number').where('id', '=', doc.po_id).executeTakeFirst();
+      await syncOrderStatus(trx, hub, doc.order_id!, 'outbox gave up', { reason, code: 'delivery_failed', poNumber: po?.po_number ?? null });
     }
   });
   if (giveUp) {

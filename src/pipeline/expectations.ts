@@ -61,9 +61,15 @@ export async function checkOverdue(hub: Hub): Promise<number> {
       .execute();
     for (const row of due) {
       const po = await trx.selectFrom('purchase_orders').select(['po_number', 'supplier_id']).where('id', '=', row.po_id).executeTakeFirst();
-      const data = { poId: row.po_id, poNumber: po?.po_number, supplier: po?.supplier_id, expected: row.kind, dueAt: row.due_at.toISOString() };
+      const dueAt = new Date(row.due_at).toISOString();
+      const data = { poId: row.po_id, poNumber: po?.po_number, supplier: po?.supplier_id, expected: row.kind, dueAt };
       await recordEvent(trx, row.order_id, { type: 'document_overdue', cause: 'expected-document ledger', data });
-      await enqueueRetailerEvent(trx, hub, row.order_id, 'order.overdue', data);
+      if (po) {
+        await enqueueRetailerEvent(trx, hub, row.order_id, {
+          type: 'order.overdue',
+          data: { poNumber: po.po_number, supplierId: po.supplier_id, awaiting: row.kind === '856' ? 'shipment' : 'acknowledgment', dueAt },
+        });
+      }
     }
     if (due.length) hub.logger.warn({ count: due.length }, 'expected documents overdue');
     return due.length;

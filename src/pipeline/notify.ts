@@ -1,108 +1,111 @@
 import type { Transaction } from 'kysely';
 import type { Hub } from '../hub.ts';
-import { newId } from '../store/ids.ts';
+import type { Carrier } from '../notify/carriers.ts';
+import { buildEvent, orderShippedEvent, type EventData, type EventType, type HubEvent, type ShipmentForEvent } from '../notify/events.ts';
+import { serializeEvent } from '../notify/webhook.ts';
 import type { Database } from '../store/schema.ts';
 import { enqueueOutbound } from './documents.ts';
 
-export type RetailerEventType =
-  | 'order.acknowledged'
-  | 'order.shipped'
-  | 'order.exception'
-  | 'order.cancelled'
-  | 'order.overdue';
+export type RetailerEventInput = { [T in EventType]: { type: T; data: EventData<T> } }[EventType];
 
 /** Attempts for a retailer webhook before it is dead-lettered (it can be replayed from the admin API). */
-const WEBHOOK_MAX_ATTEMPTS = 12;
+const RETAILER_MAX_ATTEMPTS = 12;
+
+async function orderContext(trx: Transaction<Database>, hub: Hub, orderId: string) {
+  const row = await trx
+    .selectFrom('orders')
+    .innerJoin('retailers', 'retailers.id', 'orders.retailer_id')
+    .select([
+      'orders.id', 'orders.external_id', 'orders.order_number', 'orders.status', 'orders.retailer_id', 'orders.source',
+      'retailers.webhook_url', 'retailers.shopify_access_token', 'retailers.shopify_shop_url',
+    ])
+    .where('orders.id', '=', orderId)
+    .executeTakeFirstOrThrow();
+  return {
+    row,
+    context: {
+      retailerId: row.retailer_id,
+      order: { id: row.id, externalId: row.external_id, orderNumber: row.order_number, status: row.status },
+      createdAt: hub.clock(),
+    },
+  };
+}
+
+async function enqueueEvent(trx: Transaction<Database>, retailerId: string, orderId: string, event: HubEvent): Promise<string | undefined> {
+  const filename = `${event.type}.${event.id}.json`;
+  // The id says what the event is about: the same fact is never queued twice.
+  const queued = await trx
+    .selectFrom('documents')
+    .select('id')
+    .where('retailer_id', '=', retailerId)
+    .where('kind', '=', 'event')
+    .where('filename', '=', filename)
+    .executeTakeFirst();
+  if (queued) return undefined;
+  await enqueueOutbound(trx, {
+    kind: 'event',
+    format: 'webhook',
+    filename,
+    content: Buffer.from(serializeEvent(event)),
+    contentType: 'application/json',
+    retailerId,
+    orderId,
+    maxAttempts: RETAILER_MAX_ATTEMPTS,
+    parsed: { eventId: event.id, type: event.type },
+  });
+  return event.id;
+}
 
 /**
  * Queues a signed event for the order's retailer (when it has a webhook URL), in the caller's
- * transaction: the event exists exactly when the change it reports was committed. The body is
- * fixed here, with its event id, so every retry sends the same bytes and the retailer can
- * de-duplicate by `id`.
+ * transaction: the event exists exactly when the change it reports was committed. The body is fixed
+ * here, so every retry sends the same bytes, and its id is derived from the fact it reports, so a
+ * retailer can de-duplicate by `id`.
  */
 export async function enqueueRetailerEvent(
   trx: Transaction<Database>,
   hub: Hub,
   orderId: string,
-  type: RetailerEventType,
-  data: Record<string, unknown>,
+  input: RetailerEventInput,
 ): Promise<string | undefined> {
-  const row = await trx
-    .selectFrom('orders')
-    .innerJoin('retailers', 'retailers.id', 'orders.retailer_id')
-    .select([
-      'orders.id', 'orders.external_id', 'orders.order_number', 'orders.status', 'orders.retailer_id',
-      'retailers.webhook_url',
-    ])
-    .where('orders.id', '=', orderId)
-    .executeTakeFirstOrThrow();
+  const { row, context } = await orderContext(trx, hub, orderId);
   if (!row.webhook_url) return undefined;
-  const id = newId('evt');
-  const event = {
-    id,
-    type,
-    createdAt: hub.clock().toISOString(),
-    retailerId: row.retailer_id,
-    order: { id: row.id, externalId: row.external_id, orderNumber: row.order_number, status: row.status },
-    data,
-  };
-  await enqueueOutbound(trx, {
-    kind: 'event',
-    format: 'webhook',
-    filename: `${type}.${id}.json`,
-    content: Buffer.from(JSON.stringify(event)),
-    contentType: 'application/json',
-    retailerId: row.retailer_id,
-    orderId,
-    maxAttempts: WEBHOOK_MAX_ATTEMPTS,
-    parsed: { eventId: id, type },
-  });
-  return id;
+  return enqueueEvent(trx, row.retailer_id, orderId, buildEvent(input.type, context, input.data as never));
+}
+
+export interface ShipmentNotice extends Omit<ShipmentForEvent, 'carrier'> {
+  carrier: Carrier;
 }
 
 /**
- * For a Shopify store with Admin API credentials: queues a fulfillment with tracking for exactly the
- * lines and quantities shipped; Shopify then emails the customer (step 6 of the flow).
+ * A shipment arrived: `order.shipped` to the retailer's webhook and, for a Shopify store with Admin
+ * API credentials, a fulfillment with tracking for exactly the lines and quantities shipped (Shopify
+ * then emails the customer: step 6 of the flow).
  */
-export async function enqueueShopifyFulfillment(
-  trx: Transaction<Database>,
-  hub: Hub,
-  orderId: string,
-  shipment: {
-    shipmentId: string;
-    carrier: { name: string; shopifyCompany?: string };
-    trackingNumbers: string[];
-    trackingUrls: string[];
-    lines: { lineId: string; sku: string; quantity: number }[];
-  },
-): Promise<string | undefined> {
-  const row = await trx
-    .selectFrom('orders')
-    .innerJoin('retailers', 'retailers.id', 'orders.retailer_id')
-    .select(['orders.external_id', 'orders.source', 'orders.retailer_id', 'retailers.shopify_access_token', 'retailers.shopify_shop_url'])
-    .where('orders.id', '=', orderId)
-    .executeTakeFirstOrThrow();
-  if (row.source !== 'shopify' || !row.shopify_access_token || !row.shopify_shop_url) return undefined;
+export async function notifyShipment(trx: Transaction<Database>, hub: Hub, orderId: string, shipment: ShipmentNotice): Promise<void> {
+  const { row, context } = await orderContext(trx, hub, orderId);
+  if (row.webhook_url) await enqueueEvent(trx, row.retailer_id, orderId, orderShippedEvent(context, shipment));
+  if (row.source !== 'shopify' || !row.shopify_access_token || !row.shopify_shop_url) return;
+  const numbers = shipment.trackingNumbers;
   const request = {
     orderId: row.external_id,
-    shipmentId: shipment.shipmentId,
-    lines: shipment.lines.map((l) => ({ lineItemId: l.lineId, sku: l.sku, quantity: l.quantity })),
+    lines: shipment.lines.map((l) => ({ lineItemId: l.lineId ?? null, sku: l.sku, quantity: l.quantity })),
     tracking: {
-      company: shipment.carrier.shopifyCompany ?? shipment.carrier.name,
-      numbers: shipment.trackingNumbers,
-      urls: shipment.trackingUrls,
+      company: shipment.carrier.shopifyCompany,
+      numbers,
+      urls: numbers.map((n) => shipment.carrier.trackingUrl(n)).filter((u): u is string => u !== null),
     },
     notifyCustomer: true,
   };
-  return enqueueOutbound(trx, {
+  await enqueueOutbound(trx, {
     kind: 'shopify_fulfillment',
     format: 'shopify',
-    filename: `fulfillment.${shipment.shipmentId}.json`,
+    filename: `fulfillment.${shipment.id}.json`,
     content: Buffer.from(JSON.stringify(request)),
     contentType: 'application/json',
     retailerId: row.retailer_id,
     orderId,
-    maxAttempts: 12,
-    parsed: { shipmentId: shipment.shipmentId },
+    maxAttempts: RETAILER_MAX_ATTEMPTS,
+    parsed: { shipmentId: shipment.id },
   });
 }

@@ -14,7 +14,7 @@ export async function syncOrderStatus(
   hub: Hub,
   orderId: string,
   cause: string,
-  reason?: string,
+  exception?: { reason: string; code: string; poNumber: string | null },
 ): Promise<OrderStatus> {
   const order = await trx
     .selectFrom('orders')
@@ -22,15 +22,23 @@ export async function syncOrderStatus(
     .where('id', '=', orderId)
     .forUpdate()
     .executeTakeFirstOrThrow();
-  const pos = await trx.selectFrom('purchase_orders').select(['status', 'status_reason']).where('order_id', '=', orderId).execute();
+  const pos = await trx.selectFrom('purchase_orders').select(['status', 'status_reason', 'po_number']).where('order_id', '=', orderId).execute();
   const current = order.status as OrderStatus;
   if (pos.length === 0 || current === 'cancelled' || current === 'awaiting_payment') return current;
   const next = orderStatusFromPurchaseOrders(pos.map((p) => p.status as PoStatus));
   if (next === current) return current;
-  const why = next === 'exception' ? (reason ?? pos.find((p) => p.status_reason)?.status_reason ?? 'a purchase order failed') : undefined;
-  await setOrderStatus(trx, orderId, next, cause, { reason: why ?? null });
-  if (next === 'acknowledged') await enqueueRetailerEvent(trx, hub, orderId, 'order.acknowledged', {});
-  if (next === 'exception') await enqueueRetailerEvent(trx, hub, orderId, 'order.exception', { reason: why });
-  if (next === 'cancelled') await enqueueRetailerEvent(trx, hub, orderId, 'order.cancelled', {});
+  if (next === 'exception') {
+    const failing = pos.find((p) => p.status === 'rejected' || p.status === 'failed');
+    const why = exception ?? {
+      reason: failing?.status_reason ?? 'a purchase order failed',
+      code: failing?.status === 'failed' ? 'delivery_failed' : 'supplier_rejected',
+      poNumber: failing?.po_number ?? null,
+    };
+    await setOrderStatus(trx, orderId, next, cause, { reason: why.reason });
+    await enqueueRetailerEvent(trx, hub, orderId, { type: 'order.exception', data: why });
+    return next;
+  }
+  await setOrderStatus(trx, orderId, next, cause);
+  if (next === 'cancelled') await enqueueRetailerEvent(trx, hub, orderId, { type: 'order.cancelled', data: { reason: cause, by: 'supplier' } });
   return next;
 }

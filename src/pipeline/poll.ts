@@ -35,9 +35,10 @@ export async function pollSupplier(hub: Hub, supplierId: string): Promise<PollRe
     for (const remote of listing) {
       if (!matchInboundFile(loaded.mapping.inbound, remote.name)) continue;
       result.seen++;
+      let outcome;
       try {
         const content = await transport.download(remote.name, MAX_INBOUND_BYTES);
-        const outcome = await receiveInboundFile(hub, loaded, { name: remote.name, content, via: 'sftp' });
+        outcome = await receiveInboundFile(hub, loaded, { name: remote.name, content, via: 'sftp' });
         result.files.push({ name: remote.name, status: outcome.status, documentId: outcome.documentId, ...(outcome.error ? { error: outcome.error } : {}) });
         hub.metrics.pollFiles.inc({ supplier: supplierId, outcome: outcome.status });
         if (outcome.status === 'applied') result.applied++;
@@ -50,6 +51,11 @@ export async function pollSupplier(hub: Hub, supplierId: string): Promise<PollRe
           await transport.moveInbound(remote.name, 'processed');
         }
       } catch (error) {
+        if (outcome) {
+          // Applied (or recorded) but not moved: the ledger knows it, the next pass only moves it.
+          hub.logger.warn({ supplier: supplierId, file: remote.name, err: error }, 'inbound file applied but not moved yet');
+          continue;
+        }
         // A download or move that failed: the file stays and is picked up on the next pass.
         result.skipped++;
         result.files.push({ name: remote.name, status: 'skipped', error: errorMessage(error) });

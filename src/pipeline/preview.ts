@@ -17,7 +17,7 @@ export async function previewPurchaseOrders(mappingsDir: string, supplier: strin
   const mappings = await loadMappings(mappingsDir);
   const loaded = mappings.find((m) => m.supplier === supplier);
   if (!loaded) throw new HubError('not_found', `no mapping for supplier ${supplier} in ${mappingsDir}`);
-  const routed = routeOrder(
+  const routed = await routeOrder(
     { orderId: 'ord_preview', retailer: { id: 'preview', name: 'Preview Retailer' }, order: parsed.data, createdAt: parsed.data.placedAt },
     mappings,
   );

@@ -79,7 +79,7 @@ async function routeNextOrder(hub: Hub): Promise<string | undefined> {
       if (!row) return undefined;
       claimed = row.id;
       const order = row.data as CanonicalOrder;
-      const routed = routeOrder(
+      const routed = await routeOrder(
         {
           orderId: row.id,
           retailer: { id: row.retailer_id, name: row.retailer_name },
@@ -90,7 +90,7 @@ async function routeNextOrder(hub: Hub): Promise<string | undefined> {
       );
       if (!routed.ok) {
         await setOrderStatus(trx, row.id, 'exception', 'router', { reason: routed.reason });
-        await enqueueRetailerEvent(trx, hub, row.id, 'order.exception', { reason: routed.reason });
+        await enqueueRetailerEvent(trx, hub, row.id, { type: 'order.exception', data: { reason: routed.reason, code: 'unroutable_sku', poNumber: null } });
         return row.id;
       }
       for (const po of routed.purchaseOrders) {
@@ -127,7 +127,7 @@ async function routeNextOrder(hub: Hub): Promise<string | undefined> {
     await hub.store.db.transaction().execute(async (trx) => {
       await trx.selectFrom('orders').select('id').where('id', '=', orderId).forUpdate().execute();
       await setOrderStatus(trx, orderId, 'exception', 'router', { reason });
-      await enqueueRetailerEvent(trx, hub, orderId, 'order.exception', { reason });
+      await enqueueRetailerEvent(trx, hub, orderId, { type: 'order.exception', data: { reason, code: 'render_failed', poNumber: null } });
     });
     hub.logger.warn({ orderId, err: error }, 'order parked in exception');
     return orderId;

@@ -61,7 +61,7 @@ export interface PurchaseOrdersTable {
   status_reason: string | null;
   data: Json<unknown>;
   /** line number → quantity shipped so far */
-  shipped: Json<Record<string, number>>;
+  shipped: ColumnType<Record<string, number>, string | undefined, string>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

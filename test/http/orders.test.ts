@@ -76,7 +76,7 @@ describe('POST /v1/orders: happy path and idempotency', () => {
 });
 
 describe('POST /v1/orders: errors change nothing', () => {
-  const cases: [string, () => Promise<Response>, number, string | RegExp][] = [
+  const cases: [string, () => Response | Promise<Response>, number, string][] = [
     ['missing lines', () => post({ ...sampleOrder({ externalId: 'bad-1' }), lines: undefined }), 400, 'lines'],
     ['empty lines', () => post(sampleOrder({ externalId: 'bad-2', lines: [] })), 400, 'lines'],
     ['quantity 0', () => post(sampleOrder({ externalId: 'bad-3', lines: [{ lineId: '1', sku: 'X', quantity: 0, unitPrice: '1.00' }] })), 400, 'lines.0.quantity'],

@@ -1,0 +1,66 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { loadMappingFile, type LoadedMapping } from '../../src/config/mapping-loader.ts';
+import type { SftpPeer } from './sftp-server.ts';
+
+/** Writes a mapping file (as an integrator would) into a temp folder and loads it like the hub does. */
+export async function writeMapping(mapping: Record<string, unknown>, env: Record<string, string> = {}): Promise<LoadedMapping> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hub-mapping-'));
+  const file = path.join(dir, `${String(mapping.supplier)}.yaml`);
+  writeFileSync(file, stringify(mapping));
+  return loadMappingFile(file, env);
+}
+
+/** An X12 850/856 supplier on an SFTP peer: POs to `in/`, its files from `out/`, read ones to `out/processed`. */
+export async function x12SftpSupplier(
+  peer: SftpPeer,
+  options: { supplier?: string; prefixes?: string[]; retry?: Record<string, number>; expect?: Record<string, number> } = {},
+): Promise<LoadedMapping> {
+  const supplier = options.supplier ?? 'acme';
+  return writeMapping(
+    {
+      supplier,
+      name: `${supplier} (test)`,
+      skus: { prefixes: options.prefixes ?? ['ACME-'] },
+      transport: {
+        type: 'sftp',
+        host: '${SFTP_HOST}',
+        port: '${SFTP_PORT}',
+        username: '${SFTP_USER}',
+        privateKey: '${SFTP_KEY}',
+        hostKey: '${SFTP_HOST_KEY}',
+        outboundDir: 'in',
+        inboundDir: 'out',
+        processedDir: 'out/processed',
+        failedDir: 'out/failed',
+        createDirs: true,
+        timeoutMs: 5000,
+        retry: options.retry ?? { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 200 },
+      },
+      outbound: {
+        format: 'x12-850',
+        filename: 'PO_{poNumber}.edi',
+        x12: { version: '004010', senderQualifier: 'ZZ', senderId: 'DROPHUB', receiverQualifier: 'ZZ', receiverId: supplier.toUpperCase().slice(0, 15) },
+      },
+      inbound: {
+        schedule: '*/5 * * * *',
+        files: [
+          { match: '*.856', format: 'x12' },
+          { match: '*.855', format: 'x12' },
+          { match: '*.997', format: 'x12' },
+          { match: 'tracking_*.csv', format: 'csv', columns: { poNumber: 'PO', sku: 'SKU', quantity: 'Qty', carrier: 'Carrier', trackingNumber: 'Tracking', shippedAt: 'Ship Date' } },
+        ],
+      },
+      ...(options.expect ? { expect: options.expect } : {}),
+    },
+    {
+      SFTP_HOST: peer.host,
+      SFTP_PORT: String(peer.port),
+      SFTP_USER: peer.username,
+      SFTP_KEY: peer.privateKeyPath,
+      SFTP_HOST_KEY: peer.hostKeyFingerprint,
+    },
+  );
+}
