@@ -8,7 +8,7 @@ import { loadEnv } from './config/env.ts';
 import { checkMappings, loadMappingFile } from './config/mapping-loader.ts';
 import { HubError, MappingError, errorMessage } from './errors.ts';
 import { createLogger } from './logger.ts';
-import { createHub, startHub } from './main.ts';
+import { createHub, startHub, storeOptions } from './main.ts';
 import { migrate, openStore } from './store/database.ts';
 import { createRetailer } from './store/retailers.ts';
 
@@ -40,7 +40,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'apply the database migrations (DATABASE_URL, or the embedded database in HUB_DATA_DIR)',
     async run() {
       const env = loadEnv();
-      const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.HUB_DATA_DIR });
+      const store = await openStore(storeOptions(env));
       const applied = await migrate(store.db);
       await store.close();
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
@@ -77,7 +77,7 @@ const COMMANDS: Record<string, Command> = {
       const id = positionals[0];
       if (!id || positionals.length > 1) throw new CliUsageError('give exactly one retailer id');
       const env = loadEnv();
-      const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.HUB_DATA_DIR });
+      const store = await openStore(storeOptions(env));
       try {
         const created = await createRetailer(store.db, {
           id,

@@ -22,6 +22,15 @@ export interface HubOptions {
   logger?: Logger;
 }
 
+/** The store the environment asks for: PostgreSQL (DATABASE_URL, HUB_DB_SCHEMA) or embedded PGlite (HUB_DATA_DIR). */
+export function storeOptions(env: HubEnv) {
+  return {
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.HUB_DATA_DIR,
+    ...(env.HUB_DB_SCHEMA ? { schema: env.HUB_DB_SCHEMA } : {}),
+  };
+}
+
 export function createTransportRegistry(mappings: Map<string, LoadedMapping>, logger: Logger): TransportRegistry {
   const transports = new Map<string, SupplierTransport>();
   return {
@@ -49,7 +58,7 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
   const mappingList = options.mappings ?? (await loadMappings(env.HUB_MAPPINGS_DIR));
   const mappings = new Map(mappingList.map((m) => [m.supplier, m]));
-  const store = options.store ?? (await openStore({ databaseUrl: env.DATABASE_URL, dataDir: env.HUB_DATA_DIR }));
+  const store = options.store ?? (await openStore(storeOptions(env)));
   return {
     store,
     env,

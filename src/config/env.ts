@@ -5,6 +5,8 @@ import { ValidationError, issuesFromZod } from '../errors.ts';
 const EnvSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   HUB_DATA_DIR: z.string().min(1).default('./.hub'),
+  /** Extension: the PostgreSQL schema to work in (created when missing); default: the connection's search_path. */
+  HUB_DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
   HUB_MAPPINGS_DIR: z.string().min(1).default('./mappings'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),

@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import { HubError, TransportError, errorMessage } from '../errors.ts';
 import type { Hub } from '../hub.ts';
+import { crashPoint } from '../crash.ts';
 import { toBuffer } from '../store/ids.ts';
 import { recordEvent } from '../store/orders.ts';
 import type { Database, DocumentRow } from '../store/schema.ts';
@@ -41,6 +42,7 @@ export async function deliverDocument(hub: Hub, doc: DocumentRow): Promise<Deliv
   const end = hub.metrics.deliveryDuration.startTimer({ target });
   try {
     const receipt = await send(hub, doc);
+    crashPoint('after-upload');
     end();
     hub.metrics.deliveryAttempts.inc({ target, outcome: 'sent' });
     const applied = await markSent(hub, doc, receipt);

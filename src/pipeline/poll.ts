@@ -1,6 +1,7 @@
 import { errorMessage } from '../errors.ts';
 import { matchInboundFile } from '../formats/inbound.ts';
 import type { Hub } from '../hub.ts';
+import { crashPoint } from '../crash.ts';
 import { receiveInboundFile } from './apply.ts';
 import { MAX_INBOUND_BYTES } from './parse-file.ts';
 
@@ -39,6 +40,7 @@ export async function pollSupplier(hub: Hub, supplierId: string): Promise<PollRe
       try {
         const content = await transport.download(remote.name, MAX_INBOUND_BYTES);
         outcome = await receiveInboundFile(hub, loaded, { name: remote.name, content, via: 'sftp' });
+        crashPoint('after-inbound-commit');
         result.files.push({ name: remote.name, status: outcome.status, documentId: outcome.documentId, ...(outcome.error ? { error: outcome.error } : {}) });
         hub.metrics.pollFiles.inc({ supplier: supplierId, outcome: outcome.status });
         if (outcome.status === 'applied') result.applied++;
