@@ -40,7 +40,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'apply the database migrations (DATABASE_URL, or the embedded database in HUB_DATA_DIR)',
     async run() {
       const env = loadEnv();
-      const store = await openStore(storeOptions(env));
+      const store = await openStore({ ...storeOptions(env), migrate: false });
       const applied = await migrate(store.db);
       await store.close();
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');

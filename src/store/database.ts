@@ -18,6 +18,8 @@ export interface StoreOptions {
   schema?: string;
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /** Apply pending migrations on open (default true; `hub migrate` reports them itself). */
+  migrate?: boolean;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function migrate(db: Kysely<Database>): Promise<string[]> {
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   const store = options.databaseUrl ? await openPostgres(options) : await openPglite(options);
-  await migrate(store.db);
+  if (options.migrate !== false) await migrate(store.db);
   return store;
 }
 
