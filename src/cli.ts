@@ -41,7 +41,7 @@ const COMMANDS: Record<string, Command> = {
     async run() {
       const env = loadEnv();
       const store = await openStore({ ...storeOptions(env), migrate: false });
-      const applied = await migrate(store.db);
+      const applied = await migrate(store.db, env.HUB_DB_SCHEMA);
       await store.close();
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
       return 0;

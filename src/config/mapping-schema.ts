@@ -101,7 +101,30 @@ export const X12Envelope = z.strictObject({
   requestTa1: z.boolean().default(false),
   /** REF*IA: our vendor number at this supplier. Extension. */
   vendorNumber: z.string().min(1).max(30).optional(),
+}).superRefine((env, ctx) => {
+  // The four delimiters must differ from each other and from anything that can appear in data.
+  const delimiters = [
+    ['elementSeparator', env.elementSeparator],
+    ['segmentTerminator', env.segmentTerminator],
+    ['componentSeparator', env.componentSeparator],
+    ['repetitionSeparator', env.repetitionSeparator],
+  ] as const;
+  const seen = new Map<string, string>();
+  for (const [key, char] of delimiters) {
+    if (/^[A-Za-z0-9 ]$/.test(char)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `a delimiter cannot be a letter, digit or space ("${char}")` });
+    }
+    const other = seen.get(char);
+    if (other) ctx.addIssue({ code: 'custom', path: [key], message: `must differ from ${other} ("${char}")` });
+    seen.set(char, key);
+  }
 });
+
+/** The placeholders a `filename` template may use (see docs/mappings.md). */
+export const FILENAME_PLACEHOLDERS = ['poNumber', 'orderNumber', 'supplier', 'isa13', 'date', 'time', 'documentId', 'purpose'] as const;
+
+/** An 850 element an override may set: `TD5.05`, or `N1*ST.02` for the N1 segment whose first element is ST. */
+export const OVERRIDE_KEY = /^(BEG|CUR|REF|PER|DTM|TD5|N9|MSG|N1|N2|N3|N4|PO1|PID|CTT|AMT)(\*[A-Z0-9]{1,3})?\.(0[1-9]|[1-9][0-9])$/;
 
 export const Outbound = z.strictObject({
   format: z.enum(['x12-850', 'xml', 'csv', 'json']),
@@ -123,8 +146,41 @@ export const Outbound = z.strictObject({
   cancelTemplate: Expression.optional(),
   /** csv delimiter. */
   delimiter: z.string().length(1).default(','),
-  /** x12-850 per-element overrides: e.g. `{ "TD5.05": "'UPS GROUND'" }` (element → JSONata). */
-  overrides: z.record(z.string(), Expression).optional(),
+  /**
+   * x12-850 per-element overrides: e.g. `{ "TD5.05": "'UPS GROUND'" }` (element → JSONata over the
+   * PO; `$line` is bound for PO1/PID). A result of null/empty string removes the element. Extension.
+   */
+  overrides: z
+    .record(
+      z.string().regex(OVERRIDE_KEY, 'must name an 850 element such as "TD5.05" or "N1*ST.02"'),
+      Expression,
+    )
+    .optional(),
+}).superRefine((outbound, ctx) => {
+  for (const match of outbound.filename.matchAll(/\{([^}]*)\}/g)) {
+    if (!(FILENAME_PLACEHOLDERS as readonly string[]).includes(match[1] ?? '')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['filename'],
+        message: `unknown placeholder {${match[1]}}; use ${FILENAME_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`,
+      });
+    }
+  }
+  const need = (key: 'x12' | 'template' | 'columns', why: string) => {
+    if (outbound[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `required: ${why}` });
+  };
+  switch (outbound.format) {
+    case 'x12-850':
+      need('x12', 'format x12-850 needs the interchange envelope (senderId, receiverId, version...)');
+      break;
+    case 'xml':
+    case 'json':
+      need('template', `format ${outbound.format} renders the PO with a JSONata template`);
+      break;
+    case 'csv':
+      need('columns', 'format csv needs columns (header → JSONata expression per line)');
+      break;
+  }
 });
 
 export const InboundFile = z.strictObject({

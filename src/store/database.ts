@@ -50,8 +50,16 @@ class FolderMigrationProvider implements MigrationProvider {
   }
 }
 
-export async function migrate(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new FolderMigrationProvider() });
+/**
+ * Applies pending migrations. With a schema, Kysely's own bookkeeping tables live in it too (its
+ * existence check looks across schemas, so without this two schemas would share one lock table).
+ */
+export async function migrate(db: Kysely<Database>, schema?: string): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: new FolderMigrationProvider(),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw new HubError('internal', `migration failed: ${String((error as Error).message ?? error)}`, { cause: error });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
@@ -59,7 +67,7 @@ export async function migrate(db: Kysely<Database>): Promise<string[]> {
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   const store = options.databaseUrl ? await openPostgres(options) : await openPglite(options);
-  if (options.migrate !== false) await migrate(store.db);
+  if (options.migrate !== false) await migrate(store.db, options.schema);
   return store;
 }
 

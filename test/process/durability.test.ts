@@ -41,7 +41,7 @@ describe(`durability (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, (
     const read = await fetch(`${second.url}/v1/orders/${id}`, { headers: { authorization: `Bearer ${apiKey}` } });
     expect(read.status).toBe(200);
     expect((await read.json()).externalId).toBe('kill-1');
-  });
+  }, 120_000);
 
   it('refuses a second process on the same embedded database with a clear message', async () => {
     if (process.env.DATABASE_URL) return; // PostgreSQL takes any number of processes

@@ -1,0 +1,440 @@
+/**
+ * Loads supplier mapping files (`mappings/<supplier>.yaml`): YAML → `${ENV}` substitution → zod
+ * validation → JSONata compilation → catalog CSV. Every problem of every file is collected and
+ * reported with its file, key path, line and reason, so that an integrator fixes a file in one go
+ * and the hub refuses to start on a bad one.
+ *
+ * @example
+ *   const { mappings, errors } = await checkMappings('./mappings');      // `hub mappings check`
+ *   const mappings = await loadMappings(process.env.HUB_MAPPINGS_DIR);   // boot: throws MappingsInvalidError
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { Money } from '../canonical/order.ts';
+import { HubError, MappingError, errorMessage, type FieldIssue } from '../errors.ts';
+import { substituteEnv, type KeyPath } from './env-substitution.ts';
+import { ExpressionSyntaxError, compileExpression, type CompiledExpression } from './expression.ts';
+import { Mapping, OVERRIDE_KEY } from './mapping-schema.ts';
+
+export type Env = Record<string, string | undefined>;
+
+export interface CatalogEntry {
+  supplierSku: string;
+  /** Supplier cost as a decimal string, where the catalog gives one. */
+  cost?: string;
+}
+
+/** One `outbound.overrides` entry, parsed: `N1*ST.02` → segment N1, qualifier ST, element 2. */
+export interface CompiledOverride {
+  key: string;
+  segment: string;
+  qualifier?: string;
+  element: number;
+  expression: CompiledExpression;
+}
+
+export interface CompiledExpressions {
+  poNumber?: CompiledExpression;
+  template?: CompiledExpression;
+  cancelTemplate?: CompiledExpression;
+  /** csv: in the file's order. */
+  columns: { header: string; expression: CompiledExpression }[];
+  overrides: CompiledOverride[];
+}
+
+/** A mapping file, validated and ready to use. */
+export interface LoadedMapping {
+  supplier: string;
+  mapping: Mapping;
+  /** Absolute path of the mapping file. */
+  file: string;
+  /** The directory holding it (catalogs are resolved against it). */
+  dir: string;
+  /** Retailer SKU → supplier SKU (and cost), from `skus.catalog`; empty without one. */
+  catalog: Map<string, CatalogEntry>;
+  expressions: CompiledExpressions;
+}
+
+/** Several mapping files are bad: one error carrying each file's MappingError. */
+export class MappingsInvalidError extends HubError {
+  readonly errors: MappingError[];
+  constructor(errors: MappingError[]) {
+    super(
+      'mapping_invalid',
+      `${errors.length} mapping file${errors.length === 1 ? ' is' : 's are'} invalid:\n${errors.map((e) => e.message).join('\n')}`,
+      { details: { files: errors.map((e) => e.details) } },
+    );
+    this.errors = errors;
+  }
+}
+
+const MAPPING_EXTENSIONS = new Set(['.yaml', '.yml']);
+
+/** Loads one mapping file; throws a MappingError listing every problem in it. */
+export async function loadMappingFile(file: string, env: Env = process.env): Promise<LoadedMapping> {
+  const result = await readMappingFile(path.resolve(file), env);
+  if (result instanceof MappingError) throw result;
+  return result;
+}
+
+/**
+ * Loads every `*.yaml` / `*.yml` in `dir` and reports the bad ones without stopping at the first.
+ * A directory that cannot be read is itself an error.
+ */
+export async function checkMappings(
+  dir: string,
+  env: Env = process.env,
+): Promise<{ mappings: LoadedMapping[]; errors: MappingError[] }> {
+  const root = path.resolve(dir);
+  let names: string[];
+  try {
+    names = (await readdir(root, { withFileTypes: true }))
+      .filter((entry) => entry.isFile() && MAPPING_EXTENSIONS.has(path.extname(entry.name)))
+      .map((entry) => entry.name)
+      .sort();
+  } catch (error) {
+    return { mappings: [], errors: [new MappingError(root, [{ path: '', message: `cannot read the mappings directory: ${errorMessage(error)}` }], { cause: error })] };
+  }
+  const results = await Promise.all(names.map((name) => readMappingFile(path.join(root, name), env)));
+  const mappings: LoadedMapping[] = [];
+  const errors: MappingError[] = [];
+  const bySupplier = new Map<string, string>();
+  for (const result of results) {
+    if (result instanceof MappingError) {
+      errors.push(result);
+      continue;
+    }
+    const other = bySupplier.get(result.supplier);
+    if (other) {
+      errors.push(new MappingError(result.file, [{ path: 'supplier', message: `supplier "${result.supplier}" is already defined by ${other}` }]));
+      continue;
+    }
+    bySupplier.set(result.supplier, result.file);
+    mappings.push(result);
+  }
+  return { mappings, errors };
+}
+
+/** Loads every mapping file in `dir`; throws MappingsInvalidError (all files' errors) if any is bad. */
+export async function loadMappings(dir: string, env: Env = process.env): Promise<LoadedMapping[]> {
+  const { mappings, errors } = await checkMappings(dir, env);
+  if (errors.length) throw new MappingsInvalidError(errors);
+  return mappings;
+}
+
+type Issue = FieldIssue & { line?: number };
+
+async function readMappingFile(file: string, env: Env): Promise<LoadedMapping | MappingError> {
+  let source: string;
+  try {
+    source = await readFile(file, 'utf8');
+  } catch (error) {
+    return new MappingError(file, [{ path: '', message: `cannot read the file: ${errorMessage(error)}` }], { cause: error });
+  }
+  const parsed = parseMappingSource(source, file, env);
+  if (parsed instanceof MappingError) return parsed;
+  const { mapping, doc, lineCounter } = parsed;
+  const lineAt = (keyPath: KeyPath) => lineOf(doc, lineCounter, keyPath);
+  const issues: Issue[] = [];
+
+  const dir = path.dirname(file);
+  const expressions = compileAll(mapping, lineAt, issues);
+  const catalog = mapping.skus.catalog
+    ? await loadCatalog(dir, mapping.skus.catalog, lineAt(['skus', 'catalog']), issues)
+    : new Map<string, CatalogEntry>();
+
+  if (issues.length) return new MappingError(file, issues);
+  return { supplier: mapping.supplier, mapping, file, dir, catalog, expressions };
+}
+
+/**
+ * The YAML → validated Mapping part, without file access (tests and `hub mappings check` of a
+ * single text use it). Returns a MappingError listing every problem.
+ */
+export function parseMappingSource(
+  source: string,
+  file: string,
+  env: Env = process.env,
+): { mapping: Mapping; doc: Document; lineCounter: LineCounter } | MappingError {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length) {
+    return new MappingError(
+      file,
+      doc.errors.map((e) => ({
+        path: '',
+        message: `YAML: ${e.message.split('\n')[0]}`,
+        line: lineCounter.linePos(e.pos[0]).line,
+      })),
+    );
+  }
+  const lineAt = (keyPath: KeyPath) => lineOf(doc, lineCounter, keyPath);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 50 });
+  } catch (error) {
+    return new MappingError(file, [{ path: '', message: `YAML: ${errorMessage(error)}` }]);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return new MappingError(file, [{ path: '', message: 'the file must be a YAML mapping (key: value) at the top level', line: 1 }]);
+  }
+
+  const issues: Issue[] = [];
+  const substituted = substituteEnv(raw, env);
+  const badPaths = new Set<string>();
+  for (const issue of substituted.issues) {
+    const key = issue.path.join('.');
+    badPaths.add(key);
+    issues.push({ path: key, message: issue.message, line: lineAt(issue.path) });
+  }
+
+  // Numbers and booleans written as `${NAME}` arrive as strings: coerce exactly those the schema
+  // wants as numbers/booleans, then validate again.
+  let value = substituted.value;
+  let result = Mapping.safeParse(value);
+  for (let round = 0; round < 3 && !result.success; round++) {
+    const coerced = coerceScalars(value, result.error.issues, substituted.wholeValuePaths);
+    if (coerced === undefined) break;
+    value = coerced;
+    result = Mapping.safeParse(value);
+  }
+
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const keyPath = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+      const joined = keyPath.join('.');
+      if (badPaths.has(joined)) continue; // already reported: the variable is missing
+      if (issue.code === 'unrecognized_keys') {
+        const known = knownKeys(keyPath);
+        for (const key of issue.keys) {
+          const suggestion = closest(key, known);
+          issues.push({
+            path: [...keyPath, key].join('.'),
+            message: `unknown key "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+            line: lineAt([...keyPath, key]),
+          });
+        }
+      } else {
+        issues.push({ path: joined, message: issue.message, line: lineAt(keyPath) });
+      }
+    }
+    return new MappingError(file, issues);
+  }
+
+  const mapping = result.data;
+  const expected = path.basename(file).replace(/\.ya?ml$/, '');
+  if (mapping.supplier !== expected) {
+    issues.push({
+      path: 'supplier',
+      message: `"${mapping.supplier}" must match the file name ("${expected}")`,
+      line: lineAt(['supplier']),
+    });
+  }
+  if (issues.length) return new MappingError(file, issues);
+  return { mapping, doc, lineCounter };
+}
+
+function coerceScalars(
+  value: unknown,
+  issues: readonly z.core.$ZodIssue[],
+  wholeValuePaths: Set<string>,
+): unknown | undefined {
+  let changed = false;
+  const copy = structuredClone(value);
+  for (const issue of issues) {
+    if (issue.code !== 'invalid_type' || (issue.expected !== 'number' && issue.expected !== 'boolean')) continue;
+    const keyPath = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    if (!wholeValuePaths.has(keyPath.join('.')) || keyPath.length === 0) continue;
+    const parent = keyPath.slice(0, -1).reduce<unknown>((node, key) => (node as Record<string | number, unknown>)?.[key], copy);
+    const last = keyPath[keyPath.length - 1]!;
+    if (parent === null || typeof parent !== 'object') continue;
+    const current = (parent as Record<string | number, unknown>)[last];
+    if (typeof current !== 'string') continue;
+    let next: unknown;
+    if (issue.expected === 'number' && /^-?\d+(\.\d+)?$/.test(current.trim())) next = Number(current.trim());
+    if (issue.expected === 'boolean' && /^(true|false)$/i.test(current.trim())) next = current.trim().toLowerCase() === 'true';
+    if (next === undefined) continue;
+    (parent as Record<string | number, unknown>)[last] = next;
+    changed = true;
+  }
+  return changed ? copy : undefined;
+}
+
+function compileAll(mapping: Mapping, lineAt: (p: KeyPath) => number | undefined, issues: Issue[]): CompiledExpressions {
+  const compile = (keyPath: KeyPath, source: string): CompiledExpression | undefined => {
+    try {
+      return compileExpression(keyPath.join('.'), source);
+    } catch (error) {
+      if (!(error instanceof ExpressionSyntaxError)) throw error;
+      issues.push({ path: error.path, message: error.message, line: lineAt(keyPath) });
+      return undefined;
+    }
+  };
+  const outbound = mapping.outbound;
+  const expressions: CompiledExpressions = { columns: [], overrides: [] };
+  if (outbound.poNumber) expressions.poNumber = compile(['outbound', 'poNumber'], outbound.poNumber);
+  if (outbound.template) expressions.template = compile(['outbound', 'template'], outbound.template);
+  if (outbound.cancelTemplate) expressions.cancelTemplate = compile(['outbound', 'cancelTemplate'], outbound.cancelTemplate);
+  for (const [header, source] of Object.entries(outbound.columns ?? {})) {
+    const expression = compile(['outbound', 'columns', header], source);
+    if (expression) expressions.columns.push({ header, expression });
+  }
+  for (const [key, source] of Object.entries(outbound.overrides ?? {})) {
+    const expression = compile(['outbound', 'overrides', key], source);
+    const match = OVERRIDE_KEY.exec(key);
+    if (!expression || !match) continue;
+    const override: CompiledOverride = { key, segment: match[1]!, element: Number(match[3]), expression };
+    if (match[2]) override.qualifier = match[2].slice(1);
+    expressions.overrides.push(override);
+  }
+  return expressions;
+}
+
+async function loadCatalog(
+  dir: string,
+  name: string,
+  line: number | undefined,
+  issues: Issue[],
+): Promise<Map<string, CatalogEntry>> {
+  const catalog = new Map<string, CatalogEntry>();
+  const report = (message: string) => issues.push({ path: 'skus.catalog', message, ...(line === undefined ? {} : { line }) });
+  const file = path.resolve(dir, name);
+  if (path.isAbsolute(name) || path.relative(dir, file).startsWith('..')) {
+    report(`"${name}" must be a file name relative to the mapping's directory`);
+    return catalog;
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    report(`cannot read catalog ${name}: ${errorMessage(error)}`);
+    return catalog;
+  }
+  let rows: { record: Record<string, string>; info: { lines: number } }[];
+  try {
+    rows = parseCsv(text, { columns: true, bom: true, trim: true, skip_empty_lines: true, info: true });
+  } catch (error) {
+    report(`catalog ${name}: ${errorMessage(error)}`);
+    return catalog;
+  }
+  const header = rows[0] ? Object.keys(rows[0].record) : [];
+  for (const column of ['sku', 'supplierSku']) {
+    if (rows.length && !header.includes(column)) {
+      report(`catalog ${name}: missing column "${column}" (the header must be sku,supplierSku,cost)`);
+      return catalog;
+    }
+  }
+  for (const { record, info } of rows) {
+    const where = `catalog ${name} line ${info.lines}`;
+    const sku = record.sku ?? '';
+    const supplierSku = record.supplierSku ?? '';
+    const cost = record.cost ?? '';
+    if (!sku || !supplierSku) {
+      report(`${where}: sku and supplierSku must not be empty`);
+      continue;
+    }
+    if (catalog.has(sku)) {
+      report(`${where}: sku "${sku}" is listed twice`);
+      continue;
+    }
+    if (cost && !Money.safeParse(cost).success) {
+      report(`${where}: cost "${cost}" must be a decimal such as 12.50`);
+      continue;
+    }
+    catalog.set(sku, cost ? { supplierSku, cost } : { supplierSku });
+  }
+  return catalog;
+}
+
+/** The 1-based line of a key path in the YAML document: the key itself, or its nearest existing parent. */
+function lineOf(doc: Document, lineCounter: LineCounter, keyPath: KeyPath): number | undefined {
+  let node: unknown = doc.contents;
+  let offset = (node as Node | null)?.range?.[0];
+  for (const key of keyPath) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === key);
+      if (!pair) break;
+      offset = (pair.key as Node | null)?.range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof key === 'number') {
+      const item = node.items[key] as Node | undefined;
+      if (!item) break;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+}
+
+/** The keys the schema allows at a path, for "did you mean" hints. */
+function knownKeys(keyPath: KeyPath): string[] {
+  type Def = { type: string; shape?: Record<string, unknown>; innerType?: unknown; options?: unknown[]; in?: unknown; valueType?: unknown; element?: unknown };
+  const defOf = (schema: unknown): Def | undefined => (schema as { _zod?: { def: Def } })?._zod?.def;
+  const unwrap = (schema: unknown): unknown[] => {
+    const def = defOf(schema);
+    if (!def) return [];
+    if (def.innerType) return unwrap(def.innerType);
+    if (def.type === 'pipe') return unwrap(def.in);
+    if (def.type === 'union' && def.options) return def.options.flatMap(unwrap);
+    return [schema];
+  };
+  let schemas = unwrap(Mapping);
+  for (const key of keyPath) {
+    schemas = schemas.flatMap((schema) => {
+      const def = defOf(schema);
+      if (def?.type === 'object' && typeof key === 'string') return unwrap(def.shape?.[key]);
+      if (def?.type === 'array' && typeof key === 'number') return unwrap(def.element);
+      if (def?.type === 'record') return unwrap(def.valueType);
+      return [];
+    });
+  }
+  return [...new Set(schemas.flatMap((schema) => Object.keys(defOf(schema)?.shape ?? {})))];
+}
+
+function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const d = distance(word.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+const SECRET_KEY = /password|passphrase|privatekey|token|secret|authorization|apikey|api-key/i;
+
+/** A copy of a mapping (or any config object) safe to log: secret values replaced by "***". */
+export function redactMapping<T>(mapping: T): T {
+  const visit = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(visit);
+    if (node !== null && typeof node === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(node)) {
+        out[key] = SECRET_KEY.test(key) && value !== undefined && value !== null && typeof value !== 'object' ? '***' : visit(value);
+      }
+      return out;
+    }
+    return node;
+  };
+  return visit(mapping) as T;
+}

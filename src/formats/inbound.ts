@@ -1,0 +1,88 @@
+/**
+ * Inbound files → what the hub applies. Which rule a file falls under (`matchInboundFile`), then one
+ * switch over the rule's format (`parseInbound`). Pure: bytes in, ParsedInbound out, or a
+ * ParseError; nothing is returned from a file with any error in it.
+ *
+ * @example
+ *   const rule = matchInboundFile(mapping.inbound, 'ASN_20261127.856');
+ *   if (rule) apply(parseInbound(rule, mapping.inbound, bytes, 'ASN_20261127.856'));
+ */
+import type { InboundItem, ParsedInbound, ReceivedGroup } from '../canonical/inbound.ts';
+import type { InboundConfig, InboundFileConfig } from '../config/mapping-schema.ts';
+import { parseInboundJson } from './inbound-json.ts';
+import { parseTrackingCsv } from './tracking-csv.ts';
+import { parseTrackingXml } from './tracking-xml.ts';
+import { parseX12Set, readX12, readX12Stream } from './x12/read/index.ts';
+
+/** A glob over a file's base name: `*` any run of characters, `?` one; case-insensitive. */
+export function globToRegExp(glob: string): RegExp {
+  let source = '';
+  for (const ch of glob) {
+    if (ch === '*') source += '.*';
+    else if (ch === '?') source += '.';
+    else source += ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`, 'is');
+}
+
+function baseName(filename: string): string {
+  const i = Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\'));
+  return i === -1 ? filename : filename.slice(i + 1);
+}
+
+/** The first of the mapping's inbound rules whose `match` fits the file's base name. */
+export function matchInboundFile(inbound: InboundConfig, filename: string): InboundFileConfig | undefined {
+  const name = baseName(filename);
+  return inbound.files.find((file) => globToRegExp(file.match).test(name));
+}
+
+function items(shipments: ReturnType<typeof parseTrackingCsv>): InboundItem[] {
+  return shipments.map((shipment) => ({ kind: 'shipment', shipment }));
+}
+
+/** Parses one inbound file by its rule. X12 also returns the groups to answer with 997s. */
+export function parseInbound(
+  file: InboundFileConfig,
+  inbound: InboundConfig,
+  bytes: Buffer,
+  filename?: string,
+): ParsedInbound {
+  const format = file.format;
+  switch (format) {
+    case 'x12': {
+      const read = readX12(bytes, { file: filename });
+      const options = { trackingFrom: inbound.trackingFrom };
+      return { format, items: read.sets.flatMap((set) => parseX12Set(set, options)), groups: read.groups };
+    }
+    case 'csv':
+      return { format, items: items(parseTrackingCsv(file, bytes, { file: filename })), groups: [] };
+    case 'xml':
+      return { format, items: items(parseTrackingXml(file, bytes, { file: filename })), groups: [] };
+    case 'json':
+      return { format, items: parseInboundJson(bytes, { file: filename }), groups: [] };
+    default: {
+      const unknown: never = format;
+      throw new Error(`unhandled inbound format ${String(unknown)}`);
+    }
+  }
+}
+
+/**
+ * Streams a large X12 file: yields the items of each transaction set as soon as it is read (only
+ * that set in memory) and returns the groups read. Sets already yielded stay valid only if the
+ * generator completes: an envelope error later in the file (a bad GE/IEA) is thrown when reached,
+ * so stage what you apply until the end.
+ */
+export async function* parseX12InboundStream(
+  inbound: InboundConfig,
+  source: AsyncIterable<Buffer | Uint8Array | string>,
+  filename?: string,
+): AsyncGenerator<InboundItem, ReceivedGroup[], undefined> {
+  const reader = readX12Stream(source, { file: filename });
+  const options = { trackingFrom: inbound.trackingFrom };
+  for (;;) {
+    const next = await reader.next();
+    if (next.done) return next.value.groups;
+    yield* parseX12Set(next.value, options);
+  }
+}

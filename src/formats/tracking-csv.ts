@@ -1,0 +1,262 @@
+/**
+ * Tracking CSV from suppliers → Shipments.
+ *
+ * Read with csv-parse: a UTF-8 byte-order mark, CRLF line ends, quoted fields (with commas, quotes
+ * and line breaks inside) and blank lines are fine. Columns are found by the mapping's `columns`
+ * (canonical field → header name; matched exactly, then ignoring surrounding blanks and case); every
+ * column the mapping names must be in the header. Without `columns`, the headers are the canonical
+ * names themselves (`poNumber`, `trackingNumber`, `carrier`, …, any case).
+ *
+ * Rows of the same PO and tracking number become one Shipment; a row's SKU and quantity (when those
+ * columns are mapped and filled) a line of it. Quantities are positive whole numbers. Cells are
+ * text: a cell such as `=HYPERLINK(…)` or `'0012` is kept exactly as written, never evaluated.
+ * Any bad row is a ParseError with its line number; nothing is returned from a file with one.
+ *
+ * The record/grouping helpers here are shared by the XML and JSON tracking readers.
+ */
+import { parse } from 'csv-parse/sync';
+import type { Shipment, ShipmentLine } from '../canonical/inbound.ts';
+import type { InboundFileConfig } from '../config/mapping-schema.ts';
+import { ParseError, errorMessage } from '../errors.ts';
+
+/** The canonical fields a tracking record has. */
+export const TRACKING_FIELDS = [
+  'poNumber',
+  'trackingNumber',
+  'carrier',
+  'service',
+  'shippedAt',
+  'sku',
+  'supplierSku',
+  'quantity',
+] as const;
+export type TrackingField = (typeof TRACKING_FIELDS)[number];
+
+/** One row/record of a tracking file, before grouping. */
+export interface TrackingRecord {
+  poNumber: string;
+  trackingNumbers: string[];
+  carrier?: string;
+  service?: string;
+  shippedAt?: string;
+  shipmentId?: string;
+  lines: ShipmentLine[];
+}
+
+/** Where a value came from, for errors: a CSV line, an XML record, a JSON path. */
+export type Where = { line?: number; segment?: number; offset?: number } & { path?: string };
+
+function fail(format: string, message: string, where: Where, file: string | undefined): ParseError {
+  const { path, ...at } = where;
+  return new ParseError(format, path ? `${path}: ${message}` : message, { ...at, file });
+}
+
+/**
+ * A date or timestamp as the hub stores it: YYYY-MM-DD for a date (from YYYY-MM-DD, YYYYMMDD,
+ * MM/DD/YYYY or M/D/YY), the ISO form for a timestamp (`2026-11-27T14:05:00Z`,
+ * `2026-11-27 14:05`). Anything else is refused.
+ */
+export function normalizeDate(value: string): string | undefined {
+  const v = value.trim();
+  let y: number;
+  let m: number;
+  let d: number;
+  let time = '';
+  let match: RegExpExecArray | null;
+  if ((match = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})?)?$/.exec(v))) {
+    y = Number(match[1]);
+    m = Number(match[2]);
+    d = Number(match[3]);
+    if (match[4]) {
+      const [hh = '0', mm = '0', ss = '00'] = match[4].split(':');
+      if (Number(hh) > 23 || Number(mm) > 59 || Number(ss.slice(0, 2)) > 60) return undefined;
+      time = `T${hh.padStart(2, '0')}:${mm}${match[4].split(':').length > 2 ? `:${ss}` : ':00'}${match[5] ?? ''}`;
+    }
+  } else if ((match = /^(\d{4})(\d{2})(\d{2})$/.exec(v))) {
+    y = Number(match[1]);
+    m = Number(match[2]);
+    d = Number(match[3]);
+  } else if ((match = /^(\d{1,2})\/(\d{1,2})\/(\d{2}|\d{4})$/.exec(v))) {
+    m = Number(match[1]);
+    d = Number(match[2]);
+    y = Number(match[3]);
+    if ((match[3] as string).length === 2) y += 2000;
+  } else {
+    return undefined;
+  }
+  if (m < 1 || m > 12 || d < 1 || d > new Date(Date.UTC(y, m, 0)).getUTCDate()) return undefined;
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}${time}`;
+}
+
+/** A positive whole quantity ("3", "3.0"), or undefined. */
+export function positiveQuantity(value: string): number | undefined {
+  const m = /^\+?(\d{1,9})(?:\.0*)?$/.exec(value.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return n > 0 ? n : undefined;
+}
+
+/**
+ * Field values (strings, already picked from the row/record) → a TrackingRecord, or a ParseError
+ * naming the field and where it was.
+ */
+export function trackingRecord(
+  format: string,
+  values: Partial<Record<TrackingField, string | string[]>>,
+  names: Partial<Record<TrackingField, string>>,
+  where: Where,
+  file: string | undefined,
+): TrackingRecord | undefined {
+  const one = (f: TrackingField): string => {
+    const v = values[f];
+    return (Array.isArray(v) ? (v[0] ?? '') : (v ?? '')).trim();
+  };
+  const name = (f: TrackingField): string => names[f] ?? f;
+  const all = TRACKING_FIELDS.map(one);
+  if (all.every((v) => v === '')) return undefined; // a blank row
+
+  const poNumber = one('poNumber');
+  if (!poNumber) throw fail(format, `${name('poNumber')} is empty`, where, file);
+  const tracking = values.trackingNumber;
+  const trackingNumbers = [...new Set((Array.isArray(tracking) ? tracking : [tracking ?? '']).map((t) => t.trim()).filter(Boolean))];
+  if (trackingNumbers.length === 0) throw fail(format, `${name('trackingNumber')} is empty`, where, file);
+
+  const record: TrackingRecord = { poNumber, trackingNumbers, lines: [] };
+  const carrier = one('carrier');
+  const service = one('service');
+  const shippedAt = one('shippedAt');
+  if (carrier) record.carrier = carrier;
+  if (service) record.service = service;
+  if (shippedAt) {
+    const date = normalizeDate(shippedAt);
+    if (date === undefined) {
+      throw fail(format, `${name('shippedAt')} ${JSON.stringify(shippedAt)} is not a date (YYYY-MM-DD, MM/DD/YYYY or an ISO timestamp)`, where, file);
+    }
+    record.shippedAt = date;
+  }
+  const sku = one('sku');
+  const supplierSku = one('supplierSku');
+  const quantity = one('quantity');
+  if (sku || supplierSku || quantity) {
+    if (!sku && !supplierSku) {
+      throw fail(format, `${name('quantity')} given without ${name(names.sku ? 'sku' : 'supplierSku')}`, where, file);
+    }
+    const q = positiveQuantity(quantity);
+    if (q === undefined) {
+      throw fail(format, `${name('quantity')} ${JSON.stringify(quantity)} is not a positive whole number`, where, file);
+    }
+    const line: ShipmentLine = { quantity: q };
+    if (sku) line.sku = sku;
+    if (supplierSku) line.supplierSku = supplierSku;
+    record.lines.push(line);
+  }
+  return record;
+}
+
+/**
+ * Records of the same PO and the same tracking number(s) → one Shipment each, in first-seen order;
+ * lines for the same item are added up. Carrier, service and date: the first one given.
+ */
+export function groupShipments(records: readonly TrackingRecord[]): Shipment[] {
+  const groups = new Map<string, Shipment>();
+  for (const r of records) {
+    const key = JSON.stringify([r.poNumber, [...r.trackingNumbers].sort(), r.shipmentId ?? null]);
+    let s = groups.get(key);
+    if (!s) {
+      s = { poNumber: r.poNumber, trackingNumbers: [...r.trackingNumbers], lines: [] };
+      if (r.shipmentId !== undefined) s.shipmentId = r.shipmentId;
+      groups.set(key, s);
+    }
+    if (s.carrier === undefined && r.carrier !== undefined) s.carrier = r.carrier;
+    if (s.service === undefined && r.service !== undefined) s.service = r.service;
+    if (s.shippedAt === undefined && r.shippedAt !== undefined) s.shippedAt = r.shippedAt;
+    for (const line of r.lines) {
+      const same = s.lines.find(
+        (l) => l.sku === line.sku && l.supplierSku === line.supplierSku && l.lineNumber === line.lineNumber && l.upc === line.upc,
+      );
+      if (same) same.quantity += line.quantity;
+      else s.lines.push({ ...line });
+    }
+  }
+  return [...groups.values()];
+}
+
+export interface TrackingCsvOptions {
+  /** Named in errors. */
+  file?: string;
+}
+
+type Columns = NonNullable<InboundFileConfig['columns']>;
+
+function findHeader(headers: string[], wanted: string): number {
+  let i = headers.indexOf(wanted);
+  if (i !== -1) return i;
+  const w = wanted.trim();
+  i = headers.findIndex((h) => h.trim() === w);
+  if (i !== -1) return i;
+  const lower = w.toLowerCase();
+  return headers.findIndex((h) => h.trim().toLowerCase() === lower);
+}
+
+/** Reads a tracking CSV by the file's `columns` and `delimiter`. */
+export function parseTrackingCsv(
+  file: Pick<InboundFileConfig, 'columns' | 'delimiter'>,
+  bytes: Buffer | string,
+  options: TrackingCsvOptions = {},
+): Shipment[] {
+  let rows: { record: string[]; info: { lines: number } }[];
+  try {
+    rows = parse(bytes, {
+      bom: true,
+      delimiter: file.delimiter ?? ',',
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      info: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (error) {
+    const line = (error as { lines?: unknown }).lines;
+    throw new ParseError(
+      'csv',
+      errorMessage(error).replace(/^Invalid Record Length: /, ''),
+      { file: options.file, line: typeof line === 'number' ? line : undefined },
+      { cause: error },
+    );
+  }
+  const header = rows[0];
+  if (!header) throw new ParseError('csv', 'empty file: no header row', { file: options.file, line: 1 });
+  const headers = header.record;
+
+  const columns: Partial<Record<TrackingField, string>> = file.columns
+    ? (file.columns as Columns)
+    : Object.fromEntries(
+        TRACKING_FIELDS.filter((f) => findHeader(headers, f) !== -1 || f === 'poNumber' || f === 'trackingNumber').map((f) => [f, f]),
+      );
+  const index = new Map<TrackingField, number>();
+  const missing: string[] = [];
+  for (const field of TRACKING_FIELDS) {
+    const name = columns[field];
+    if (name === undefined) continue;
+    const i = findHeader(headers, name);
+    if (i === -1) missing.push(name);
+    else index.set(field, i);
+  }
+  if (missing.length) {
+    throw new ParseError(
+      'csv',
+      `missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => JSON.stringify(m)).join(', ')} (header: ${headers.map((h) => JSON.stringify(h)).join(', ')})`,
+      { file: options.file, line: header.info.lines },
+    );
+  }
+
+  const records: TrackingRecord[] = [];
+  for (let r = 1; r < rows.length; r++) {
+    const row = rows[r] as { record: string[]; info: { lines: number } };
+    const values: Partial<Record<TrackingField, string>> = {};
+    for (const [field, i] of index) values[field] = row.record[i] ?? '';
+    const names = Object.fromEntries([...index.keys()].map((f) => [f, `column ${JSON.stringify(columns[f])}`]));
+    const record = trackingRecord('csv', values, names, { line: row.info.lines }, options.file);
+    if (record) records.push(record);
+  }
+  return groupShipments(records);
+}

@@ -1,0 +1,824 @@
+/**
+ * The X12 reader: bytes in, one checked transaction set at a time out.
+ *
+ * Delimiters come from each ISA, never assumed: the element separator is the character after "ISA",
+ * the component separator (ISA16) is the character after the 16th element separator (so an ISA
+ * padded with non-ASCII or not padded at all still reads), the segment terminator the character
+ * after that, the repetition separator ISA11 when ISA12 ≥ 00402 and ISA11 is not alphanumeric.
+ *
+ * Tolerated, because real partners send it: a UTF-8 byte-order mark; CR/LF or LF (and blanks,
+ * indentation) after terminators; a newline as the segment terminator; files hard-wrapped at a
+ * fixed width (newlines inside segments are dropped when the terminator is not a newline); an ISA
+ * whose ISA16 is missing (`…*P*~` followed by `GS…~`); ISB/ISE/TA1 at interchange level; several
+ * ISA per file, GS per ISA, ST per GS; the last segment of the file without its terminator.
+ *
+ * Refused with a ParseError naming the segment number (1-based, counting from the first ISA of the
+ * file) and byte offset: anything before the ISA or between interchanges; a missing SE, GE or IEA
+ * (a file cut part-way); SE01 ≠ the segments counted, SE02 ≠ ST02, GE01 ≠ the sets counted,
+ * GE02 ≠ GS06, IEA01 ≠ the groups counted, IEA02 ≠ ISA13; a malformed segment id.
+ *
+ * Streaming: `push()` chunks as they come and take the sets each call completes; only the set
+ * being read is held in memory. A set is handed out once its SE checks out; an envelope error found
+ * later (a bad GE or IEA) is thrown when it is reached, so a consumer that must be all-or-nothing
+ * stages the sets until `end()` returns.
+ *
+ * @example
+ *   const reader = new X12Reader({ file: 'ASN_1.856' });
+ *   for await (const chunk of stream) for (const set of reader.push(chunk)) handle(set);
+ *   for (const set of reader.end()) handle(set);
+ */
+import { isAscii } from 'node:buffer';
+import { StringDecoder } from 'node:string_decoder';
+import { ParseError } from '../../../errors.ts';
+import type { ReceivedGroup } from '../../../canonical/inbound.ts';
+
+/** One segment: `[id, element1, element2, …]`, so that `seg[2]` is the segment's 02 element. */
+export type Segment = string[];
+
+export interface Delimiters {
+  element: string;
+  /** ISA16; '' when the ISA carries none. */
+  component: string;
+  /** '\n' when lines end segments. */
+  segment: string;
+  /** ISA11 in 00402 and later; '' when there is none. */
+  repetition: string;
+}
+
+export interface InterchangeEnvelope {
+  senderQualifier: string;
+  senderId: string;
+  receiverQualifier: string;
+  receiverId: string;
+  /** ISA09 YYMMDD and ISA10 HHMM as sent. */
+  date: string;
+  time: string;
+  /** ISA13 as sent (trimmed). */
+  controlNumber: string;
+  /** ISA12, e.g. 00401. */
+  version: string;
+  /** ISA15: P production, T test. */
+  usage: string;
+  /** ISA14 = 1: the sender asks for a TA1. */
+  ackRequested: boolean;
+  delimiters: Delimiters;
+  /** The ISA's segment number in the file and its byte offset. */
+  segment: number;
+  offset: number;
+}
+
+export interface GroupEnvelope {
+  /** GS01: PO, PR, SH, FA, IN, IB, … */
+  functionalId: string;
+  senderId: string;
+  receiverId: string;
+  date: string;
+  time: string;
+  /** GS06 as sent (trimmed). */
+  controlNumber: string;
+  /** GS08, e.g. 004010. */
+  version: string;
+  segment: number;
+  offset: number;
+}
+
+export interface X12ReaderOptions {
+  /** Named in every ParseError. */
+  file?: string;
+  /** A segment longer than this (in characters) is refused: the terminator is likely wrong. */
+  maxSegmentLength?: number;
+}
+
+const MAX_ISA_LENGTH = 512;
+const DEFAULT_MAX_SEGMENT = 1 << 20;
+const LOOKAHEAD = 4096;
+
+/**
+ * A transaction set (ST…SE, both included) with the envelope it came in. The reader frames and
+ * checks segments without splitting them; `segments` splits them into elements on first use.
+ */
+export class X12Set {
+  private split: Segment[] | undefined;
+
+  constructor(
+    /** ST01, e.g. "856". */
+    readonly transactionSet: string,
+    /** ST02. */
+    readonly controlNumber: string,
+    /** Each segment's text (without terminator, trimmed), ST first, SE last. */
+    readonly raw: readonly string[],
+    /** The ST's segment number in the file (1-based, the first ISA is 1). */
+    readonly firstSegment: number,
+    /** The ST's byte offset in the file. */
+    readonly offset: number,
+    readonly interchange: InterchangeEnvelope,
+    readonly group: GroupEnvelope,
+    readonly file: string | undefined,
+  ) {}
+
+  /** The segments as element arrays (`segments[i][0]` is the segment id), ST first, SE last. */
+  get segments(): Segment[] {
+    if (this.split === undefined) {
+      const element = this.interchange.delimiters.element;
+      this.split = this.raw.map((text) => text.split(element));
+    }
+    return this.split;
+  }
+
+  get delimiters(): Delimiters {
+    return this.interchange.delimiters;
+  }
+
+  /** The file-wide segment number of `segments[index]`. */
+  segmentNumber(index: number): number {
+    return this.firstSegment + index;
+  }
+
+  /** Element `n` of `seg` split on the component separator; component `c` is 1-based. */
+  component(seg: Segment, n: number, c: number): string {
+    return component(seg, n, c, this.interchange.delimiters);
+  }
+
+  /** Element `n` of `seg` split on the repetition separator (one value when there is none). */
+  repetitions(seg: Segment, n: number): string[] {
+    return repetitions(seg, n, this.interchange.delimiters);
+  }
+
+  /** A ParseError pointing at `segments[index]` of this set. */
+  error(message: string, index?: number): ParseError {
+    return new ParseError(
+      'x12',
+      `${this.transactionSet} ${this.controlNumber}: ${message}`,
+      {
+        file: this.file,
+        segment: index === undefined ? this.firstSegment : this.segmentNumber(index),
+        ...(index === undefined ? { offset: this.offset } : {}),
+      },
+    );
+  }
+}
+
+/** Element `n` (1-based, as in X12 names: BSN02 is `el(seg, 2)`), trimmed; '' when absent. */
+export function el(seg: Segment, n: number): string {
+  const v = seg[n];
+  return v === undefined ? '' : v.trim();
+}
+
+/** Component `c` (1-based) of element `n`, trimmed; '' when absent. */
+export function component(seg: Segment, n: number, c: number, delimiters: Delimiters): string {
+  const v = seg[n];
+  if (v === undefined) return '';
+  if (!delimiters.component) return c === 1 ? v.trim() : '';
+  return (v.split(delimiters.component)[c - 1] ?? '').trim();
+}
+
+/** Element `n` split on the repetition separator, each trimmed. */
+export function repetitions(seg: Segment, n: number, delimiters: Delimiters): string[] {
+  const v = seg[n];
+  if (v === undefined) return [];
+  if (!delimiters.repetition) return [v.trim()];
+  return v.split(delimiters.repetition).map((r) => r.trim());
+}
+
+const enum State {
+  /** Between interchanges: the next thing must be an ISA. */
+  None,
+  Interchange,
+  Group,
+  Set,
+}
+
+function isWs(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** Segment ids are two or three upper-case letters/digits, starting with a letter, then the separator. */
+function validId(text: string, element: number): boolean {
+  const c0 = text.charCodeAt(0);
+  if (c0 < 65 || c0 > 90) return false;
+  for (let i = 1; i < 4; i++) {
+    const c = text.charCodeAt(i);
+    if (c === element || Number.isNaN(c)) return i >= 2;
+    if (i === 3 || !((c >= 48 && c <= 57) || (c >= 65 && c <= 90))) return false;
+  }
+  return false;
+}
+
+type EnvelopeId = 'ISA' | 'IEA' | 'GS' | 'GE' | 'ST' | 'SE';
+
+/** The envelope segment this text is, without allocating; undefined for any other segment. */
+function envelopeId(text: string, element: number): EnvelopeId | undefined {
+  const c0 = text.charCodeAt(0);
+  const c1 = text.charCodeAt(1);
+  const c2 = text.charCodeAt(2);
+  if (c2 === element || text.length === 2) {
+    if (c0 === 83) return c1 === 69 ? 'SE' : c1 === 84 ? 'ST' : undefined; // S E / S T
+    if (c0 === 71) return c1 === 69 ? 'GE' : c1 === 83 ? 'GS' : undefined; // G E / G S
+    return undefined;
+  }
+  if (c0 === 73 && (text.length === 3 || text.charCodeAt(3) === element)) {
+    if (c1 === 69 && c2 === 65) return 'IEA';
+    if (c1 === 83 && c2 === 65) return 'ISA';
+  }
+  return undefined;
+}
+
+/** indexOf, with "none" as a position past the end (so that `< end` comparisons just work). */
+function indexOrPast(buf: string, ch: string, from: number): number {
+  const i = buf.indexOf(ch, from);
+  return i === -1 ? buf.length + 1 : i;
+}
+
+function isDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** Control numbers compare as numbers when both are digits (GE02 "5" matches GS06 "000000005"). */
+function sameControlNumber(a: string, b: string): boolean {
+  const x = a.trim();
+  const y = b.trim();
+  if (isDigits(x) && isDigits(y)) return x.replace(/^0+(?=.)/, '') === y.replace(/^0+(?=.)/, '');
+  return x === y;
+}
+
+function show(ch: string): string {
+  if (ch === '\n') return '\\n';
+  if (ch === '\r') return '\\r';
+  if (ch === '\t') return '\\t';
+  return ch;
+}
+
+function snippet(s: string): string {
+  const t = s.length > 40 ? `${s.slice(0, 40)}…` : s;
+  return JSON.stringify(t);
+}
+
+function hasNewline(s: string): boolean {
+  return s.indexOf('\n') !== -1 || s.indexOf('\r') !== -1;
+}
+
+interface OpenGroup {
+  envelope: GroupEnvelope;
+  sets: { transactionSet: string; controlNumber: string }[];
+}
+
+interface OpenSet {
+  id: string;
+  control: string;
+  raw: string[];
+  first: number;
+  offset: number;
+}
+
+/** The streaming X12 reader. See the module comment. */
+export class X12Reader {
+  private readonly file: string | undefined;
+  private readonly maxSegment: number;
+  private readonly decoder = new StringDecoder('utf8');
+  /** Text not yet consumed starts at `pos`. */
+  private buf = '';
+  private pos = 0;
+  /** Byte offset of buf[0] in the input; buf is pure ASCII when `ascii` (char index = byte index). */
+  private byteBase = 0;
+  private ascii = true;
+  /** For non-ASCII text: buf[markIndex] is markBytes bytes after buf[0] (offsets are asked in order). */
+  private markIndex = 0;
+  private markBytes = 0;
+  /** Next LF / CR at or after the segment being framed (buf.length + 1: none); reset when buf changes. */
+  private nextLf = -1;
+  private nextCr = -1;
+  private started = false;
+  private ended = false;
+
+  private state = State.None;
+  private delims: Delimiters | undefined;
+  private segNo = 0;
+  private interchange: InterchangeEnvelope | undefined;
+  private groupCount = 0;
+  private group: OpenGroup | undefined;
+  private set: OpenSet | undefined;
+  private interchangeCount = 0;
+
+  /** Every functional group read so far (complete: its GE checked). */
+  readonly groups: ReceivedGroup[] = [];
+
+  constructor(options: X12ReaderOptions = {}) {
+    this.file = options.file;
+    this.maxSegment = options.maxSegmentLength ?? DEFAULT_MAX_SEGMENT;
+  }
+
+  /** Interchanges read completely so far. */
+  get interchanges(): number {
+    return this.interchangeCount;
+  }
+
+  /** Segments read so far. */
+  get segmentCount(): number {
+    return this.segNo;
+  }
+
+  /** Feeds the next chunk; returns the transaction sets it completed. */
+  push(chunk: Buffer | Uint8Array | string): X12Set[] {
+    if (this.ended) throw new Error('X12Reader: push() after end()');
+    let text: string;
+    let chunkAscii: boolean;
+    if (typeof chunk === 'string') {
+      text = chunk;
+      chunkAscii = !/[^\x00-\x7f]/.test(text);
+    } else {
+      text = this.decoder.write(chunk as Buffer);
+      chunkAscii = isAscii(chunk);
+    }
+    if (!this.started && text.length > 0) {
+      this.started = true;
+      if (text.charCodeAt(0) === 0xfeff) {
+        text = text.slice(1);
+        this.byteBase = 3;
+        chunkAscii = !/[^\x00-\x7f]/.test(text);
+      }
+    }
+    this.append(text, chunkAscii);
+    const out: X12Set[] = [];
+    this.drain(out, false);
+    return out;
+  }
+
+  /** Ends the input: returns the last sets, or throws when the file stops short. */
+  end(): X12Set[] {
+    if (this.ended) return [];
+    const rest = this.decoder.end();
+    if (rest) {
+      if (!this.started) {
+        this.started = true;
+      }
+      this.append(rest, false);
+    }
+    this.ended = true;
+    const out: X12Set[] = [];
+    this.drain(out, true);
+    this.finish();
+    return out;
+  }
+
+  private append(text: string, textAscii: boolean): void {
+    if (this.pos > 0) {
+      this.byteBase = this.byteOffset(this.pos);
+      this.markIndex = 0;
+      this.markBytes = 0;
+      const rest = this.buf.slice(this.pos);
+      this.ascii = this.ascii || !/[^\x00-\x7f]/.test(rest);
+      this.buf = rest + text;
+      this.pos = 0;
+    } else {
+      this.buf += text;
+    }
+    this.ascii = this.ascii && textAscii;
+    this.nextLf = -1;
+    this.nextCr = -1;
+  }
+
+  private byteOffset(index: number): number {
+    if (this.ascii) return this.byteBase + index;
+    if (index < this.markIndex) {
+      this.markIndex = 0;
+      this.markBytes = 0;
+    }
+    this.markBytes += Buffer.byteLength(this.buf.slice(this.markIndex, index));
+    this.markIndex = index;
+    return this.byteBase + this.markBytes;
+  }
+
+  private fail(message: string, index: number, segment: number | undefined = this.segNo): ParseError {
+    return new ParseError('x12', message, {
+      file: this.file,
+      segment: segment === 0 ? undefined : segment,
+      offset: this.byteOffset(Math.min(index, this.buf.length)),
+    });
+  }
+
+  private drain(out: X12Set[], final: boolean): void {
+    for (;;) {
+      const d = this.delims;
+      if (d === undefined) {
+        if (!this.detect(final)) return;
+        continue;
+      }
+      const buf = this.buf;
+      let start = this.pos;
+      const idx = buf.indexOf(d.segment, start);
+      let end: number;
+      if (idx === -1) {
+        if (buf.length - start > this.maxSegment) {
+          throw this.fail(
+            `no segment terminator '${show(d.segment)}' within ${this.maxSegment} characters`,
+            start,
+            this.segNo + 1,
+          );
+        }
+        if (!final || start >= buf.length) return;
+        end = buf.length;
+        this.pos = end;
+      } else {
+        end = idx;
+        this.pos = idx + 1;
+      }
+      // Blanks and line breaks around a segment are layout, not data.
+      while (start < end && isWs(buf.charCodeAt(start))) start++;
+      while (end > start && isWs(buf.charCodeAt(end - 1))) end--;
+      if (start === end) continue;
+      let text = buf.slice(start, end);
+      if (d.segment !== '\n' && d.segment !== '\r') {
+        // A file hard-wrapped at a fixed width: line breaks inside a segment are not data.
+        if (this.nextLf < start) this.nextLf = indexOrPast(buf, '\n', start);
+        if (this.nextCr < start) this.nextCr = indexOrPast(buf, '\r', start);
+        if (this.nextLf < end || this.nextCr < end) text = text.replace(/[\r\n]/g, '');
+      }
+      this.segment(text, start, out);
+    }
+  }
+
+  /**
+   * Reads the ISA at `pos` (after blanks) and takes the delimiters from it. Returns false when more
+   * input is needed (or, at the end, when only blanks remain).
+   */
+  private detect(final: boolean): boolean {
+    const b = this.buf;
+    let p = this.pos;
+    while (p < b.length && isWs(b.charCodeAt(p))) p++;
+    if (p >= b.length) {
+      this.pos = p;
+      return false;
+    }
+    const what = this.interchangeCount === 0 && this.segNo === 0 ? 'not an X12 file' : 'unexpected data after IEA';
+    if (b.length - p < 4) {
+      if (!final) return false;
+      throw this.fail(`${what}: expected an ISA segment, found ${snippet(b.slice(p))}`, p, this.segNo + 1);
+    }
+    if (!b.startsWith('ISA', p)) {
+      throw this.fail(`${what}: expected an ISA segment, found ${snippet(b.slice(p, p + 40))}`, p, this.segNo + 1);
+    }
+    const segNo = this.segNo + 1;
+    const element = b.charAt(p + 3);
+    const ec = element.charCodeAt(0);
+    if (isAlnum(ec) || isWs(ec)) {
+      throw this.fail(`ISA: '${show(element)}' cannot be the element separator`, p + 3, segNo);
+    }
+    // The 16th element separator ends ISA15; ISA16 and the terminator follow it.
+    let k = p + 3;
+    for (let n = 1; n < 16; n++) {
+      k = b.indexOf(element, k + 1);
+      if (k === -1 || k - p > MAX_ISA_LENGTH) {
+        if (!final && k === -1 && b.length - p <= MAX_ISA_LENGTH) return false;
+        throw this.fail(
+          k === -1 ? 'file ends inside the ISA segment' : 'ISA segment has fewer than 16 elements',
+          p,
+          segNo,
+        );
+      }
+    }
+    if (k + 3 >= b.length && !final) return false;
+    let component = b.charAt(k + 1);
+    let termIndex = k + 2;
+    if (component === '') throw this.fail('file ends inside the ISA segment (no ISA16)', p, segNo);
+    if (component === '\r' || component === '\n') {
+      // ISA16 missing and the line ends the ISA.
+      termIndex = k + 1;
+      component = '';
+    }
+    let terminator = b.charAt(termIndex);
+    if (terminator === '') throw this.fail('file ends after ISA16: no segment terminator', p, segNo);
+    let isaEnd = termIndex; // ISA text is b[p, isaEnd)
+    if (terminator === '\r' && b.charAt(termIndex + 1) === '\n') terminator = '\n';
+    const newlineTerminated = terminator === '\n' || terminator === '\r';
+
+    if (component && newlineTerminated) {
+      // `…*P*~` then a newline, and the next segment also ends with '~': ISA16 is missing and '~'
+      // is the real terminator (a layout some translators produce).
+      let q = termIndex + 1;
+      while (q < b.length && isWs(b.charCodeAt(q))) q++;
+      const eol = b.indexOf('\n', q);
+      if (eol === -1 && !final && b.length - q < LOOKAHEAD) return false;
+      const line = b.slice(q, eol === -1 ? Math.min(b.length, q + LOOKAHEAD) : eol).trimEnd();
+      if (line.length > 2 && line.endsWith(component) && /^(GS|TA1|IEA|ISB)/.test(line)) {
+        terminator = component;
+        component = '';
+        termIndex = k + 1;
+        isaEnd = k + 1;
+      }
+    } else if (component && isAlnum(terminator.charCodeAt(0)) && /^(GS|TA1|IEA|ISB)/.test(b.slice(termIndex, termIndex + 3))) {
+      // `…*P*~GS*…`: no ISA16 at all.
+      terminator = component;
+      component = '';
+      termIndex = k + 1;
+      isaEnd = k + 1;
+    }
+
+    const tc = terminator.charCodeAt(0);
+    if (isAlnum(tc)) {
+      throw this.fail(
+        `ISA: '${terminator}' after ISA16 cannot be a segment terminator (is the ISA cut short?)`,
+        termIndex,
+        segNo,
+      );
+    }
+    if (terminator === element || component === element || (component !== '' && component === terminator)) {
+      throw this.fail(
+        `ISA: delimiters are not distinct (element '${show(element)}', component '${show(component)}', segment '${show(terminator)}')`,
+        p,
+        segNo,
+      );
+    }
+    let isaText = b.slice(p, isaEnd);
+    if (newlineTerminated) {
+      if (hasNewline(isaText)) {
+        throw this.fail('ISA segment is split across lines while lines end segments', p, segNo);
+      }
+    } else if (hasNewline(isaText)) {
+      isaText = isaText.replace(/[\r\n]/g, '');
+    }
+    const f = isaText.split(element);
+    if (f.length !== 17) throw this.fail(`ISA has ${f.length - 1} elements, expected 16`, p, segNo);
+    const version = (f[12] ?? '').trim();
+    const control = (f[13] ?? '').trim();
+    if (!isDigits(control)) throw this.fail(`ISA13 control number ${snippet(control)} is not numeric`, p, segNo);
+    const rep = f[11] ?? '';
+    const repCode = rep.charCodeAt(0);
+    const repetition =
+      rep.length === 1 &&
+      isDigits(version) &&
+      Number(version) >= 402 &&
+      !isAlnum(repCode) &&
+      !isWs(repCode) &&
+      rep !== element &&
+      rep !== component &&
+      rep !== terminator
+        ? rep
+        : '';
+    const delimiters: Delimiters = { element, component, segment: terminator, repetition };
+    this.delims = delimiters;
+    this.segNo = segNo;
+    this.interchange = {
+      senderQualifier: (f[5] ?? '').trim(),
+      senderId: (f[6] ?? '').trim(),
+      receiverQualifier: (f[7] ?? '').trim(),
+      receiverId: (f[8] ?? '').trim(),
+      date: (f[9] ?? '').trim(),
+      time: (f[10] ?? '').trim(),
+      controlNumber: control,
+      version,
+      usage: (f[15] ?? '').trim(),
+      ackRequested: (f[14] ?? '').trim() === '1',
+      delimiters,
+      segment: segNo,
+      offset: this.byteOffset(p),
+    };
+    this.groupCount = 0;
+    this.state = State.Interchange;
+    this.pos = termIndex + 1;
+    return true;
+  }
+
+  /** One segment's text (trimmed): its id checked, then through the envelope state machine. */
+  private segment(text: string, at: number, out: X12Set[]): void {
+    const segNo = ++this.segNo;
+    const d = this.delims as Delimiters;
+    const kind = envelopeId(text, d.element.charCodeAt(0));
+    if (this.state === State.Set) {
+      const set = this.set as OpenSet;
+      if (kind === undefined) {
+        if (!validId(text, d.element.charCodeAt(0))) throw this.badId(text, at, segNo);
+        set.raw.push(text);
+      } else if (kind === 'SE') {
+        set.raw.push(text);
+        this.closeSet(text.split(d.element), at, out);
+      } else {
+        throw this.fail(
+          `${kind} inside transaction set ${set.id} ${set.control} (started at segment ${set.first}): SE missing`,
+          at,
+          segNo,
+        );
+      }
+      return;
+    }
+    const f = text.split(d.element);
+    const id = f[0] as string;
+    if (kind === undefined && !validId(text, d.element.charCodeAt(0))) throw this.badId(text, at, segNo);
+    switch (this.state) {
+      case State.Group:
+        if (id === 'ST') return this.openSet(f, text, at);
+        if (id === 'GE') return this.closeGroup(f, at);
+        if (id === 'IEA' || id === 'GS' || id === 'ISA') {
+          const g = (this.group as OpenGroup).envelope;
+          throw this.fail(`${id} inside functional group ${g.controlNumber} (GS at segment ${g.segment}): GE missing`, at, segNo);
+        }
+        throw this.fail(`expected ST or GE in functional group, found ${snippet(text)}`, at, segNo);
+      case State.Interchange:
+        if (id === 'GS') return this.openGroup(f, at);
+        if (id === 'IEA') return this.closeInterchange(f, at);
+        if (id === 'TA1' || id === 'ISB' || id === 'ISE') return; // interchange-level service segments
+        if (id === 'ST') throw this.fail('ST outside a functional group (GS missing)', at, segNo);
+        if (id === 'ISA') {
+          const isa = this.interchange as InterchangeEnvelope;
+          throw this.fail(`ISA inside interchange ${isa.controlNumber} (ISA at segment ${isa.segment}): IEA missing`, at, segNo);
+        }
+        throw this.fail(`expected GS or IEA in interchange, found ${snippet(text)}`, at, segNo);
+      default:
+        // detect() reads every ISA; nothing else arrives between interchanges.
+        throw this.fail(`expected an ISA segment, found ${snippet(text)}`, at, segNo);
+    }
+  }
+
+  private badId(text: string, at: number, segNo: number): ParseError {
+    const id = text.split((this.delims as Delimiters).element)[0] ?? '';
+    return this.fail(`malformed segment ${snippet(text)}: ${snippet(id)} is not a segment id`, at, segNo);
+  }
+
+  private openGroup(f: Segment, at: number): void {
+    const control = el(f, 6);
+    if (!control) throw this.fail('GS06 group control number missing', at);
+    this.group = {
+      envelope: {
+        functionalId: el(f, 1),
+        senderId: el(f, 2),
+        receiverId: el(f, 3),
+        date: el(f, 4),
+        time: el(f, 5),
+        controlNumber: control,
+        version: el(f, 8),
+        segment: this.segNo,
+        offset: this.byteOffset(at),
+      },
+      sets: [],
+    };
+    this.state = State.Group;
+  }
+
+  private openSet(f: Segment, text: string, at: number): void {
+    const id = el(f, 1);
+    const control = el(f, 2);
+    if (!id) throw this.fail('ST01 transaction set id missing', at);
+    if (!control) throw this.fail('ST02 control number missing', at);
+    this.set = { id, control, raw: [text], first: this.segNo, offset: this.byteOffset(at) };
+    this.state = State.Set;
+  }
+
+  private closeSet(f: Segment, at: number, out: X12Set[]): void {
+    const set = this.set as OpenSet;
+    const count = el(f, 1);
+    if (!isDigits(count) || Number(count) !== set.raw.length) {
+      throw this.fail(
+        `SE01 of ${set.id} ${set.control} says ${snippet(count)} segments, counted ${set.raw.length}`,
+        at,
+      );
+    }
+    const control = el(f, 2);
+    if (control !== set.control) {
+      throw this.fail(`SE02 ${snippet(control)} does not match ST02 ${snippet(set.control)}`, at);
+    }
+    const group = this.group as OpenGroup;
+    group.sets.push({ transactionSet: set.id, controlNumber: set.control });
+    out.push(
+      new X12Set(
+        set.id,
+        set.control,
+        set.raw,
+        set.first,
+        set.offset,
+        this.interchange as InterchangeEnvelope,
+        group.envelope,
+        this.file,
+      ),
+    );
+    this.set = undefined;
+    this.state = State.Group;
+  }
+
+  private closeGroup(f: Segment, at: number): void {
+    const group = this.group as OpenGroup;
+    const count = el(f, 1);
+    if (!isDigits(count) || Number(count) !== group.sets.length) {
+      throw this.fail(`GE01 says ${snippet(count)} transaction sets, counted ${group.sets.length}`, at);
+    }
+    const control = el(f, 2);
+    if (!sameControlNumber(control, group.envelope.controlNumber)) {
+      throw this.fail(
+        `GE02 ${snippet(control)} does not match GS06 ${snippet(group.envelope.controlNumber)}`,
+        at,
+      );
+    }
+    const isa = this.interchange as InterchangeEnvelope;
+    const g = group.envelope;
+    this.groups.push({
+      interchange: {
+        senderQualifier: isa.senderQualifier,
+        senderId: isa.senderId,
+        receiverQualifier: isa.receiverQualifier,
+        receiverId: isa.receiverId,
+        controlNumber: isa.controlNumber,
+        version: isa.version,
+      },
+      functionalId: g.functionalId,
+      senderId: g.senderId,
+      receiverId: g.receiverId,
+      controlNumber: g.controlNumber,
+      version: g.version,
+      sets: group.sets,
+    });
+    this.groupCount++;
+    this.group = undefined;
+    this.state = State.Interchange;
+  }
+
+  private closeInterchange(f: Segment, at: number): void {
+    const isa = this.interchange as InterchangeEnvelope;
+    const count = el(f, 1);
+    if (!isDigits(count) || Number(count) !== this.groupCount) {
+      throw this.fail(`IEA01 says ${snippet(count)} functional groups, counted ${this.groupCount}`, at);
+    }
+    const control = el(f, 2);
+    if (!sameControlNumber(control, isa.controlNumber)) {
+      throw this.fail(`IEA02 ${snippet(control)} does not match ISA13 ${snippet(isa.controlNumber)}`, at);
+    }
+    this.interchangeCount++;
+    this.state = State.None;
+    this.delims = undefined;
+    this.interchange = undefined;
+  }
+
+  private finish(): void {
+    const end = this.buf.length;
+    switch (this.state) {
+      case State.None:
+        if (this.interchangeCount === 0) {
+          throw this.fail('not an X12 file: no ISA segment (empty file)', end, undefined);
+        }
+        return;
+      case State.Interchange:
+        throw this.fail(
+          `file ends inside interchange ${(this.interchange as InterchangeEnvelope).controlNumber}: IEA missing (file cut short?)`,
+          end,
+        );
+      case State.Group:
+        throw this.fail(
+          `file ends inside functional group ${(this.group as OpenGroup).envelope.controlNumber}: GE missing (file cut short?)`,
+          end,
+        );
+      case State.Set: {
+        const set = this.set as OpenSet;
+        throw this.fail(
+          `file ends inside transaction set ${set.id} ${set.control} (started at segment ${set.first}): SE missing (file cut short?)`,
+          end,
+        );
+      }
+    }
+  }
+}
+
+/** Everything in one X12 file. */
+export interface X12File {
+  sets: X12Set[];
+  groups: ReceivedGroup[];
+  interchanges: number;
+  segments: number;
+}
+
+/** Reads a whole X12 file at once (all interchanges, groups and sets), or throws a ParseError. */
+export function readX12(input: Buffer | Uint8Array | string, options: X12ReaderOptions = {}): X12File {
+  const reader = new X12Reader(options);
+  const sets = reader.push(input);
+  for (const set of reader.end()) sets.push(set);
+  return { sets, groups: reader.groups, interchanges: reader.interchanges, segments: reader.segmentCount };
+}
+
+/** What a streamed read ends with, once every set has been yielded. */
+export interface X12StreamSummary {
+  groups: ReceivedGroup[];
+  interchanges: number;
+  segments: number;
+}
+
+/**
+ * Reads X12 from a stream of chunks (a file or HTTP body stream), yielding each transaction set as
+ * soon as its SE checks out; only that set is held in memory. The generator's return value sums up
+ * the envelopes; an envelope error after some sets were yielded is thrown at that point.
+ */
+export async function* readX12Stream(
+  source: AsyncIterable<Buffer | Uint8Array | string>,
+  options: X12ReaderOptions = {},
+): AsyncGenerator<X12Set, X12StreamSummary, undefined> {
+  const reader = new X12Reader(options);
+  for await (const chunk of source) {
+    for (const set of reader.push(chunk)) yield set;
+  }
+  for (const set of reader.end()) yield set;
+  return { groups: reader.groups, interchanges: reader.interchanges, segments: reader.segmentCount };
+}

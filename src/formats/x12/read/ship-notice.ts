@@ -1,0 +1,247 @@
+/**
+ * 856 Ship Notice → one Shipment per order (PO) it covers.
+ *
+ * The HL tree is built from the parent ids (HL02), so S/O/P/I, S/O/I, S/O/I/P and tare (T) levels
+ * all read the same way. Per order HL: PRF01 is our PO number; the carrier (TD503), service (TD512,
+ * else TD505) and ship date (DTM*011) come from the order level, else its ancestors, else the
+ * header; tracking numbers are those at the configured locations (`trackingFrom`) in the order's
+ * subtree plus the shipment level, deduplicated; each LIN (with the SN1 after it) is a line.
+ * Without any O level, each topmost HL carrying a PRF is taken as the order. Order HLs quoting the
+ * same PO are merged into one Shipment (tracking numbers and lines together).
+ */
+import type { Shipment, ShipmentLine } from '../../../canonical/inbound.ts';
+import { el, type Segment, type X12Set } from './reader.ts';
+import { findSegment, itemIds, lineNumber, x12Date, x12Quantity } from './values.ts';
+
+/** Where tracking numbers may be: `REF*CN` is REF02 of a REF whose REF01 is CN; `MAN*CP` likewise. */
+export type TrackingLocation = string;
+
+export const DEFAULT_TRACKING_FROM: readonly TrackingLocation[] = ['REF*CN', 'REF*2I', 'MAN*CP'];
+
+export interface ShipNoticeOptions {
+  trackingFrom?: readonly TrackingLocation[];
+}
+
+interface HlNode {
+  id: string;
+  level: string;
+  /** Index of the HL segment in the set. */
+  index: number;
+  parent: HlNode | undefined;
+  children: HlNode[];
+  /** Indexes of the segments after this HL, up to the next HL. */
+  own: number[];
+}
+
+/** Segments that close the detail area: they belong to no HL. */
+const SUMMARY = new Set(['CTT', 'SE', 'AMT']);
+
+function buildTree(set: X12Set): { header: number[]; nodes: HlNode[] } {
+  const header: number[] = [];
+  const nodes: HlNode[] = [];
+  const byId = new Map<string, HlNode>();
+  const lastOfLevel = new Map<string, HlNode>();
+  let current: HlNode | undefined;
+  let summary = false;
+  const segs = set.segments;
+  for (let i = 1; i < segs.length; i++) {
+    const seg = segs[i] as Segment;
+    const id = seg[0];
+    if (id === 'HL') {
+      const hlId = el(seg, 1);
+      const parentId = el(seg, 2);
+      const level = el(seg, 3);
+      if (!hlId) throw set.error('HL01 (hierarchical id) missing', i);
+      if (byId.has(hlId)) throw set.error(`HL id ${JSON.stringify(hlId)} used twice`, i);
+      if (!level) throw set.error(`HL ${hlId}: HL03 (level code) missing`, i);
+      let parent: HlNode | undefined;
+      if (parentId) {
+        parent = byId.get(parentId);
+        if (!parent) {
+          throw set.error(`HL ${hlId}: parent ${JSON.stringify(parentId)} is not an earlier HL`, i);
+        }
+      } else if (level !== 'S' && nodes.length > 0) {
+        // No parent id: attach to the latest order (or shipment), as a reader of the layout would.
+        parent = level === 'O' ? lastOfLevel.get('S') : (lastOfLevel.get('O') ?? lastOfLevel.get('S'));
+      }
+      const node: HlNode = { id: hlId, level, index: i, parent, children: [], own: [] };
+      parent?.children.push(node);
+      nodes.push(node);
+      byId.set(hlId, node);
+      lastOfLevel.set(level, node);
+      current = node;
+      summary = false;
+    } else if (SUMMARY.has(id as string) || summary) {
+      summary = true;
+    } else if (current) {
+      current.own.push(i);
+    } else {
+      header.push(i);
+    }
+  }
+  return { header, nodes };
+}
+
+function subtree(node: HlNode): HlNode[] {
+  const out: HlNode[] = [];
+  const stack = [node];
+  while (stack.length) {
+    const n = stack.pop() as HlNode;
+    out.push(n);
+    for (let c = n.children.length - 1; c >= 0; c--) stack.push(n.children[c] as HlNode);
+  }
+  return out;
+}
+
+function ancestors(node: HlNode): HlNode[] {
+  const out: HlNode[] = [];
+  for (let p = node.parent; p; p = p.parent) out.push(p);
+  return out;
+}
+
+function parseLocations(locations: readonly TrackingLocation[]): { id: string; qualifier: string }[] {
+  return locations.map((l) => {
+    const [id = '', qualifier = ''] = l.split('*');
+    return { id, qualifier };
+  });
+}
+
+/** Reads an 856 into one Shipment per order HL. */
+export function parseShipNotice(set: X12Set, options: ShipNoticeOptions = {}): Shipment[] {
+  const locations = parseLocations(options.trackingFrom ?? DEFAULT_TRACKING_FROM);
+  const bsnIndex = findSegment(set, [1, 2], 'BSN');
+  if (bsnIndex === undefined) throw set.error('BSN (beginning segment for ship notice) missing', 1);
+  const shipmentId = el(set.segments[bsnIndex] as Segment, 2) || undefined;
+
+  const { header, nodes } = buildTree(set);
+  if (nodes.length === 0) throw set.error('no HL loops: nothing shipped');
+
+  let orders = nodes.filter((n) => n.level === 'O');
+  if (orders.length === 0) {
+    // No order level (S/I, S/P/I): each topmost HL with a PRF stands for its order.
+    orders = nodes.filter(
+      (n) => findSegment(set, n.own, 'PRF') !== undefined && !ancestors(n).some((a) => findSegment(set, a.own, 'PRF') !== undefined),
+    );
+    if (orders.length === 0) throw set.error('no order (HL*O) and no PRF: which PO was shipped?');
+  }
+
+  const shipments = orders.map((order) => {
+    const tree = subtree(order);
+    const up = ancestors(order);
+    /** Where shipment-level facts are looked up: the order, its ancestors, then the header. */
+    const context = [order.own, ...up.map((a) => a.own), header];
+
+    let prf = findSegment(set, order.own, 'PRF');
+    if (prf === undefined) {
+      for (const n of tree) {
+        prf = findSegment(set, n.own, 'PRF');
+        if (prf !== undefined) break;
+      }
+    }
+    const poNumber = prf === undefined ? '' : el(set.segments[prf] as Segment, 1);
+    if (!poNumber) throw set.error(`order HL ${order.id} has no PRF01 (purchase order number)`, order.index);
+
+    const shipment: Shipment = { poNumber, trackingNumbers: [], lines: [] };
+    if (shipmentId) shipment.shipmentId = shipmentId;
+
+    for (const indexes of context) {
+      for (const i of indexes) {
+        const seg = set.segments[i] as Segment;
+        if (seg[0] === 'TD5') {
+          const scac = el(seg, 3);
+          if (scac && shipment.carrier === undefined) shipment.carrier = scac;
+          const service = el(seg, 12) || el(seg, 5);
+          if (service && shipment.service === undefined) shipment.service = service;
+        } else if (seg[0] === 'DTM' && el(seg, 1) === '011' && shipment.shippedAt === undefined) {
+          const date = x12Date(el(seg, 2), { set, index: i }, 'DTM*011 ship date');
+          if (date) shipment.shippedAt = date;
+        }
+      }
+    }
+
+    // Tracking: the order's subtree and the shipment level, in file order.
+    const where = [...header, ...up.flatMap((a) => a.own), ...tree.flatMap((n) => n.own)].sort((a, b) => a - b);
+    const seen = new Set<string>();
+    for (const i of where) {
+      const seg = set.segments[i] as Segment;
+      for (const loc of locations) {
+        if (seg[0] !== loc.id) continue;
+        const values =
+          loc.id === 'MAN'
+            ? [el(seg, 1) === loc.qualifier ? el(seg, 2) : '', el(seg, 4) === loc.qualifier ? el(seg, 5) : '']
+            : [el(seg, 1) === loc.qualifier ? el(seg, 2) : ''];
+        for (const v of values) {
+          if (v && !seen.has(v)) {
+            seen.add(v);
+            shipment.trackingNumbers.push(v);
+          }
+        }
+      }
+    }
+
+    // Lines: each LIN and the SN1 that follows it, wherever in the subtree (normally at I level).
+    for (const node of tree) {
+      let line: ShipmentLine | undefined;
+      let linIndex = -1;
+      let quantity: number | undefined;
+      const flush = (): void => {
+        if (!line) return;
+        if (quantity === undefined) {
+          throw set.error(`LIN without SN1 (quantity shipped) in HL ${node.id}`, linIndex);
+        }
+        if (quantity > 0) shipment.lines.push({ ...line, quantity });
+        line = undefined;
+        quantity = undefined;
+      };
+      for (const i of node.own) {
+        const seg = set.segments[i] as Segment;
+        if (seg[0] === 'LIN') {
+          flush();
+          linIndex = i;
+          const ids = itemIds(seg, 2);
+          const n = lineNumber(el(seg, 1));
+          line = { ...ids, quantity: 0 };
+          if (n !== undefined) line.lineNumber = n;
+        } else if (seg[0] === 'SN1') {
+          if (!line) {
+            // SN1 without LIN: a quantity for an unidentified line (the pipeline decides).
+            line = { quantity: 0 };
+            linIndex = i;
+            const n = lineNumber(el(seg, 1));
+            if (n !== undefined) line.lineNumber = n;
+          } else if (quantity !== undefined) {
+            continue; // a second SN1 for the same LIN: the first is the shipped quantity
+          }
+          if (line.lineNumber === undefined) {
+            const n = lineNumber(el(seg, 1));
+            if (n !== undefined) line.lineNumber = n;
+          }
+          const q = x12Quantity(el(seg, 2), { set, index: i }, 'SN102 quantity shipped');
+          if (q === undefined) throw set.error('SN102 (quantity shipped) missing', i);
+          quantity = q;
+        }
+      }
+      flush();
+    }
+    return shipment;
+  });
+  return mergeByPo(shipments);
+}
+
+/** Several order HLs for the same PO (one per line, say) are one shipment of that PO. */
+function mergeByPo(shipments: Shipment[]): Shipment[] {
+  const byPo = new Map<string, Shipment>();
+  for (const s of shipments) {
+    const first = byPo.get(s.poNumber);
+    if (!first) {
+      byPo.set(s.poNumber, s);
+      continue;
+    }
+    for (const t of s.trackingNumbers) if (!first.trackingNumbers.includes(t)) first.trackingNumbers.push(t);
+    first.lines.push(...s.lines);
+    first.carrier ??= s.carrier;
+    first.service ??= s.service;
+    first.shippedAt ??= s.shippedAt;
+  }
+  return [...byPo.values()];
+}
