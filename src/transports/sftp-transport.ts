@@ -1,0 +1,640 @@
+/**
+ * SFTP delivery and pick-up (ssh2-sftp-client over ssh2).
+ *
+ * - The server's host key is pinned: its SHA-256 fingerprint must equal `hostKey` before a byte
+ *   of the login (let alone a file) is sent.
+ * - A file is uploaded as `.<name>.<random>.part` in the target folder and then renamed with
+ *   `posix-rename@openssh.com` onto its final name: the final name never shows a partial file, and
+ *   a retry after a crash replaces the same file instead of adding a second one.
+ * - Connections are pooled per supplier (at most `maxConnections`), one operation at a time per
+ *   connection; a connection that failed at the network level is discarded.
+ * - An operation that receives nothing from the server for `timeoutMs` is abandoned (its
+ *   connection destroyed) with a retryable `transport_timeout`; SSH keepalives detect dead idle
+ *   connections.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import net from 'node:net';
+import type { Client, SFTPWrapper, Stats } from 'ssh2';
+import SftpClient from 'ssh2-sftp-client';
+import type { SftpTransportConfig } from '../config/mapping-schema.ts';
+import { TransportError, errorMessage } from '../errors.ts';
+import { fingerprintsMatch, sshFingerprint } from './host-key.ts';
+import { assertSafeRemoteName, remoteJoin } from './remote-names.ts';
+import type {
+  DeliveryReceipt,
+  OutboundFile,
+  ProbeStep,
+  RemoteFile,
+  SupplierTransport,
+  TransportErrorCode,
+  TransportLogger,
+  TransportOptions,
+} from './transport.ts';
+
+/** SFTP status codes (draft-ietf-secsh-filexfer-02) that ssh2 puts on `error.code`. */
+const SFTP_NO_SUCH_FILE = 2;
+const SFTP_PERMISSION_DENIED = 3;
+
+/** Socket-level error codes after which a later attempt may well succeed. */
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/** Idle pooled connections are closed after this long. */
+const IDLE_CLOSE_MS = 30_000;
+
+type Phase = 'connect' | 'host_key' | 'login' | 'sftp';
+
+/** What ssh2-sftp-client keeps on the instance but its type definitions do not declare. */
+interface SftpClientInternals {
+  client: Client;
+  sftp: SFTPWrapper | undefined;
+}
+
+interface ConnectTrace {
+  phase: Phase;
+  presentedHostKey?: string;
+  hostKeyMismatch: boolean;
+}
+
+/** One SSH connection with its SFTP channel, used by one operation at a time. */
+class SftpConnection {
+  alive = true;
+  idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly client: SftpClient,
+    readonly sftp: SFTPWrapper,
+    private readonly socket: net.Socket,
+    private readonly timeoutMs: number,
+    private readonly where: string,
+  ) {}
+
+  /**
+   * Runs one operation, abandoning it (and this connection) when the server sends nothing for
+   * `timeoutMs`: a frozen server must not hang a delivery worker. Progress is read from the socket's
+   * byte counter, so a large transfer that keeps being acknowledged is never cut short.
+   */
+  run<T>(action: string, operation: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let lastBytes = this.socket.bytesRead;
+      let lastProgress = Date.now();
+      const tick = Math.max(25, Math.min(1_000, Math.floor(this.timeoutMs / 5)));
+      const watchdog = setInterval(() => {
+        const bytes = this.socket.bytesRead;
+        if (bytes !== lastBytes) {
+          lastBytes = bytes;
+          lastProgress = Date.now();
+        } else if (Date.now() - lastProgress >= this.timeoutMs) {
+          clearInterval(watchdog);
+          this.destroy();
+          reject(
+            new TransportError('transport_timeout', `${action}: no answer from ${this.where} for ${this.timeoutMs} ms`, {
+              details: { action, timeoutMs: this.timeoutMs },
+            }),
+          );
+        }
+      }, tick);
+      operation().then(resolve, reject).finally(() => clearInterval(watchdog));
+    });
+  }
+
+  destroy(): void {
+    this.alive = false;
+    clearTimeout(this.idleTimer);
+    (this.client as unknown as SftpClientInternals).client.destroy();
+    this.socket.destroy();
+  }
+
+  /** A polite close (SSH disconnect), forced after a second. */
+  async end(): Promise<void> {
+    this.alive = false;
+    clearTimeout(this.idleTimer);
+    const forced = setTimeout(() => this.destroy(), 1_000);
+    try {
+      await this.client.end();
+    } catch {
+      this.destroy();
+    } finally {
+      clearTimeout(forced);
+    }
+  }
+}
+
+export class SftpTransport implements SupplierTransport {
+  readonly type = 'sftp';
+  private readonly logger: TransportLogger;
+  private readonly all = new Set<SftpConnection>();
+  private readonly idle: SftpConnection[] = [];
+  private readonly waiters: (() => void)[] = [];
+  private connecting = 0;
+  private closed = false;
+  private opened = 0;
+
+  constructor(
+    readonly supplierId: string,
+    private readonly config: SftpTransportConfig,
+    options: TransportOptions = {},
+  ) {
+    this.logger = options.logger ?? { debug() {}, warn() {} };
+  }
+
+  /** How many SSH connections this transport has opened so far (for metrics and tests). */
+  get connectionsOpened(): number {
+    return this.opened;
+  }
+
+  private get where(): string {
+    return `${this.config.host}:${this.config.port}`;
+  }
+
+  async deliver(file: OutboundFile): Promise<DeliveryReceipt> {
+    assertSafeRemoteName(file.filename);
+    const dir = this.config.outboundDir;
+    const finalPath = remoteJoin(dir, file.filename);
+    const tempPath = remoteJoin(dir, `.${file.filename}.${randomBytes(6).toString('hex')}.part`);
+    const started = Date.now();
+    await this.withConnection('deliver', async (conn) => {
+      await this.ensureFolder(conn, dir, 'outbound', () => conn.client.put(file.content, tempPath));
+      try {
+        // posix-rename replaces an existing file atomically (plain SFTP rename refuses to).
+        await conn.client.posixRename(tempPath, finalPath);
+      } catch (error) {
+        await conn.client.delete(tempPath, true).catch(() => undefined);
+        throw error;
+      }
+    });
+    this.logger.debug(
+      { supplier: this.supplierId, remotePath: finalPath, bytes: file.content.length, ms: Date.now() - started },
+      'sftp delivered',
+    );
+    return { remotePath: finalPath };
+  }
+
+  async listInbound(): Promise<RemoteFile[]> {
+    const dir = this.config.inboundDir;
+    if (!dir) return [];
+    const entries = await this.withConnection('list inbound', (conn) => readdir(conn.sftp, dir));
+    const files: RemoteFile[] = [];
+    for (const entry of entries) {
+      const name = entry.filename;
+      if (!entry.attrs.isFile() || name.startsWith('.') || name.endsWith('.part')) continue;
+      try {
+        assertSafeRemoteName(name);
+      } catch {
+        this.logger.warn({ supplier: this.supplierId, name }, 'sftp: skipping inbound file with an unsafe name');
+        continue;
+      }
+      files.push({ name, size: entry.attrs.size, modifiedAt: new Date(entry.attrs.mtime * 1000) });
+    }
+    // Oldest first, so that a supplier's files are applied in the order it wrote them.
+    return files.sort((a, b) => a.modifiedAt.getTime() - b.modifiedAt.getTime() || a.name.localeCompare(b.name));
+  }
+
+  async download(name: string, maxBytes: number): Promise<Buffer> {
+    assertSafeRemoteName(name);
+    const remotePath = remoteJoin(this.inboundDir(), name);
+    return this.withConnection('download', async (conn) => {
+      const stats = await stat(conn.sftp, remotePath);
+      if (stats.size > maxBytes) throw tooLarge(remotePath, stats.size, maxBytes);
+      return readAll(conn.sftp, remotePath, maxBytes);
+    });
+  }
+
+  async moveInbound(name: string, to: 'processed' | 'failed'): Promise<void> {
+    assertSafeRemoteName(name);
+    const inbound = this.inboundDir();
+    const targetDir =
+      to === 'processed'
+        ? (this.config.processedDir ?? remoteJoin(inbound, 'processed'))
+        : (this.config.failedDir ?? remoteJoin(inbound, 'failed'));
+    const from = remoteJoin(inbound, name);
+    const target = remoteJoin(targetDir, name);
+    await this.withConnection('move inbound', async (conn) => {
+      try {
+        await conn.client.posixRename(from, target);
+      } catch (error) {
+        if (sftpCode(error) !== SFTP_NO_SUCH_FILE) throw error;
+        if (!(await conn.client.exists(from))) {
+          throw new TransportError('transport_rejected', `inbound file ${from} no longer exists on ${this.where}`, {
+            details: { remotePath: from },
+          });
+        }
+        await this.ensureFolder(conn, targetDir, to, () => conn.client.posixRename(from, target));
+      }
+    });
+  }
+
+  async probe(): Promise<ProbeStep[]> {
+    const steps: ProbeStep[] = [];
+    let mark = Date.now();
+    const ok = (step: ProbeStep['step'], detail: string): void => {
+      const now = Date.now();
+      steps.push({ step, ok: true, detail, ms: now - mark });
+      mark = now;
+    };
+    const failed = (step: ProbeStep['step'], error: unknown): ProbeStep[] => {
+      const te = this.classify(error, step);
+      steps.push({
+        step,
+        ok: false,
+        detail: te.message,
+        ms: Date.now() - mark,
+        error: { code: te.code as TransportErrorCode, retryable: te.retryable },
+      });
+      return steps;
+    };
+
+    const trace: ConnectTrace = { phase: 'connect', hostKeyMismatch: false };
+    let conn: SftpConnection;
+    try {
+      conn = await this.connect(trace, (phase) => {
+        if (phase === 'host_key') ok('connect', `TCP connection to ${this.where}`);
+        if (phase === 'login') ok('host_key', `host key ${trace.presentedHostKey} matches the pinned fingerprint`);
+        if (phase === 'sftp') ok('login', `logged in as ${this.config.username}`);
+      });
+    } catch (error) {
+      return failed(trace.phase === 'sftp' ? 'login' : trace.phase, error);
+    }
+    try {
+      const probePath = remoteJoin(this.config.outboundDir, `.hub-probe-${randomBytes(6).toString('hex')}`);
+      try {
+        await conn.run('probe write', () =>
+          this.ensureFolder(conn, this.config.outboundDir, 'outbound', () =>
+            conn.client.put(Buffer.from('dropship hub connection test\n'), probePath),
+          ),
+        );
+        ok('write', `wrote ${probePath}`);
+      } catch (error) {
+        return failed('write', error);
+      }
+      try {
+        await conn.run('probe remove', () => conn.client.delete(probePath));
+        ok('remove', `removed ${probePath}`);
+      } catch (error) {
+        return failed('remove', error);
+      }
+      const inbound = this.config.inboundDir;
+      if (inbound) {
+        try {
+          const entries = await conn.run('probe list', () => readdir(conn.sftp, inbound));
+          const count = entries.filter((e) => e.attrs.isFile() && !e.filename.startsWith('.')).length;
+          ok('list_inbound', `${inbound}: ${count} file(s) waiting`);
+        } catch (error) {
+          return failed('list_inbound', error);
+        }
+      }
+      return steps;
+    } finally {
+      await conn.end();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const wake of this.waiters.splice(0)) wake();
+    const idle = this.idle.splice(0);
+    await Promise.all(
+      idle.map((conn) => {
+        this.all.delete(conn);
+        return conn.end();
+      }),
+    );
+  }
+
+  // ---- the pool -----------------------------------------------------------------------------
+
+  /**
+   * Runs `operation` on a pooled connection. A failure on a reused connection that looks like the
+   * connection itself died (the server restarted while it sat idle) is retried once on a fresh
+   * one: every operation here is idempotent (temp name + rename, reads, rename onto a target).
+   */
+  private async withConnection<T>(action: string, operation: (conn: SftpConnection) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const { conn, reused } = await this.acquire(action);
+      try {
+        const result = await conn.run(action, () => operation(conn));
+        this.release(conn);
+        return result;
+      } catch (error) {
+        const te = this.classify(error, action);
+        const connectionBroken = !conn.alive || te.code === 'transport_timeout' || isConnectionLoss(error);
+        if (connectionBroken) this.discard(conn);
+        else this.release(conn);
+        if (connectionBroken && reused && attempt === 1 && te.code !== 'transport_timeout') {
+          this.logger.debug({ supplier: this.supplierId, error: te.message }, 'sftp: pooled connection was dead, reconnecting');
+          continue;
+        }
+        throw te;
+      }
+    }
+  }
+
+  private async acquire(action: string): Promise<{ conn: SftpConnection; reused: boolean }> {
+    for (;;) {
+      if (this.closed) throw new TransportError('transport_failed', `${action}: the SFTP transport for ${this.supplierId} is closed`);
+      const pooled = this.idle.pop();
+      if (pooled) {
+        clearTimeout(pooled.idleTimer);
+        if (pooled.alive) return { conn: pooled, reused: true };
+        this.all.delete(pooled);
+        continue;
+      }
+      if (this.all.size + this.connecting < this.config.maxConnections) {
+        const trace: ConnectTrace = { phase: 'connect', hostKeyMismatch: false };
+        // Counted while connecting, so that concurrent callers respect maxConnections.
+        this.connecting++;
+        try {
+          const conn = await this.connect(trace);
+          this.all.add(conn);
+          return { conn, reused: false };
+        } catch (error) {
+          this.wakeOne();
+          throw this.classify(error, 'connect', trace);
+        } finally {
+          this.connecting--;
+        }
+      }
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  private release(conn: SftpConnection): void {
+    if (!conn.alive) {
+      this.discard(conn);
+      return;
+    }
+    if (this.closed) {
+      this.all.delete(conn);
+      void conn.end();
+      return;
+    }
+    conn.idleTimer = setTimeout(() => {
+      const at = this.idle.indexOf(conn);
+      if (at !== -1) this.idle.splice(at, 1);
+      this.all.delete(conn);
+      void conn.end();
+    }, IDLE_CLOSE_MS);
+    conn.idleTimer.unref();
+    this.idle.push(conn);
+    this.wakeOne();
+  }
+
+  private discard(conn: SftpConnection): void {
+    if (conn.alive) conn.destroy();
+    this.all.delete(conn);
+    this.wakeOne();
+  }
+
+  private wakeOne(): void {
+    this.waiters.shift()?.();
+  }
+
+  private async connect(trace: ConnectTrace, onPhase?: (phase: Phase) => void): Promise<SftpConnection> {
+    const cfg = this.config;
+    const auth = await this.credentials();
+    const enter = (phase: Phase): void => {
+      trace.phase = phase;
+      onPhase?.(phase);
+    };
+    const socket = net.connect({ host: cfg.host, port: cfg.port });
+    // Without TCP_NODELAY, SFTP's many small request/ack packets crawl behind Nagle + delayed ACK.
+    socket.setNoDelay(true);
+    socket.once('connect', () => enter('host_key'));
+    let conn: SftpConnection | undefined;
+    const client = new SftpClient(`hub:${this.supplierId}`, {
+      // Replaces the library's default listeners, which print to the console.
+      error: (error) => {
+        if (conn) conn.alive = false;
+        this.logger.debug({ supplier: this.supplierId, error: errorMessage(error) }, 'sftp connection error');
+      },
+      end: () => {
+        if (conn) conn.alive = false;
+      },
+      close: () => {
+        if (conn) conn.alive = false;
+      },
+    });
+    if (auth.password !== undefined) {
+      // Many servers ask for the password through keyboard-interactive (PAM) rather than "password".
+      const password = auth.password;
+      (client as unknown as SftpClientInternals).client.on('keyboard-interactive', (_name, _hint, _lang, prompts, finish) =>
+        finish(prompts.map(() => password)),
+      );
+    }
+    const keepaliveInterval = Math.max(1_000, Math.min(15_000, Math.floor(cfg.timeoutMs / 3)));
+    const connecting = client.connect({
+      tryKeyboard: auth.password !== undefined,
+      sock: socket,
+      host: cfg.host,
+      port: cfg.port,
+      username: cfg.username,
+      ...auth,
+      readyTimeout: cfg.timeoutMs,
+      keepaliveInterval,
+      keepaliveCountMax: 3,
+      hostVerifier: (key: Buffer): boolean => {
+        const presented = sshFingerprint(key);
+        trace.presentedHostKey = presented;
+        if (!fingerprintsMatch(presented, cfg.hostKey)) {
+          trace.hostKeyMismatch = true;
+          return false;
+        }
+        enter('login');
+        return true;
+      },
+    });
+    // The handshake has its own readyTimeout; this also bounds opening the SFTP channel.
+    let deadline: NodeJS.Timeout | undefined;
+    try {
+      const sftp = await Promise.race([
+        connecting,
+        new Promise<never>((_, reject) => {
+          deadline = setTimeout(() => {
+            socket.destroy();
+            reject(
+              new TransportError('transport_timeout', `connect: no answer from ${this.where} for ${cfg.timeoutMs} ms`, {
+                details: { action: 'connect', phase: trace.phase },
+              }),
+            );
+          }, cfg.timeoutMs + 1_000);
+        }),
+      ]);
+      enter('sftp');
+      this.opened++;
+      conn = new SftpConnection(client, sftp, socket, cfg.timeoutMs, this.where);
+      this.logger.debug({ supplier: this.supplierId, server: this.where }, 'sftp connected');
+      return conn;
+    } catch (error) {
+      (client as unknown as SftpClientInternals).client.destroy();
+      socket.destroy();
+      connecting.catch(() => undefined);
+      throw this.classify(error, 'connect', trace);
+    } finally {
+      clearTimeout(deadline);
+    }
+  }
+
+  private async credentials(): Promise<{ privateKey?: Buffer; passphrase?: string; password?: string }> {
+    const { privateKey, passphrase, password } = this.config;
+    if (!privateKey && password === undefined) {
+      throw new TransportError('transport_auth_failed', `no privateKey or password configured for ${this.supplierId}`);
+    }
+    let key: Buffer | undefined;
+    if (privateKey) {
+      try {
+        key = await readFile(privateKey);
+      } catch (error) {
+        throw new TransportError(
+          'transport_auth_failed',
+          `cannot read the private key file ${privateKey}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+          { details: { privateKey } },
+        );
+      }
+    }
+    return {
+      ...(key ? { privateKey: key } : {}),
+      ...(passphrase !== undefined ? { passphrase } : {}),
+      ...(password !== undefined ? { password } : {}),
+    };
+  }
+
+  /**
+   * Runs `attempt`; when it fails because `dir` is missing, creates `dir` (only if `createDirs`)
+   * and runs it again, or explains which folder is missing.
+   */
+  private async ensureFolder<T>(
+    conn: SftpConnection,
+    dir: string,
+    role: string,
+    attempt: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (sftpCode(error) !== SFTP_NO_SUCH_FILE) throw error;
+      if (!this.config.createDirs) {
+        throw new TransportError(
+          'transport_rejected',
+          `${role} folder ${dir} does not exist on ${this.where} (create it there, or set transport.createDirs: true)`,
+          { details: { folder: dir } },
+        );
+      }
+      this.logger.debug({ supplier: this.supplierId, folder: dir }, 'sftp: creating missing folder');
+      await conn.client.mkdir(dir, true);
+      return attempt();
+    }
+  }
+
+  private inboundDir(): string {
+    const dir = this.config.inboundDir;
+    if (!dir) {
+      throw new TransportError('transport_rejected', `supplier ${this.supplierId} has no transport.inboundDir`);
+    }
+    return dir;
+  }
+
+  /** Turns whatever ssh2 / ssh2-sftp-client threw into a TransportError, without any secret in it. */
+  private classify(error: unknown, action: string, trace?: ConnectTrace): TransportError {
+    if (error instanceof TransportError) return error;
+    const details = { action, server: this.where, ...(trace ? { phase: trace.phase } : {}) };
+    if (trace?.hostKeyMismatch) {
+      return new TransportError(
+        'transport_host_key_mismatch',
+        `host key of ${this.where} is ${trace.presentedHostKey}, but ${this.config.hostKey} is pinned: refusing to connect ` +
+          '(if the supplier really changed its key, update transport.hostKey)',
+        { details: { ...details, presented: trace.presentedHostKey, expected: this.config.hostKey }, retryable: false },
+      );
+    }
+    const message = this.scrub(errorMessage(error).replace(/^[\w]+(?:->\w+)?: /, ''));
+    const code = (error as { code?: unknown } | undefined)?.code;
+    const options = { details: { ...details, cause: typeof code === 'string' || typeof code === 'number' ? code : undefined } };
+    if (/authentication methods failed|cannot parse privatekey|no passphrase given|bad passphrase|integrity check failed/i.test(message)) {
+      return new TransportError('transport_auth_failed', `${action}: ${this.where} refused the login of ${this.config.username} (${message})`, options);
+    }
+    if (typeof code === 'string' && NETWORK_ERRORS.has(code)) {
+      return new TransportError('transport_failed', `${action}: ${this.where}: ${message}`, options);
+    }
+    if (/timed out|timeout/i.test(message)) {
+      return new TransportError('transport_timeout', `${action}: ${this.where}: ${message}`, options);
+    }
+    if (code === SFTP_NO_SUCH_FILE || code === 'ENOENT') {
+      return new TransportError('transport_rejected', `${action}: no such file or folder on ${this.where}: ${message}`, options);
+    }
+    if (code === SFTP_PERMISSION_DENIED || code === 'EACCES') {
+      return new TransportError('transport_rejected', `${action}: permission denied on ${this.where}: ${message}`, options);
+    }
+    return new TransportError('transport_failed', `${action}: ${this.where}: ${message}`, options);
+  }
+
+  private scrub(message: string): string {
+    let out = message;
+    for (const secret of [this.config.password, this.config.passphrase]) {
+      if (secret && secret.length >= 3) out = out.split(secret).join('***');
+    }
+    return out;
+  }
+}
+
+function sftpCode(error: unknown): unknown {
+  return (error as { code?: unknown } | undefined)?.code;
+}
+
+function isConnectionLoss(error: unknown): boolean {
+  const code = sftpCode(error);
+  if (typeof code === 'string' && NETWORK_ERRORS.has(code)) return true;
+  return /no response from server|unexpected (close|end) event|not connected|no sftp connection|channel (is )?(not open|closed)/i.test(
+    errorMessage(error),
+  );
+}
+
+function tooLarge(remotePath: string, size: number, maxBytes: number): TransportError {
+  return new TransportError(
+    'transport_rejected',
+    `${remotePath} is ${size} bytes, over the limit of ${maxBytes} bytes: not downloaded`,
+    { details: { remotePath, size, maxBytes } },
+  );
+}
+
+function readdir(sftp: SFTPWrapper, dir: string): Promise<{ filename: string; attrs: Stats }[]> {
+  return new Promise((resolve, reject) => {
+    sftp.readdir(dir, (error, list) => (error ? reject(error) : resolve(list)));
+  });
+}
+
+function stat(sftp: SFTPWrapper, remotePath: string): Promise<Stats> {
+  return new Promise((resolve, reject) => {
+    sftp.stat(remotePath, (error, stats) => (error ? reject(error) : resolve(stats)));
+  });
+}
+
+/** Reads a whole remote file, refusing to hold more than maxBytes (the file may grow after stat). */
+function readAll(sftp: SFTPWrapper, remotePath: string, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const stream = sftp.createReadStream(remotePath, { highWaterMark: 64 * 1024 });
+    stream.on('data', (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > maxBytes) {
+        stream.destroy();
+        reject(tooLarge(remotePath, total, maxBytes));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    stream.on('error', reject);
+    stream.on('end', () => resolve(Buffer.concat(chunks, total)));
+  });
+}
