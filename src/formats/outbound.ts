@@ -147,7 +147,11 @@ export function renderFilename(
       return options.documentId;
     },
   };
-  const name = template
+  // A cancellation must never replace its original on the supplier's server: when the template
+  // cannot tell them apart, the cancellation's name gets "_cancel" before the extension.
+  const distinct = /\{(purpose|isa13|documentId|time)\}/.test(template);
+  const effective = po.purpose === 'cancel' && !distinct ? template.replace(/(\.[A-Za-z0-9]+)?$/, '_cancel$1') : template;
+  const name = effective
     .replace(/\{([A-Za-z0-9]+)\}/g, (match, key: string) => (values[key] ? values[key]().replace(UNSAFE_IN_NAME, '_') : match))
     .replace(UNSAFE_IN_NAME, '_')
     .replace(/\.{2,}/g, '_')

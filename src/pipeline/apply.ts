@@ -216,10 +216,12 @@ async function applyItems(
   items: InboundItem[],
 ): Promise<void> {
   const touched = new Set<string>();
+  // Retailer notices go out after the order's status is settled, so they carry the new status.
+  const notices: (() => Promise<void>)[] = [];
   for (const item of items) {
     switch (item.kind) {
       case 'shipment':
-        touched.add(await applyShipment(trx, hub, loaded, documentId, filename, item.shipment));
+        touched.add(await applyShipment(trx, hub, loaded, documentId, filename, item.shipment, notices));
         break;
       case 'acknowledgment':
         touched.add(await applyAcknowledgment(trx, hub, loaded, filename, item.acknowledgment));
@@ -240,6 +242,7 @@ async function applyItems(
     }
   }
   for (const orderId of touched) await syncOrderStatus(trx, hub, orderId, `supplier file ${filename}`);
+  for (const notice of notices) await notice();
 }
 
 async function purchaseOrder(trx: Transaction<Database>, supplier: string, poNumber: string): Promise<PurchaseOrderRow> {
@@ -274,6 +277,7 @@ async function applyShipment(
   documentId: string,
   filename: string,
   shipment: Shipment,
+  notices: (() => Promise<void>)[],
 ): Promise<string> {
   const row = await purchaseOrder(trx, loaded.supplier, shipment.poNumber);
   if (row.status === 'cancelled') throw new ApplyError(`purchase order ${row.po_number} was cancelled but a shipment arrived for it`);
@@ -336,7 +340,7 @@ async function applyShipment(
     lines: shippedLines,
   };
   await recordEvent(trx, row.order_id, { type: 'shipment_received', cause: `supplier file ${filename}`, data });
-  await notifyShipment(trx, hub, row.order_id, {
+  notices.push(() => notifyShipment(trx, hub, row.order_id, {
     id: shipmentId,
     poNumber: row.po_number,
     carrier,
@@ -344,7 +348,7 @@ async function applyShipment(
     shippedAt: shipment.shippedAt ?? null,
     trackingNumbers: shipment.trackingNumbers,
     lines: shippedLines,
-  });
+  }));
   return row.order_id;
 }
 

@@ -130,7 +130,7 @@ async function afterPurchaseOrderSent(trx: Transaction<Database>, hub: Hub, doc:
 function backoffMs(hub: Hub, doc: DocumentRow, attempts: number, error: unknown): number {
   const retryAfter = (error as { details?: { retryAfterMs?: unknown } }).details?.retryAfterMs;
   const retry = doc.supplier_id ? hub.mappings.get(doc.supplier_id)?.mapping.transport.retry : undefined;
-  const base = retry?.baseDelayMs ?? 2_000;
+  const base = retry?.baseDelayMs ?? hub.env.HUB_RETAILER_RETRY_BASE_MS;
   const cap = retry?.maxDelayMs ?? 600_000;
   const exponential = Math.min(cap, base * 2 ** Math.max(0, attempts - 1));
   const jittered = exponential / 2 + Math.random() * (exponential / 2);
