@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHub, type TestHub } from '../helpers/hub.ts';
 
-const shopifyBody = readFileSync(new URL('../fixtures/shopify/order-create.json', import.meta.url));
+const shopifyBody = readFileSync(new URL('../fixtures/shopify/order-create.json', import.meta.url), 'utf8');
 const shopifyCanonical = JSON.parse(readFileSync(new URL('../fixtures/shopify/order-create.canonical.json', import.meta.url), 'utf8'));
-const wooBody = readFileSync(new URL('../fixtures/woocommerce/order-created.json', import.meta.url));
+const wooBody = readFileSync(new URL('../fixtures/woocommerce/order-created.json', import.meta.url), 'utf8');
 const wooCanonical = JSON.parse(readFileSync(new URL('../fixtures/woocommerce/order-created.canonical.json', import.meta.url), 'utf8'));
 
 const SHOPIFY_SECRET = 'shpss_test_secret_0123456789';
 const WOO_SECRET = 'woo-secret-abcdef';
-const sign = (body: Buffer | string, secret: string) => createHmac('sha256', secret).update(body).digest('base64');
+const sign = (body: string, secret: string) => createHmac('sha256', secret).update(body).digest('base64');
 
 let t: TestHub;
 let key: string;
@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-function shopify(body: Buffer | string, headers: Record<string, string> = {}, retailer = 'store') {
+function shopify(body: string, headers: Record<string, string> = {}, retailer = 'store') {
   return t.app.request(`/v1/webhooks/shopify/${retailer}`, {
     method: 'POST',
     headers: {
@@ -36,7 +36,7 @@ function shopify(body: Buffer | string, headers: Record<string, string> = {}, re
   });
 }
 
-function woo(body: Buffer | string, headers: Record<string, string> = {}) {
+function woo(body: string, headers: Record<string, string> = {}) {
   return t.app.request('/v1/webhooks/woocommerce/store', {
     method: 'POST',
     headers: {
@@ -54,8 +54,8 @@ async function count(): Promise<number> {
   return Number(row.n);
 }
 
-function withBody(body: Buffer, change: (json: Record<string, unknown>) => void): string {
-  const json = JSON.parse(body.toString('utf8'));
+function withBody(body: string, change: (json: Record<string, unknown>) => void): string {
+  const json = JSON.parse(body);
   change(json);
   return JSON.stringify(json);
 }
@@ -93,7 +93,7 @@ describe('Shopify orders webhook', () => {
     const unpaid = withBody(shopifyBody, (j) => { j.id = 222; j.admin_graphql_api_id = 'gid://shopify/Order/222'; j.name = '#2222'; j.financial_status = 'pending'; });
     const created = await (await shopify(unpaid)).json();
     expect(created.status).toBe('awaiting_payment');
-    const paid = withBody(Buffer.from(unpaid), (j) => { j.financial_status = 'paid'; });
+    const paid = withBody(unpaid, (j) => { j.financial_status = 'paid'; });
     const res = await shopify(paid, { 'x-shopify-topic': 'orders/paid' });
     expect(res.status).toBe(200);
     const released = await res.json();

@@ -175,7 +175,7 @@ describe('Shopify write-back', () => {
 describe('expected-document ledger', () => {
   it('lists a PO whose 997 is late, fires order.overdue once, and clears it when the 997 arrives', async () => {
     const order = await placeOrder('R-4');
-    const admin = () => t.app.request('/v1/admin/overdue', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }).then((r) => r.json());
+    const admin = async () => (await t.app.request('/v1/admin/overdue', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
     expect((await admin()).overdue.filter((o: { poId: string }) => o.poId === order.poId)).toEqual([]);
 
     now = new Date(now.getTime() + 2 * 3_600_000); // past the one-hour 997 window

@@ -55,6 +55,10 @@ export interface SupplierHealth {
   lastPollAt: Date | null;
   lastPollError: string | null;
   lastDeliveryAt: Date | null;
+  /** false for suppliers that push to us (HTTP) or have no inbound folder: no poll to report. */
+  polled: boolean;
+  /** The newest document received from the supplier (any time, polled or pushed). */
+  lastReceivedAt: Date | null;
   documents24h: number;
   failed24h: number;
 }
@@ -185,8 +189,15 @@ async function loadSupplierHealth(hub: Hub, now: Date): Promise<SupplierHealth[]
   if (ids.length === 0) return [];
   const db = hub.store.db;
   const since = new Date(now.getTime() - 24 * HOUR_MS);
-  const [activity, documents] = await Promise.all([
+  const [activity, received, documents] = await Promise.all([
     db.selectFrom('supplier_activity').selectAll().where('supplier_id', 'in', ids).execute(),
+    db
+      .selectFrom('documents')
+      .select(['supplier_id', db.fn.max('created_at').as('at')])
+      .where('supplier_id', 'in', ids)
+      .where('direction', '=', 'in')
+      .groupBy('supplier_id')
+      .execute(),
     db
       .selectFrom('documents')
       .select([
@@ -201,8 +212,11 @@ async function loadSupplierHealth(hub: Hub, now: Date): Promise<SupplierHealth[]
   ]);
   const activityBy = new Map(activity.map((a) => [a.supplier_id, a]));
   const documentsBy = new Map(documents.map((d) => [d.supplier_id, d]));
+  const receivedBy = new Map(received.map((r) => [r.supplier_id, r.at]));
   return ids.map((id) => {
-    const mapping = hub.mappings.get(id)!.mapping;
+    const { mapping } = hub.mappings.get(id)!;
+    const polled = mapping.transport.type === 'sftp' && Boolean(mapping.transport.inboundDir) && mapping.inbound.files.length > 0;
+    const lastReceived = receivedBy.get(id);
     const a = activityBy.get(id);
     const d = documentsBy.get(id);
     return {
@@ -214,6 +228,8 @@ async function loadSupplierHealth(hub: Hub, now: Date): Promise<SupplierHealth[]
       lastPollAt: a?.last_poll_at ?? null,
       lastPollError: a?.last_poll_error ?? null,
       lastDeliveryAt: a?.last_delivery_at ?? null,
+      polled,
+      lastReceivedAt: lastReceived ? new Date(lastReceived) : null,
       documents24h: Number(d?.total ?? 0),
       failed24h: Number(d?.failed ?? 0),
     };

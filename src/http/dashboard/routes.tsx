@@ -1,10 +1,185 @@
-import { Hono } from 'hono';
+/**
+ * The operator dashboard: server-rendered HTML (Hono JSX, escaped by default), behind
+ * HUB_ADMIN_TOKEN. No script, no build step, no external asset: the CSS and the chart are inline.
+ *
+ *   GET  /login, POST /login, POST /logout      sign in with the admin token (cookie), sign out
+ *   GET  /                                      states, exceptions, overdue, failed documents, suppliers, activity
+ *   GET  /orders?state=, GET /orders/:id        order lists; one order with POs, documents, shipments, timeline
+ *   GET  /search?q=                             by order number, external id, order id, PO or tracking number
+ *   GET  /documents?status=&direction=&supplier=, GET /documents/:id   every file in and out, raw content
+ *   POST /documents/:id/retry                   resend / re-apply a failed document
+ */
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { ORDER_STATES } from '../../canonical/states.ts';
+import { HubError } from '../../errors.ts';
 import type { Hub } from '../../hub.ts';
-import type { AppEnv } from '../request.ts';
+import { retryDocument } from '../../pipeline/retry.ts';
+import { loadOrderView } from '../../store/orders.ts';
+import { isAdmin, limitBody, secretsEqual, type AppEnv } from '../request.ts';
+import { loadDocument, loadDocuments, loadHome, searchOrders, type DocumentFilters } from './data.ts';
+import { formToken, fromOwnPage, localPath, signIn, signOut, withNotice } from './session.ts';
+import { DocumentPage, DocumentsPage } from './views/documents.tsx';
+import { HomePage } from './views/home.tsx';
+import { isNotice, type Notice, type PageContext } from './views/layout.tsx';
+import { LoginPage } from './views/login.tsx';
+import { NotFoundPage, RefusedPage } from './views/not-found.tsx';
+import { OrderPage } from './views/order.tsx';
+import { OrdersPage, SearchPage } from './views/search.tsx';
 
-/** The operator dashboard (being built: see issue 7). */
-export function dashboardRoutes(_hub: Hub) {
+type DashboardContext = Context<AppEnv>;
+
+const FORM_LIMIT = 16 * 1024;
+
+/** Pages hold order data: never cached, never framed, nothing loaded from elsewhere. */
+const pageHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  c.header('cache-control', 'no-store');
+  c.header('x-frame-options', 'DENY');
+  c.header('x-content-type-options', 'nosniff');
+  c.header('referrer-policy', 'same-origin');
+  c.header(
+    'content-security-policy',
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  );
+};
+
+async function formFields(c: DashboardContext): Promise<Record<string, string | undefined>> {
+  const body = await c.req.parseBody();
+  const fields: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(body)) if (typeof value === 'string') fields[key] = value;
+  return fields;
+}
+
+function queryText(value: string | undefined, max: number): string | undefined {
+  const text = value?.trim();
+  return text && text.length <= max ? text : undefined;
+}
+
+export function dashboardRoutes(hub: Hub) {
   const app = new Hono<AppEnv>();
-  app.get('/', (c) => c.text('dashboard: not built yet'));
+
+  /** Signed-in pages: anyone else is sent to the sign-in form (and brought back after). */
+  const signedIn: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (!isAdmin(hub, c)) {
+      const url = new URL(c.req.url);
+      const back = c.req.method === 'GET' ? `${url.pathname}${url.search}` : '/';
+      return c.redirect(back === '/' ? '/login' : `/login?next=${encodeURIComponent(back)}`, 303);
+    }
+    await next();
+  };
+
+  /** A signed-in POST from one of our own pages (see session.ts). */
+  const ownForm: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const fields = await formFields(c);
+    if (!fromOwnPage(hub, c, fields.csrf)) {
+      return c.html(<p>This form was not sent from the dashboard (stale page or another site). Reload the page and try again.</p>, 403);
+    }
+    await next();
+  };
+
+  const context = (c: DashboardContext, search?: string): PageContext => {
+    const url = new URL(c.req.url);
+    const notice = c.req.query('notice');
+    url.searchParams.delete('notice');
+    return {
+      csrf: formToken(hub),
+      now: hub.clock(),
+      path: `${url.pathname}${url.search}`,
+      ...(search === undefined ? {} : { search }),
+      notice: isNotice(notice) ? notice : undefined,
+    };
+  };
+
+  app.get('/login', pageHeaders, (c) => {
+    const next = localPath(c.req.query('next'));
+    if (isAdmin(hub, c)) return c.redirect(next, 303);
+    return c.html(<LoginPage next={next} disabled={!hub.env.HUB_ADMIN_TOKEN} />);
+  });
+
+  app.post('/login', pageHeaders, limitBody(FORM_LIMIT), async (c) => {
+    const fields = await formFields(c);
+    const next = localPath(fields.next);
+    const expected = hub.env.HUB_ADMIN_TOKEN;
+    if (!expected) return c.html(<LoginPage next={next} disabled />, 403);
+    const given = fields.token ?? '';
+    if (given.length === 0 || given.length > 1000 || !secretsEqual(given, expected)) {
+      hub.logger.warn({ ip: c.req.header('x-forwarded-for') }, 'dashboard sign-in refused: wrong token');
+      return c.html(<LoginPage next={next} disabled={false} error="Wrong token." />, 401);
+    }
+    signIn(c, expected);
+    return c.redirect(next, 303);
+  });
+
+  app.post('/logout', limitBody(FORM_LIMIT), ownForm, (c) => {
+    signOut(c);
+    return c.redirect('/login', 303);
+  });
+
+  app.get('/', pageHeaders, signedIn, async (c) => {
+    return c.html(<HomePage data={await loadHome(hub)} ctx={context(c)} />);
+  });
+
+  app.get('/orders', pageHeaders, signedIn, async (c) => {
+    const requested = c.req.query('state');
+    const state = ORDER_STATES.find((s) => s === requested);
+    let q = hub.store.db
+      .selectFrom('orders')
+      .select(['id', 'order_number', 'external_id', 'retailer_id', 'status', 'status_reason', 'updated_at'])
+      .orderBy('updated_at', 'desc')
+      .limit(200);
+    if (state) q = q.where('status', '=', state);
+    const rows = await q.execute();
+    const orders = rows.map((o) => ({
+      id: o.id, orderNumber: o.order_number, externalId: o.external_id, retailerId: o.retailer_id,
+      status: o.status, statusReason: o.status_reason, updatedAt: o.updated_at,
+    }));
+    return c.html(<OrdersPage state={state} states={ORDER_STATES} orders={orders} ctx={context(c)} />);
+  });
+
+  app.get('/orders/:id', pageHeaders, signedIn, async (c) => {
+    const view = await loadOrderView(hub.store.db, c.req.param('id'));
+    if (!view) return c.html(<NotFoundPage what="such order" ctx={context(c)} />, 404);
+    return c.html(<OrderPage view={view} ctx={context(c)} />);
+  });
+
+  app.get('/search', pageHeaders, signedIn, async (c) => {
+    const query = (c.req.query('q') ?? '').trim().slice(0, 200);
+    const results = await searchOrders(hub, query);
+    return c.html(<SearchPage query={query} results={results} ctx={context(c, query)} />);
+  });
+
+  app.get('/documents', pageHeaders, signedIn, async (c) => {
+    const direction = c.req.query('direction');
+    const filters: DocumentFilters = {
+      status: queryText(c.req.query('status'), 32),
+      direction: direction === 'in' || direction === 'out' ? direction : undefined,
+      supplier: queryText(c.req.query('supplier'), 64),
+    };
+    return c.html(<DocumentsPage data={await loadDocuments(hub, filters)} filters={filters} ctx={context(c)} />);
+  });
+
+  app.get('/documents/:id', pageHeaders, signedIn, async (c) => {
+    const doc = await loadDocument(hub, c.req.param('id'));
+    if (!doc) return c.html(<NotFoundPage what="such document" ctx={context(c)} />, 404);
+    return c.html(<DocumentPage doc={doc} ctx={context(c)} />);
+  });
+
+  app.post('/documents/:id/retry', pageHeaders, signedIn, limitBody(FORM_LIMIT), ownForm, async (c) => {
+    const id = c.req.param('id');
+    const back = localPath((await formFields(c)).back);
+    let notice: Notice;
+    try {
+      const status = await retryDocument(hub, id);
+      hub.logger.info({ documentId: id, status }, 'operator retried a document from the dashboard');
+      notice = status === 'applied' ? 'reapplied' : status === 'failed' ? 'reapply_failed' : 'retried';
+    } catch (error) {
+      // Not failed any more (someone else retried it), gone, or its mapping is not loaded: say why.
+      if (!(error instanceof HubError) || (error.code !== 'not_found' && error.code !== 'state_conflict')) throw error;
+      const ctx = { ...context(c), path: back };
+      return c.html(<RefusedPage title="Retry not done" message={error.message} back={back} ctx={ctx} />, error.code === 'not_found' ? 404 : 409);
+    }
+    return c.redirect(withNotice(back, notice), 303);
+  });
+
   return app;
 }

@@ -48,7 +48,7 @@ dl.facts dd { margin: 0; }
 .login input[type=password] { width: 100%; margin: 6px 0 12px; padding: 7px; }
 svg.chart { width: 100%; height: auto; }
 svg.chart .orders { fill: #7c9be0; }
-svg.chart .shipments { fill: none; stroke: #1f7a44; stroke-width: 2; }
+svg.chart .shipments { fill: #3c9a62; }
 svg.chart text { font-size: 10px; fill: var(--muted); }
 svg.chart line.axis { stroke: var(--line); }
 .legend span { margin-right: 14px; font-size: 12px; }

@@ -7,7 +7,7 @@ const RIGHT = 8;
 const TOP = 10;
 const BOTTOM = 22;
 
-/** Orders (bars) and shipments (line) per hour, as inline SVG: no script, no external asset. */
+/** Orders and shipments per hour as paired bars, in inline SVG: no script, no external asset. */
 export function ActivityChart(props: { buckets: HourBucket[] }) {
   const { buckets } = props;
   const n = Math.max(1, buckets.length);
@@ -17,7 +17,13 @@ export function ActivityChart(props: { buckets: HourBucket[] }) {
   const slot = plotW / n;
   const y = (value: number) => TOP + plotH - (value / max) * plotH;
   const x = (i: number) => LEFT + i * slot;
-  const line = buckets.map((b, i) => `${(x(i) + slot / 2).toFixed(1)},${y(b.shipments).toFixed(1)}`).join(' ');
+  const barW = Math.max(1, slot / 2 - 1).toFixed(1);
+  const bar = (cls: string, left: number, value: number, label: string) =>
+    value === 0 ? null : (
+      <rect class={cls} x={left.toFixed(1)} y={y(value).toFixed(1)} width={barW} height={(TOP + plotH - y(value)).toFixed(1)}>
+        <title>{label}</title>
+      </rect>
+    );
   const totalOrders = buckets.reduce((sum, b) => sum + b.orders, 0);
   const totalShipments = buckets.reduce((sum, b) => sum + b.shipments, 0);
   return (
@@ -33,12 +39,15 @@ export function ActivityChart(props: { buckets: HourBucket[] }) {
         <line class="axis" x1={LEFT} y1={TOP} x2={WIDTH - RIGHT} y2={TOP} />
         <text x={LEFT - 4} y={TOP + 4} text-anchor="end">{max}</text>
         <text x={LEFT - 4} y={TOP + plotH} text-anchor="end">0</text>
-        {buckets.map((b, i) => (
-          <rect class="orders" x={(x(i) + 1).toFixed(1)} y={y(b.orders).toFixed(1)} width={Math.max(1, slot - 2).toFixed(1)} height={(TOP + plotH - y(b.orders)).toFixed(1)}>
-            <title>{`${b.hour.toISOString().slice(0, 13).replace('T', ' ')}:00 UTC: ${b.orders} orders, ${b.shipments} shipments`}</title>
-          </rect>
-        ))}
-        <polyline class="shipments" points={line} />
+        {buckets.map((b, i) => {
+          const label = `${b.hour.toISOString().slice(0, 13).replace('T', ' ')}:00 UTC: ${b.orders} orders, ${b.shipments} shipments`;
+          return (
+            <g>
+              {bar('orders', x(i) + 0.5, b.orders, label)}
+              {bar('shipments', x(i) + slot / 2, b.shipments, label)}
+            </g>
+          );
+        })}
         {buckets.map((b, i) =>
           b.hour.getUTCHours() % 6 === 0 ? (
             <text x={(x(i) + slot / 2).toFixed(1)} y={HEIGHT - 6} text-anchor="middle">
@@ -49,7 +58,7 @@ export function ActivityChart(props: { buckets: HourBucket[] }) {
       </svg>
       <figcaption class="legend">
         <span><i style="background:#7c9be0"></i>orders ({totalOrders})</span>
-        <span><i style="background:#1f7a44"></i>shipments ({totalShipments})</span>
+        <span><i style="background:#3c9a62"></i>shipments ({totalShipments})</span>
         <span class="muted">per hour, UTC, last {buckets.length} h</span>
       </figcaption>
     </figure>

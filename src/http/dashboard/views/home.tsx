@@ -100,7 +100,7 @@ function SupplierTable(props: { suppliers: SupplierHealth[]; now: Date }) {
   return (
     <table>
       <thead>
-        <tr><th>Supplier</th><th>Transport</th><th>Last good poll</th><th>Last delivery</th><th class="num">Errors 24 h</th></tr>
+        <tr><th>Supplier</th><th>Transport</th><th>Last good poll / file in</th><th>Last delivery</th><th class="num">Errors 24 h</th></tr>
       </thead>
       <tbody>
         {props.suppliers.map((s) => {
@@ -113,8 +113,9 @@ function SupplierTable(props: { suppliers: SupplierHealth[]; now: Date }) {
               </td>
               <td>{s.transport}</td>
               <td>
-                <Time at={s.lastPollOkAt} now={props.now} />
-                {s.lastPollError && (s.lastPollOkAt === null || (s.lastPollAt !== null && s.lastPollAt > s.lastPollOkAt))
+                {s.polled ? <Time at={s.lastPollOkAt} now={props.now} /> : <span class="muted">not polled (pushes)</span>}
+                <div class="muted">file in: <Time at={s.lastReceivedAt} now={props.now} /></div>
+                {s.polled && s.lastPollError && (s.lastPollOkAt === null || (s.lastPollAt !== null && s.lastPollAt > s.lastPollOkAt))
                   ? <div class="reason">{s.lastPollError}</div>
                   : null}
               </td>

@@ -16,13 +16,12 @@ export interface PageContext {
 }
 
 /** A one-line message after a redirect; chosen from a fixed list, so no text comes from the URL. */
-export type Notice = 'retried' | 'retry_refused' | 'document_missing' | 'logged_out';
+export type Notice = 'retried' | 'reapplied' | 'reapply_failed';
 
 const NOTICES: Record<Notice, { text: string; bad: boolean }> = {
   retried: { text: 'Retry queued: the document is pending again.', bad: false },
-  retry_refused: { text: 'That document cannot be retried (it is no longer failed).', bad: true },
-  document_missing: { text: 'No such document.', bad: true },
-  logged_out: { text: 'Signed out.', bad: false },
+  reapplied: { text: 'The document was applied again.', bad: false },
+  reapply_failed: { text: 'The document was applied again and failed again: see its error.', bad: true },
 };
 
 export function isNotice(value: string | undefined): value is Notice {

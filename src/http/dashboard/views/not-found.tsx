@@ -8,3 +8,14 @@ export function NotFoundPage(props: { what: string; ctx: PageContext }) {
     </Layout>
   );
 }
+
+/** An operator action the hub refused, with its reason (escaped) and the way back. */
+export function RefusedPage(props: { title: string; message: string; back: string; ctx: PageContext }) {
+  return (
+    <Layout title={props.title} ctx={props.ctx}>
+      <h1>{props.title}</h1>
+      <p class="notice bad" role="alert">{props.message}</p>
+      <p><a href={props.back}>Back</a></p>
+    </Layout>
+  );
+}
