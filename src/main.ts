@@ -27,6 +27,7 @@ export function storeOptions(env: HubEnv) {
   return {
     databaseUrl: env.DATABASE_URL,
     dataDir: env.HUB_DATA_DIR,
+    poolSize: env.HUB_DB_POOL,
     ...(env.HUB_DB_SCHEMA ? { schema: env.HUB_DB_SCHEMA } : {}),
   };
 }

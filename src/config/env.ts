@@ -15,6 +15,8 @@ const EnvSchema = z.object({
     .string()
     .optional()
     .transform((v) => v === undefined || !['0', 'false', 'off', 'no'].includes(v.toLowerCase())),
+  /** Extension: PostgreSQL connections per process. */
+  HUB_DB_POOL: z.coerce.number().int().min(1).max(200).default(10),
   /** Extension: how often the outbox looks for due work when no wake-up arrives (ms). */
   HUB_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(2_000),
   /** Extension: how often overdue expectations are checked (ms). */

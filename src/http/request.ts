@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { timingSafeEqual } from 'node:crypto';
 import { HubError, UnauthorizedError, ValidationError } from '../errors.ts';
 import type { Hub } from '../hub.ts';
+import { sha256Hex } from '../store/ids.ts';
 import { retailerByApiKey } from '../store/retailers.ts';
 import type { RetailerRow } from '../store/schema.ts';
 
@@ -43,13 +44,26 @@ function bearer(c: Context): string | undefined {
   return match?.[1];
 }
 
+/** How long a verified API key is remembered (a retailer row changes rarely; intake is hot). */
+const AUTH_CACHE_MS = 30_000;
+const AUTH_CACHE_MAX = 10_000;
+
 /** Retailer routes: `Authorization: Bearer <api key>`. */
 export function retailerAuth(hub: Hub): MiddlewareHandler<AppEnv> {
+  // Keyed by the key's SHA-256, like the table: the cache never holds a key itself.
+  const cache = new Map<string, { retailer: RetailerRow; until: number }>();
   return async (c, next) => {
     const key = bearer(c);
     if (!key || key.length > 200) throw new UnauthorizedError();
-    const retailer = await retailerByApiKey(hub.store.db, key);
-    if (!retailer) throw new UnauthorizedError();
+    const hash = sha256Hex(key);
+    const cached = cache.get(hash);
+    let retailer = cached && cached.until > Date.now() ? cached.retailer : undefined;
+    if (!retailer) {
+      retailer = await retailerByApiKey(hub.store.db, key);
+      if (!retailer) throw new UnauthorizedError();
+      if (cache.size >= AUTH_CACHE_MAX) cache.clear();
+      cache.set(hash, { retailer, until: Date.now() + AUTH_CACHE_MS });
+    }
     c.set('retailer', retailer);
     await next();
   };

@@ -1,8 +1,9 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { isPaid, type CanonicalOrder } from '../canonical/order.ts';
 import type { OrderStatus } from '../canonical/states.ts';
 import { ConflictError, HubError } from '../errors.ts';
 import type { Store } from '../store/database.ts';
+import type { Database } from '../store/schema.ts';
 import { newId, sha256Hex, stableStringify } from '../store/ids.ts';
 import { loadOrderView, recordEvent, setOrderStatus, type OrderView } from '../store/orders.ts';
 
@@ -25,56 +26,66 @@ export async function acceptOrder(
   input: { retailerId: string; source: OrderSource; order: CanonicalOrder; webhookId?: string },
 ): Promise<AcceptedOrder> {
   const bodyHash = sha256Hex(stableStringify(input.order));
-  const result = await store.db.transaction().execute(async (trx) => {
-    if (input.webhookId !== undefined) {
-      const receipt = await trx
-        .insertInto('webhook_receipts')
-        .values({ retailer_id: input.retailerId, source: input.source, webhook_id: input.webhookId })
-        .onConflict((oc) => oc.columns(['retailer_id', 'source', 'webhook_id']).doNothing())
-        .returning('webhook_id')
-        .executeTakeFirst();
-      if (!receipt) return { kind: 'redelivery' as const };
-    }
-    const id = newId('ord');
-    const status: OrderStatus = isPaid(input.order.payment.status) ? 'received' : 'awaiting_payment';
-    const inserted = await trx
-      .insertInto('orders')
-      .values({
-        id,
-        retailer_id: input.retailerId,
-        external_id: input.order.externalId,
-        order_number: input.order.orderNumber,
-        source: input.source,
-        body_hash: bodyHash,
-        data: JSON.stringify(input.order),
-        status,
-      })
-      .onConflict((oc) => oc.columns(['retailer_id', 'external_id']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (!inserted) return { kind: 'exists' as const };
-    await recordEvent(trx, id, {
-      type: 'order_received',
-      cause: `${input.source} intake`,
-      status,
-      data: { externalId: input.order.externalId, payment: input.order.payment.status },
-    });
-    if (input.webhookId !== undefined) {
-      await trx
-        .updateTable('webhook_receipts')
-        .set({ order_id: id })
-        .where('retailer_id', '=', input.retailerId)
-        .where('source', '=', input.source)
-        .where('webhook_id', '=', input.webhookId)
-        .execute();
-    }
-    return { kind: 'created' as const, id };
-  });
+  const status: OrderStatus = isPaid(input.order.payment.status) ? 'received' : 'awaiting_payment';
+  const row = {
+    id: newId('ord'),
+    retailerId: input.retailerId,
+    externalId: input.order.externalId,
+    orderNumber: input.order.orderNumber,
+    source: input.source,
+    bodyHash,
+    data: JSON.stringify(input.order),
+    status,
+    cause: `${input.source} intake`,
+    event: JSON.stringify({ externalId: input.order.externalId, payment: input.order.payment.status }),
+  };
+  const result =
+    input.webhookId === undefined
+      ? await insertOrder(store.db, row)
+      : await store.db.transaction().execute(async (trx) => {
+          const receipt = await trx
+            .insertInto('webhook_receipts')
+            .values({ retailer_id: input.retailerId, source: input.source, webhook_id: input.webhookId! })
+            .onConflict((oc) => oc.columns(['retailer_id', 'source', 'webhook_id']).doNothing())
+            .returning('webhook_id')
+            .executeTakeFirst();
+          if (!receipt) return 'redelivery' as const;
+          const inserted = await insertOrder(trx, row);
+          if (inserted) {
+            await trx
+              .updateTable('webhook_receipts')
+              .set({ order_id: row.id })
+              .where('retailer_id', '=', input.retailerId)
+              .where('source', '=', input.source)
+              .where('webhook_id', '=', input.webhookId!)
+              .execute();
+          }
+          return inserted;
+        });
 
-  if (result.kind === 'created') {
+  if (result !== undefined && result !== 'redelivery') {
     await store.wakeOutbox();
-    return { created: true, order: (await loadOrderView(store.db, result.id))! };
+    const at = result.toISOString();
+    // A new order has nothing else yet: its view is known without reading it back.
+    const view: OrderView = {
+      id: row.id,
+      retailerId: input.retailerId,
+      externalId: input.order.externalId,
+      orderNumber: input.order.orderNumber,
+      status,
+      statusReason: null,
+      createdAt: at,
+      updatedAt: at,
+      source: input.source,
+      order: input.order,
+      purchaseOrders: [],
+      documents: [],
+      shipments: [],
+      timeline: [{ at, type: 'order_received', status, cause: row.cause, data: JSON.parse(row.event) }],
+    };
+    return { created: true, order: view };
   }
+
   const existing = await store.db
     .selectFrom('orders')
     .select(['id', 'body_hash'])
@@ -85,7 +96,7 @@ export async function acceptOrder(
     // A redelivered webhook whose first delivery did not create an order (it was refused then).
     throw new ConflictError('webhook already received', { webhookId: input.webhookId });
   }
-  if (result.kind === 'exists' && existing.body_hash !== bodyHash) {
+  if (result === undefined && existing.body_hash !== bodyHash) {
     throw new ConflictError(
       `an order with externalId "${input.order.externalId}" exists already with a different body`,
       { orderId: existing.id },
@@ -129,6 +140,30 @@ export async function markPaid(
   if (!orderId) return undefined;
   await store.wakeOutbox();
   return loadOrderView(store.db, orderId);
+}
+
+/**
+ * The order and the first entry of its timeline in one statement: atomic without a transaction, and
+ * one round trip. Returns the creation time, or undefined when (retailer, externalId) exists already.
+ */
+async function insertOrder(
+  db: Kysely<Database>,
+  row: { id: string; retailerId: string; externalId: string; orderNumber: string; source: string; bodyHash: string; data: string; status: string; cause: string; event: string },
+): Promise<Date | undefined> {
+  const result = await sql<{ created_at: Date }>`
+    with o as (
+      insert into orders (id, retailer_id, external_id, order_number, source, body_hash, data, status)
+      values (${row.id}, ${row.retailerId}, ${row.externalId}, ${row.orderNumber}, ${row.source}, ${row.bodyHash}, ${row.data}::jsonb, ${row.status})
+      on conflict (retailer_id, external_id) do nothing
+      returning id, created_at
+    ), e as (
+      insert into order_events (order_id, at, type, cause, status, data)
+      select id, created_at, 'order_received', ${row.cause}, ${row.status}, ${row.event}::jsonb from o
+      returning order_id
+    )
+    select o.created_at from o left join e on e.order_id = o.id`.execute(db);
+  const created = result.rows[0]?.created_at;
+  return created === undefined ? undefined : new Date(created);
 }
 
 export function assertOrderBelongs(order: { retailerId: string } | undefined, retailerId: string): void {

@@ -29,8 +29,11 @@ export interface StoreOptions {
 export interface Store {
   db: Kysely<Database>;
   engine: Engine;
-  /** Tell every worker (in every process) that the outbox has work. Call after the commit. */
-  wakeOutbox(): Promise<void>;
+  /**
+   * Tell every worker (in every process) that the outbox has work. Inside a transaction, pass it:
+   * the signal then goes out with the commit (PostgreSQL NOTIFY semantics); without one, at once.
+   */
+  wakeOutbox(trx?: Kysely<Database>): Promise<void>;
   /** Called whenever some process woke the outbox. Returns an unsubscribe function. */
   onOutboxWake(listener: () => void): () => void;
   close(): Promise<void>;
@@ -117,10 +120,11 @@ async function openPostgres(options: StoreOptions): Promise<Store> {
   return {
     db,
     engine: 'postgres',
-    async wakeOutbox() {
+    async wakeOutbox(trx) {
       try {
-        await sql`select pg_notify(${CHANNEL}, '')`.execute(db);
-      } catch {
+        await sql`select pg_notify(${CHANNEL}, '')`.execute(trx ?? db);
+      } catch (error) {
+        if (trx) throw error; // the transaction is broken anyway; let its owner see why
         emitter.emit('wake'); // the poll fallback covers other processes
       }
     },
@@ -158,8 +162,11 @@ async function openPglite(options: StoreOptions): Promise<Store> {
   return {
     db,
     engine: 'pglite',
-    async wakeOutbox() {
-      emitter.emit('wake');
+    async wakeOutbox(trx) {
+      // In a transaction: wake after the commit, or the worker would not see the rows. PGlite has
+      // one connection, so a query queued now runs only once the transaction has released it.
+      if (trx) void sql`select 1`.execute(db).then(() => emitter.emit('wake'), () => emitter.emit('wake'));
+      else emitter.emit('wake');
     },
     onOutboxWake(fn) {
       emitter.on('wake', fn);
