@@ -1,0 +1,164 @@
+/**
+ * Delivery through the whole hub against a real local sshd: the order-to-file latency (POST
+ * accepted → the 850 visible under its final name on the SFTP server) at a steady 20 orders/s, and
+ * deliveries/s for 1,000 queued purchase orders; beside them, in the same run, the floor: a bare
+ * ssh2-sftp-client put + posix-rename of the same bytes.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, watch, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import SftpClient from 'ssh2-sftp-client';
+import { stringify } from 'yaml';
+import { processDatabaseEnv, runHub, startHubProcess, type HubProcess } from '../test/helpers/hub-process.ts';
+import { SSHD_PATH, startSftpServer, type SftpPeer } from '../test/helpers/sftp-server.ts';
+import type { Benchmark, Figure } from './run.ts';
+
+const RATE = 20;
+const STEADY_ORDERS = Number(process.env.BENCH_ORDERS ?? 200);
+const QUEUED = Number(process.env.BENCH_QUEUED ?? 1000);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+function order(externalId: string) {
+  return {
+    externalId,
+    orderNumber: externalId,
+    placedAt: '2026-11-26T10:00:00Z',
+    currency: 'USD',
+    payment: { status: 'paid', reference: 'ch_1' },
+    customer: { name: 'Ada Lovelace', email: 'ada@example.com' },
+    shipTo: { name: 'Ada Lovelace', address1: '12 Main St', city: 'Springfield', region: 'IL', postalCode: '62701', country: 'US' },
+    lines: Array.from({ length: 5 }, (_, i) => ({ lineId: String(i + 1), sku: `ACME-${i}`, quantity: 1, unitPrice: '9.99' })),
+  };
+}
+
+/** Records when each file first shows up under its final name in a local folder (the sshd's disk). */
+function watchFolder(dir: string): { seen: Map<string, number>; close(): void } {
+  const seen = new Map<string, number>();
+  const note = (name: string | null) => {
+    if (name && !name.startsWith('.') && !seen.has(name) && existsSync(path.join(dir, name))) seen.set(name, performance.now());
+  };
+  const watcher = watch(dir, (_event, name) => note(name));
+  return { seen, close: () => watcher.close() };
+}
+
+async function bareFloor(peer: SftpPeer, bytes: Buffer): Promise<{ p50: number; perSecond: number }> {
+  const client = new SftpClient();
+  await client.connect({ host: peer.host, port: peer.port, username: peer.username, privateKey: readFileSync(peer.privateKeyPath) });
+  try {
+    await client.mkdir('floor', true).catch(() => {});
+    const latencies: number[] = [];
+    const started = performance.now();
+    for (let i = 0; i < 300; i++) {
+      const t0 = performance.now();
+      await client.put(bytes, `floor/.f${i}.part`);
+      await client.posixRename(`floor/.f${i}.part`, `floor/f${i}.edi`);
+      latencies.push(performance.now() - t0);
+    }
+    return { p50: percentile(latencies, 50), perSecond: 300 / ((performance.now() - started) / 1000) };
+  } finally {
+    await client.end();
+  }
+}
+
+const bench: Benchmark = {
+  name: 'order-to-file',
+  requires: () => (existsSync(SSHD_PATH) ? undefined : `needs OpenSSH (${SSHD_PATH})`),
+  async run(): Promise<Figure[]> {
+    const peer = await startSftpServer();
+    const dir = mkdtempSync(path.join(tmpdir(), 'bench-o2f-'));
+    const db = processDatabaseEnv(path.join(dir, 'data'));
+    const procs: HubProcess[] = [];
+    try {
+      const mappings = path.join(dir, 'mappings');
+      mkdirSync(mappings);
+      writeFileSync(
+        path.join(mappings, 'acme.yaml'),
+        stringify({
+          supplier: 'acme',
+          name: 'ACME',
+          skus: { prefixes: ['ACME-'] },
+          transport: { type: 'sftp', host: '${H}', port: '${P}', username: '${U}', privateKey: '${K}', hostKey: '${F}', outboundDir: 'in', createDirs: true, maxConnections: 4 },
+          outbound: { format: 'x12-850', filename: 'PO_{poNumber}.edi', x12: { version: '004010', senderQualifier: 'ZZ', senderId: 'DROPHUB', receiverQualifier: 'ZZ', receiverId: 'ACME' } },
+        }),
+      );
+      mkdirSync(path.join(peer.root, 'in'), { recursive: true });
+      const env = {
+        ...db.env,
+        HUB_MAPPINGS_DIR: mappings,
+        H: peer.host, P: String(peer.port), U: peer.username, K: peer.privateKeyPath, F: peer.hostKeyFingerprint,
+        HUB_DELIVERY_CONCURRENCY: '8',
+      };
+      const apiKey = (await runHub(['retailers', 'create', 'bench'], env)).stdout.match(/api key: (\S+)/)![1]!;
+      const post = (externalId: string) =>
+        fetch(`${hub.url}/v1/orders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+          body: JSON.stringify(order(externalId)),
+        });
+
+      // 1. Steady 20 orders/s: POST accepted → file under its final name.
+      let hub = await startHubProcess(env);
+      procs.push(hub);
+      const watcher = watchFolder(path.join(peer.root, 'in'));
+      const accepted = new Map<string, number>();
+      const posts: Promise<void>[] = [];
+      const start = performance.now();
+      for (let i = 0; i < STEADY_ORDERS; i++) {
+        const due = start + (i * 1000) / RATE;
+        await sleep(Math.max(0, due - performance.now()));
+        const id = `S${i}`;
+        posts.push(post(id).then(async (res) => {
+          await res.arrayBuffer();
+          if (res.status === 201) accepted.set(`PO_${id}.edi`, performance.now());
+        }));
+      }
+      await Promise.all(posts);
+      const deadline = Date.now() + 60_000;
+      while (watcher.seen.size < accepted.size && Date.now() < deadline) await sleep(50);
+      watcher.close();
+      const latencies = [...accepted].flatMap(([file, at]) => {
+        const seen = watcher.seen.get(file);
+        return seen === undefined ? [] : [Math.max(0, seen - at)];
+      });
+      await hub.kill();
+
+      // 2. 1,000 purchase orders queued while no worker runs, then one worker process delivers them.
+      const api = await startHubProcess({ ...env, HUB_WORKERS: '0' });
+      procs.push(api);
+      hub = api;
+      for (let i = 0; i < QUEUED; i += 50) {
+        await Promise.all(Array.from({ length: Math.min(50, QUEUED - i) }, (_, j) => post(`Q${i + j}`).then((r) => r.arrayBuffer())));
+      }
+      const queued = () => readdirSync(path.join(peer.root, 'in')).filter((f) => f.startsWith('PO_Q')).length;
+      procs.push(await startHubProcess(env));
+      // Timed from the first file, so that the worker's start-up is not counted.
+      const limit = Date.now() + 180_000;
+      while (queued() === 0 && Date.now() < limit) await sleep(5);
+      const t0 = performance.now();
+      const first = queued();
+      while (queued() < QUEUED && Date.now() < limit) await sleep(20);
+      const elapsed = (performance.now() - t0) / 1000;
+      const delivered = queued() - first;
+
+      const sample = readFileSync(path.join(peer.root, 'in', 'PO_S0.edi'));
+      const floor = await bareFloor(peer, sample);
+      return [
+        { bench: 'order-to-file', metric: `order-to-file latency p50 (${RATE} orders/s)`, value: percentile(latencies, 50), unit: 'ms', peer: { name: 'bare put+rename', value: floor.p50 } },
+        { bench: 'order-to-file', metric: `order-to-file latency p99 (${RATE} orders/s)`, value: percentile(latencies, 99), unit: 'ms', peer: { name: 'bare put+rename', value: floor.p50 } },
+        { bench: 'order-to-file', metric: 'files seen / orders accepted', value: latencies.length, unit: `of ${accepted.size}` },
+        { bench: 'order-to-file', metric: `deliveries/s, ${QUEUED} queued POs (incl. worker start)`, value: delivered / elapsed, unit: 'POs/s', peer: { name: 'bare put+rename, one connection', value: floor.perSecond } },
+      ];
+    } finally {
+      await Promise.all(procs.map((p) => p.kill()));
+      await peer.close();
+      await db.drop();
+    }
+  },
+};
+
+export default bench;
