@@ -2,7 +2,7 @@
  * Tracking CSV from suppliers → Shipments.
  *
  * Read with csv-parse: a UTF-8 byte-order mark, CRLF line ends, quoted fields (with commas, quotes
- * and line breaks inside) and blank lines are fine. Columns are found by the mapping's `columns`
+ * and line breaks inside), stray quotes inside unquoted cells and blank lines are fine. Columns are found by the mapping's `columns`
  * (canonical field → header name; matched exactly, then ignoring surrounding blanks and case); every
  * column the mapping names must be in the header. Without `columns`, the headers are the canonical
  * names themselves (`poNumber`, `trackingNumber`, `carrier`, …, any case).

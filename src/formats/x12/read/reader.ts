@@ -298,6 +298,8 @@ export class X12Reader {
   private nextCr = -1;
   private started = false;
   private ended = false;
+  /** The UTF-8 decoder holds no partial character. */
+  private decoderClean = true;
 
   private state = State.None;
   private delims: Delimiters | undefined;
@@ -335,8 +337,14 @@ export class X12Reader {
       text = chunk;
       chunkAscii = !/[^\x00-\x7f]/.test(text);
     } else {
-      text = this.decoder.write(chunk as Buffer);
       chunkAscii = isAscii(chunk);
+      // ASCII needs no UTF-8 decoding (the common case, and a faster path), unless the decoder still
+      // holds the start of a character split across chunks.
+      text =
+        chunkAscii && this.decoderClean
+          ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1')
+          : this.decoder.write(chunk as Buffer);
+      this.decoderClean = chunkAscii;
     }
     if (!this.started && text.length > 0) {
       this.started = true;

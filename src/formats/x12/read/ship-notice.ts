@@ -33,9 +33,6 @@ interface HlNode {
   own: number[];
 }
 
-/** Segments that close the detail area: they belong to no HL. */
-const SUMMARY = new Set(['CTT', 'SE', 'AMT']);
-
 function buildTree(set: X12Set): { header: number[]; nodes: HlNode[] } {
   const header: number[] = [];
   const nodes: HlNode[] = [];
@@ -71,7 +68,7 @@ function buildTree(set: X12Set): { header: number[]; nodes: HlNode[] } {
       lastOfLevel.set(level, node);
       current = node;
       summary = false;
-    } else if (SUMMARY.has(id as string) || summary) {
+    } else if (summary || id === 'CTT' || id === 'SE' || id === 'AMT') {
       summary = true;
     } else if (current) {
       current.own.push(i);
@@ -112,6 +109,7 @@ export function parseShipNotice(set: X12Set, options: ShipNoticeOptions = {}): S
   const bsnIndex = findSegment(set, [1, 2], 'BSN');
   if (bsnIndex === undefined) throw set.error('BSN (beginning segment for ship notice) missing', 1);
   const shipmentId = el(set.segments[bsnIndex] as Segment, 2) || undefined;
+  // CTT, SE (and AMT) close the detail area: what follows belongs to no HL.
 
   const { header, nodes } = buildTree(set);
   if (nodes.length === 0) throw set.error('no HL loops: nothing shipped');
@@ -128,104 +126,119 @@ export function parseShipNotice(set: X12Set, options: ShipNoticeOptions = {}): S
   const shipments = orders.map((order) => {
     const tree = subtree(order);
     const up = ancestors(order);
-    /** Where shipment-level facts are looked up: the order, its ancestors, then the header. */
-    const context = [order.own, ...up.map((a) => a.own), header];
 
     let prf = findSegment(set, order.own, 'PRF');
-    if (prf === undefined) {
-      for (const n of tree) {
-        prf = findSegment(set, n.own, 'PRF');
-        if (prf !== undefined) break;
-      }
-    }
+    for (let n = 1; prf === undefined && n < tree.length; n++) prf = findSegment(set, (tree[n] as HlNode).own, 'PRF');
     const poNumber = prf === undefined ? '' : el(set.segments[prf] as Segment, 1);
     if (!poNumber) throw set.error(`order HL ${order.id} has no PRF01 (purchase order number)`, order.index);
 
     const shipment: Shipment = { poNumber, trackingNumbers: [], lines: [] };
     if (shipmentId) shipment.shipmentId = shipmentId;
-
-    for (const indexes of context) {
-      for (const i of indexes) {
-        const seg = set.segments[i] as Segment;
-        if (seg[0] === 'TD5') {
-          const scac = el(seg, 3);
-          if (scac && shipment.carrier === undefined) shipment.carrier = scac;
-          const service = el(seg, 12) || el(seg, 5);
-          if (service && shipment.service === undefined) shipment.service = service;
-        } else if (seg[0] === 'DTM' && el(seg, 1) === '011' && shipment.shippedAt === undefined) {
-          const date = x12Date(el(seg, 2), { set, index: i }, 'DTM*011 ship date');
-          if (date) shipment.shippedAt = date;
-        }
-      }
-    }
-
-    // Tracking: the order's subtree and the shipment level, in file order.
-    const where = [...header, ...up.flatMap((a) => a.own), ...tree.flatMap((n) => n.own)].sort((a, b) => a - b);
+    // Shipment-level facts: the order first, then its ancestors, then the header.
+    shipmentFacts(set, order.own, shipment);
+    for (const a of up) shipmentFacts(set, a.own, shipment);
+    shipmentFacts(set, header, shipment);
+    // Tracking: the shipment level and the order's subtree, in file order.
     const seen = new Set<string>();
-    for (const i of where) {
-      const seg = set.segments[i] as Segment;
-      for (const loc of locations) {
-        if (seg[0] !== loc.id) continue;
-        const values =
-          loc.id === 'MAN'
-            ? [el(seg, 1) === loc.qualifier ? el(seg, 2) : '', el(seg, 4) === loc.qualifier ? el(seg, 5) : '']
-            : [el(seg, 1) === loc.qualifier ? el(seg, 2) : ''];
-        for (const v of values) {
-          if (v && !seen.has(v)) {
-            seen.add(v);
-            shipment.trackingNumbers.push(v);
-          }
-        }
-      }
-    }
-
-    // Lines: each LIN and the SN1 that follows it, wherever in the subtree (normally at I level).
-    for (const node of tree) {
-      let line: ShipmentLine | undefined;
-      let linIndex = -1;
-      let quantity: number | undefined;
-      const flush = (): void => {
-        if (!line) return;
-        if (quantity === undefined) {
-          throw set.error(`LIN without SN1 (quantity shipped) in HL ${node.id}`, linIndex);
-        }
-        if (quantity > 0) shipment.lines.push({ ...line, quantity });
-        line = undefined;
-        quantity = undefined;
-      };
-      for (const i of node.own) {
-        const seg = set.segments[i] as Segment;
-        if (seg[0] === 'LIN') {
-          flush();
-          linIndex = i;
-          const ids = itemIds(seg, 2);
-          const n = lineNumber(el(seg, 1));
-          line = { ...ids, quantity: 0 };
-          if (n !== undefined) line.lineNumber = n;
-        } else if (seg[0] === 'SN1') {
-          if (!line) {
-            // SN1 without LIN: a quantity for an unidentified line (the pipeline decides).
-            line = { quantity: 0 };
-            linIndex = i;
-            const n = lineNumber(el(seg, 1));
-            if (n !== undefined) line.lineNumber = n;
-          } else if (quantity !== undefined) {
-            continue; // a second SN1 for the same LIN: the first is the shipped quantity
-          }
-          if (line.lineNumber === undefined) {
-            const n = lineNumber(el(seg, 1));
-            if (n !== undefined) line.lineNumber = n;
-          }
-          const q = x12Quantity(el(seg, 2), { set, index: i }, 'SN102 quantity shipped');
-          if (q === undefined) throw set.error('SN102 (quantity shipped) missing', i);
-          quantity = q;
-        }
-      }
-      flush();
-    }
+    collectTracking(set, header, locations, seen, shipment);
+    for (let a = up.length - 1; a >= 0; a--) collectTracking(set, (up[a] as HlNode).own, locations, seen, shipment);
+    for (const node of tree) collectTracking(set, node.own, locations, seen, shipment);
+    // Lines: each LIN with the SN1 after it, wherever in the subtree (normally at I level).
+    for (const node of tree) collectLines(set, node, shipment);
     return shipment;
   });
   return mergeByPo(shipments);
+}
+
+/** TD5 carrier/service and DTM*011 among `indexes`, where not already known. */
+function shipmentFacts(set: X12Set, indexes: readonly number[], shipment: Shipment): void {
+  for (const i of indexes) {
+    const seg = set.segments[i] as Segment;
+    const id = seg[0];
+    if (id === 'TD5') {
+      const scac = el(seg, 3);
+      if (scac && shipment.carrier === undefined) shipment.carrier = scac;
+      const service = el(seg, 12) || el(seg, 5);
+      if (service && shipment.service === undefined) shipment.service = service;
+    } else if (id === 'DTM' && shipment.shippedAt === undefined && el(seg, 1) === '011') {
+      const date = x12Date(el(seg, 2), { set, index: i }, 'DTM*011 ship date');
+      if (date) shipment.shippedAt = date;
+    }
+  }
+}
+
+function addTracking(value: string, seen: Set<string>, shipment: Shipment): void {
+  if (value && !seen.has(value)) {
+    seen.add(value);
+    shipment.trackingNumbers.push(value);
+  }
+}
+
+/** The values at the configured locations among `indexes` (MAN also carries a pair in MAN04/05). */
+function collectTracking(
+  set: X12Set,
+  indexes: readonly number[],
+  locations: readonly { id: string; qualifier: string }[],
+  seen: Set<string>,
+  shipment: Shipment,
+): void {
+  for (const i of indexes) {
+    const seg = set.segments[i] as Segment;
+    for (const loc of locations) {
+      if (seg[0] !== loc.id) continue;
+      if (el(seg, 1) === loc.qualifier) addTracking(el(seg, 2), seen, shipment);
+      if (loc.id === 'MAN' && el(seg, 4) === loc.qualifier) addTracking(el(seg, 5), seen, shipment);
+    }
+  }
+}
+
+/** LIN/SN1 pairs in one HL's own segments → shipment lines (zero quantities are not shipments). */
+function collectLines(set: X12Set, node: HlNode, shipment: Shipment): void {
+  let line: ShipmentLine | undefined;
+  let lineAt = -1;
+  let quantity: number | undefined;
+  for (const i of node.own) {
+    const seg = set.segments[i] as Segment;
+    const id = seg[0];
+    if (id === 'LIN') {
+      if (line) pushLine(set, node, line, lineAt, quantity, shipment);
+      lineAt = i;
+      quantity = undefined;
+      line = itemIds(seg, 2, { quantity: 0 } as ShipmentLine);
+      const n = lineNumber(el(seg, 1));
+      if (n !== undefined) line.lineNumber = n;
+    } else if (id === 'SN1') {
+      if (!line) {
+        // SN1 without LIN: a quantity for an unidentified line (the pipeline decides).
+        line = { quantity: 0 };
+        lineAt = i;
+      } else if (quantity !== undefined) {
+        continue; // a second SN1 for the same LIN: the first is the shipped quantity
+      }
+      if (line.lineNumber === undefined) {
+        const n = lineNumber(el(seg, 1));
+        if (n !== undefined) line.lineNumber = n;
+      }
+      quantity = x12Quantity(el(seg, 2), { set, index: i }, 'SN102 quantity shipped');
+      if (quantity === undefined) throw set.error('SN102 (quantity shipped) missing', i);
+    }
+  }
+  if (line) pushLine(set, node, line, lineAt, quantity, shipment);
+}
+
+function pushLine(
+  set: X12Set,
+  node: HlNode,
+  line: ShipmentLine,
+  at: number,
+  quantity: number | undefined,
+  shipment: Shipment,
+): void {
+  if (quantity === undefined) throw set.error(`LIN without SN1 (quantity shipped) in HL ${node.id}`, at);
+  if (quantity > 0) {
+    line.quantity = quantity;
+    shipment.lines.push(line);
+  }
 }
 
 /** Several order HLs for the same PO (one per line, say) are one shipment of that PO. */

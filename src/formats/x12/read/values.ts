@@ -5,6 +5,14 @@
  */
 import { el, type Segment, type X12Set } from './reader.ts';
 
+function allDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** The set being parsed and a segment's index in it: where an error points. */
 export interface At {
   set: X12Set;
@@ -43,6 +51,7 @@ export function x12Date(value: string, at: At, what: string): string | undefined
 /** A whole, non-negative quantity ("12", "12.0"); undefined when empty. */
 export function x12Quantity(value: string, at: At, what: string): number | undefined {
   if (value === '') return undefined;
+  if (value.length <= 9 && allDigits(value)) return Number(value);
   const m = /^(\d{1,9})(?:\.0*)?$/.exec(value);
   if (!m) throw at.set.error(`${what} ${JSON.stringify(value)} is not a whole quantity`, at.index);
   return Number(m[1]);
@@ -78,7 +87,7 @@ export function impliedCents(value: string, at: At, what: string): string | unde
 
 /** A positive line number ("1", "0001"), or undefined when the value is not one. */
 export function lineNumber(value: string): number | undefined {
-  if (!/^\d{1,9}$/.test(value)) return undefined;
+  if (value.length === 0 || value.length > 9 || !allDigits(value)) return undefined;
   const n = Number(value);
   return n > 0 ? n : undefined;
 }
@@ -95,30 +104,53 @@ const RETAILER_QUALIFIERS = ['SK', 'BP', 'IN', 'PI', 'CB'];
 const UPC_QUALIFIERS = ['UP', 'UK', 'EN', 'UA'];
 
 /**
- * Product/service id pairs starting at element `from` (LIN02, PO106, IT106, ACK07): VN/VP the
- * supplier's SKU, SK/BP/IN/PI/CB ours, UP/UK/EN the UPC/GTIN; the first qualifier of each kind wins.
+ * Product/service id pairs starting at element `from` (LIN02, PO106, IT106, ACK07), written into
+ * `into` when given: VN/VP the
+ * supplier's SKU, SK/BP/IN/PI/CB ours, UP/UK/EN/UA the UPC/GTIN; the qualifier earlier in each list wins.
  */
-export function itemIds(seg: Segment, from: number, to = seg.length - 1): ItemIds {
-  const found = new Map<string, string>();
+export function itemIds<T extends ItemIds>(seg: Segment, from: number, into: T): T;
+export function itemIds(seg: Segment, from: number): ItemIds;
+export function itemIds(seg: Segment, from: number, into: ItemIds = {}): ItemIds {
+  const to = seg.length - 1;
+  // Rank of the qualifier taken so far for each kind (lower = preferred; 99 = none yet).
+  let skuRank = 99;
+  let supplierRank = 99;
+  let upcRank = 99;
+  const ids = into;
   for (let i = from; i + 1 <= to; i += 2) {
     const q = el(seg, i);
-    const v = el(seg, i + 1);
-    if (q && v && !found.has(q)) found.set(q, v);
-  }
-  const pick = (qualifiers: string[]): string | undefined => {
-    for (const q of qualifiers) {
-      const v = found.get(q);
-      if (v) return v;
+    if (!q) continue;
+    let rank = RETAILER_QUALIFIERS.indexOf(q);
+    if (rank !== -1) {
+      if (rank < skuRank) {
+        const v = el(seg, i + 1);
+        if (v) {
+          ids.sku = v;
+          skuRank = rank;
+        }
+      }
+      continue;
     }
-    return undefined;
-  };
-  const ids: ItemIds = {};
-  const supplierSku = pick(SUPPLIER_QUALIFIERS);
-  const sku = pick(RETAILER_QUALIFIERS);
-  const upc = pick(UPC_QUALIFIERS);
-  if (sku !== undefined) ids.sku = sku;
-  if (supplierSku !== undefined) ids.supplierSku = supplierSku;
-  if (upc !== undefined) ids.upc = upc;
+    rank = SUPPLIER_QUALIFIERS.indexOf(q);
+    if (rank !== -1) {
+      if (rank < supplierRank) {
+        const v = el(seg, i + 1);
+        if (v) {
+          ids.supplierSku = v;
+          supplierRank = rank;
+        }
+      }
+      continue;
+    }
+    rank = UPC_QUALIFIERS.indexOf(q);
+    if (rank !== -1 && rank < upcRank) {
+      const v = el(seg, i + 1);
+      if (v) {
+        ids.upc = v;
+        upcRank = rank;
+      }
+    }
+  }
   return ids;
 }
 
