@@ -202,6 +202,13 @@ export function parseMappingSource(
     result = Mapping.safeParse(value);
   }
 
+  // The file name rule is checked whatever else is wrong, so that every problem shows at once.
+  const expected = path.basename(file).replace(/\.ya?ml$/, '');
+  const supplier = (value as { supplier?: unknown } | null)?.supplier;
+  if (typeof supplier === 'string' && supplier !== expected) {
+    issues.push({ path: 'supplier', message: `"${supplier}" must match the file name ("${expected}")`, line: lineAt(['supplier']) });
+  }
+
   if (!result.success) {
     for (const issue of result.error.issues) {
       const keyPath = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
@@ -225,14 +232,6 @@ export function parseMappingSource(
   }
 
   const mapping = result.data;
-  const expected = path.basename(file).replace(/\.ya?ml$/, '');
-  if (mapping.supplier !== expected) {
-    issues.push({
-      path: 'supplier',
-      message: `"${mapping.supplier}" must match the file name ("${expected}")`,
-      line: lineAt(['supplier']),
-    });
-  }
   if (issues.length) return new MappingError(file, issues);
   return { mapping, doc, lineCounter };
 }

@@ -1,0 +1,111 @@
+/**
+ * The `hub` command as integrators and operators run it: a real child process, its exit code and
+ * what it prints.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { runHub } from './helpers/hub-process.ts';
+import { startSftpServer, type SftpPeer } from './helpers/sftp-server.ts';
+import { EXAMPLE_ENV, MAPPINGS_DIR, ROOT } from './formats/outbound/examples.ts';
+
+const env = { ...EXAMPLE_ENV, HUB_MAPPINGS_DIR: MAPPINGS_DIR, HUB_DATA_DIR: 'memory://' };
+
+describe('hub mappings', () => {
+  it('check: passes the example mappings', async () => {
+    const result = await runHub(['mappings', 'check'], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/ok .*acme-toys\.yaml/);
+  });
+
+  it('check: lists every error with file, key path and line, and exits non-zero', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cli-bad-'));
+    writeFileSync(path.join(dir, 'bad.yaml'), 'supplier: other\nname: X\nskus:\n  prefixs: ["A-"]\n');
+    const result = await runHub(['mappings', 'check', dir], {});
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('bad.yaml');
+    expect(result.stderr).toMatch(/supplier/);
+    expect(result.stderr).toMatch(/skus/);
+    expect(result.stderr).toMatch(/line \d+/);
+  });
+
+  it('preview: prints exactly the bytes for the order, with control numbers marked as preview', async () => {
+    const result = await runHub(['mappings', 'preview', 'acme-toys', path.join(ROOT, 'test/fixtures/orders/split-order.json')], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^ISA\*/);
+    expect(result.stdout).toContain('*999999999*');
+    expect(result.stdout).toMatch(/ST\*850\*/);
+    expect(result.stderr).toMatch(/preview/);
+  });
+});
+
+describe('hub documents parse', () => {
+  it('prints what the hub reads from an 856, without applying it', async () => {
+    const result = await runHub(['documents', 'parse', 'acme-toys', path.join(ROOT, 'test/fixtures/inbound/856-sopi-two-pos.edi')], env);
+    expect(result.code).toBe(0);
+    const parsed = JSON.parse(result.stdout);
+    const shipments = parsed.items.filter((i: { kind: string }) => i.kind === 'shipment');
+    expect(shipments.length).toBeGreaterThanOrEqual(2);
+    expect(shipments[0].shipment.poNumber).toEqual(expect.any(String));
+    expect(shipments[0].shipment.trackingNumbers.length).toBeGreaterThan(0);
+  });
+
+  it('refuses a file it cannot read with a clear error and a non-zero exit', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'cli-')), 'cut.856');
+    writeFileSync(file, 'ISA*00*          *00*          *ZZ*ACME           *ZZ*DROPHUB        *261127*0930*U*00401*000000001*0*P*>~GS*SH*A*B*20261127*0930*1*X*004010~ST*856*0001~BSN*00*1');
+    const result = await runHub(['documents', 'parse', 'acme-toys', file], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/segment \d+/);
+  });
+});
+
+describe('hub suppliers test', () => {
+  let peer: SftpPeer;
+  let dir: string;
+  beforeAll(async () => {
+    peer = await startSftpServer();
+    dir = mkdtempSync(path.join(tmpdir(), 'cli-sup-'));
+    mkdirSync(path.join(peer.root, 'in'));
+    mkdirSync(path.join(peer.root, 'out'));
+    writeFileSync(
+      path.join(dir, 'acme.yaml'),
+      stringify({
+        supplier: 'acme',
+        name: 'ACME',
+        skus: { prefixes: ['ACME-'] },
+        transport: { type: 'sftp', host: '${H}', port: '${P}', username: '${U}', privateKey: '${K}', hostKey: '${F}', outboundDir: 'in', inboundDir: 'out' },
+        outbound: { format: 'x12-850', filename: 'PO_{poNumber}.edi', x12: { version: '004010', senderQualifier: 'ZZ', senderId: 'DROPHUB', receiverQualifier: 'ZZ', receiverId: 'ACME' } },
+      }),
+    );
+  });
+  afterAll(async () => peer.close());
+
+  it('logs in, checks the host key, writes and removes a probe file, lists the inbound folder', async () => {
+    const result = await runHub(['suppliers', 'test', 'acme'], { HUB_MAPPINGS_DIR: dir, H: peer.host, P: String(peer.port), U: peer.username, K: peer.privateKeyPath, F: peer.hostKeyFingerprint });
+    expect(result.code).toBe(0);
+    for (const step of ['connect', 'host_key', 'write', 'remove', 'list_inbound']) expect(result.stdout).toMatch(new RegExp(`ok\\s+${step}`));
+  });
+
+  it('fails on a wrong pinned host key, saying so', async () => {
+    const wrong = `SHA256:${'A'.repeat(43)}`;
+    const result = await runHub(['suppliers', 'test', 'acme'], { HUB_MAPPINGS_DIR: dir, H: peer.host, P: String(peer.port), U: peer.username, K: peer.privateKeyPath, F: wrong });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/FAIL\s+host_key/);
+  });
+});
+
+describe('hub --help', () => {
+  it('describes every command, and refuses an unknown one', async () => {
+    const help = await runHub(['--help'], {});
+    expect(help.code).toBe(0);
+    for (const name of ['serve', 'migrate', 'demo', 'retailers create', 'mappings check', 'mappings preview', 'suppliers test', 'poll', 'documents parse', 'documents retry']) {
+      expect(help.stdout).toContain(name);
+    }
+    const one = await runHub(['poll', '--help'], {});
+    expect(one.stdout).toMatch(/usage: hub poll <supplier>/);
+    const unknown = await runHub(['frobnicate'], {});
+    expect(unknown.code).toBe(2);
+  });
+});
