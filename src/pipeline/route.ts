@@ -89,6 +89,7 @@ async function routeNextOrder(hub: Hub): Promise<string | undefined> {
         [...hub.mappings.values()],
       );
       if (!routed.ok) {
+        hub.logger.warn({ orderId: row.id, reason: routed.reason }, 'order cannot be routed');
         await setOrderStatus(trx, row.id, 'exception', 'router', { reason: routed.reason });
         await enqueueRetailerEvent(trx, hub, row.id, { type: 'order.exception', data: { reason: routed.reason, code: 'unroutable_sku', poNumber: null } });
         return row.id;
@@ -117,6 +118,10 @@ async function routeNextOrder(hub: Hub): Promise<string | undefined> {
       await setOrderStatus(trx, row.id, 'routed', 'router', {
         data: { suppliers: routed.purchaseOrders.map((p) => p.supplierId) },
       });
+      hub.logger.info(
+        { orderId: row.id, purchaseOrders: routed.purchaseOrders.map((p) => ({ po: p.poNumber, supplier: p.supplierId })) },
+        'order routed',
+      );
       return row.id;
     });
   } catch (error) {

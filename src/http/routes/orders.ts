@@ -30,7 +30,10 @@ export function orderRoutes(hub: Hub) {
     const { json } = await readJson(c);
     const order = parseOrThrow(CanonicalOrder, json, 'order');
     const accepted = await acceptOrder(hub.store, { retailerId: c.get('retailer').id, source: 'api', order });
-    if (accepted.created) hub.metrics.ordersReceived.inc({ source: 'api' });
+    if (accepted.created) {
+      hub.metrics.ordersReceived.inc({ source: 'api' });
+      hub.logger.info({ orderId: accepted.order.id, retailerId: accepted.order.retailerId, externalId: accepted.order.externalId, status: accepted.order.status }, 'order received');
+    }
     return c.json(accepted.order, accepted.created ? 201 : 200);
   });
 

@@ -97,7 +97,10 @@ async function handle(
         order,
         ...(input.webhookId ? { webhookId: input.webhookId.slice(0, 200) } : {}),
       });
-      if (accepted.created) hub.metrics.ordersReceived.inc({ source });
+      if (accepted.created) {
+        hub.metrics.ordersReceived.inc({ source });
+        hub.logger.info({ orderId: accepted.order.id, retailerId, externalId: accepted.order.externalId, source, status: accepted.order.status }, 'order received');
+      }
       return c.json(accepted.order, accepted.created ? 201 : 200);
     }
     case 'release': {
