@@ -1,0 +1,47 @@
+/**
+ * `hub demo --no-wait` end to end, as a user runs it: a child process with the repository's
+ * example mappings, sandbox suppliers and an in-memory database. It must exit 0 with every sample
+ * order shipped with tracking in its summary. DATABASE_URL is set on purpose: the demo is
+ * self-contained and must not touch a configured database.
+ */
+import { describe, expect, it } from 'vitest';
+import { runHub } from '../helpers/hub-process.ts';
+
+const ORDERS = ['#1001', '#1002', '#1003', '#1004', '#1005', '#1006'];
+
+describe('hub demo --no-wait', () => {
+  it('runs the whole flow and ends with every order shipped with tracking', { timeout: 90_000 }, async () => {
+    const { code, stdout, stderr } = await runHub(['demo', '--no-wait'], {
+      PORT: '0',
+      NO_COLOR: '1',
+      DATABASE_URL: 'postgres://nobody:nothing@127.0.0.1:1/not-used-by-the-demo',
+      HUB_WORKERS: '0',
+    });
+    expect(code, `stdout:\n${stdout}\nstderr:\n${stderr}`).toBe(0);
+    expect(stdout).toMatch(/✔ all 6 orders shipped with tracking in [\d.]+ s/);
+
+    // The summary: one row per order, shipped, with at least one tracking number.
+    const summary = stdout.slice(stdout.indexOf('\nsummary\n'));
+    for (const order of ORDERS) {
+      const row = summary.split('\n').find((line) => line.trimStart().startsWith(`${order} `));
+      expect(row, `${order} in the summary`).toBeDefined();
+      expect(row).toMatch(new RegExp(`^\\s*${order}\\s+shipped\\s+\\S`));
+      expect(row).toMatch(/(1Z[0-9A-Z]{16}|\b\d{10,22}\b)/);
+    }
+    // The split order has one PO per supplier; the backordered ACME order shipped in two parcels.
+    expect(summary).toMatch(/#1002\s+shipped\s+.*\(initech\).*\(globex\)|#1002\s+shipped\s+.*\(globex\).*\(initech\)/);
+    expect(summary).toMatch(/#1005\s+shipped\s+.*1Z\w+, 1Z\w+/);
+
+    // The timeline shows the flow: held until paid, 997/855/856 back, partial shipment, webhooks, Shopify.
+    expect(stdout).toMatch(/#1003\s+awaiting_payment\s+order_received/);
+    expect(stdout).toMatch(/#1003\s+\S+\s+payment_captured/);
+    expect(stdout).toMatch(/functional_ack_received\s+997 from supplier/);
+    expect(stdout).toMatch(/855 for 1005: accepted_with_changes, 1 line backordered/);
+    expect(stdout).toMatch(/#1005\s+partially_shipped\s+status/);
+    expect(stdout).toMatch(/retailer webhook\s+order\.shipped .*\(signature ok\)/);
+    expect(stdout).toMatch(/#1001\s+·\s+shopify \(sandbox\)\s+fulfillment created: UPS 1Z\w+/);
+    expect(stdout).toMatch(/admin\s+HUB_ADMIN_TOKEN=\S+/);
+    expect(stdout).toMatch(/dashboard\s+http:\/\/127\.0\.0\.1:\d+\//);
+    expect(stdout).not.toMatch(/\x1b\[/); // NO_COLOR / not a TTY: plain text
+  });
+});
