@@ -95,8 +95,11 @@ export async function startHub(hub: Hub, options: { port?: number; host?: string
   const app = createApp(hub);
   const port = options.port ?? hub.env.PORT;
   const host = options.host ?? hub.env.HOST;
-  const server = await new Promise<ServerType>((resolve) => {
+  const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serveHttp({ fetch: app.fetch, port, hostname: host }, () => resolve(s));
+    s.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new HubError('config_invalid', `cannot listen on ${host}:${port}: ${error.code ?? error.message}`, { cause: error })),
+    );
   });
   const address = server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
