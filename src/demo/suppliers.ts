@@ -24,6 +24,7 @@ import ssh2 from 'ssh2';
 import type { LoadedMapping } from '../config/mapping-loader.ts';
 import type { InboundFileConfig } from '../config/mapping-schema.ts';
 import { matchInboundFile } from '../formats/inbound.ts';
+import { generateEd25519KeyPair } from '../transports/keys.ts';
 import { startSandboxSftpServer, type SandboxSftpServer } from '../transports/sandbox-sftp-server.ts';
 import {
   functionalAck997,
@@ -100,9 +101,7 @@ export async function startSandbox(workDir: string, activity: SupplierActivity):
   const cleanups: (() => Promise<void>)[] = [];
 
   const clientKey = async (name: string, passphrase?: string) => {
-    const pair = passphrase
-      ? utils.generateKeyPairSync('ed25519', { passphrase, cipher: 'aes256-ctr', comment: `hub-demo ${name}` })
-      : utils.generateKeyPairSync('ed25519', { comment: `hub-demo ${name}` });
+    const pair = generateEd25519KeyPair({ ...(passphrase ? { passphrase } : {}), comment: `hub-demo ${name}` });
     const file = path.join(keysDir, `${name}_ed25519`);
     await writeFile(file, pair.private, { mode: 0o600 });
     return { file, publicKey: pair.public };

@@ -27,6 +27,7 @@ import ssh2, { type Connection, type ParsedKey, type ServerChannel } from 'ssh2'
 
 const { Server, utils } = ssh2;
 import { sshFingerprint } from './host-key.ts';
+import { generateEd25519KeyPair } from './keys.ts';
 import type { TransportLogger } from './transport.ts';
 
 export interface SandboxUser {
@@ -70,7 +71,7 @@ export interface SandboxSftpServer {
 
 export async function startSandboxSftpServer(options: SandboxSftpServerOptions): Promise<SandboxSftpServer> {
   const logger = options.logger ?? { debug() {}, warn() {} };
-  const hostKey = options.hostKey ?? utils.generateKeyPairSync('ed25519').private;
+  const hostKey = options.hostKey ?? generateEd25519KeyPair().private;
   const parsedHostKey = parseOne(hostKey, 'hostKey');
   const hostKeyFingerprint = sshFingerprint(parsedHostKey.getPublicSSH());
   await fs.mkdir(options.root, { recursive: true });

@@ -14,6 +14,7 @@
  * const transport = new SftpTransport('acme', peer.transportConfig({ outboundDir: 'in' }));
  * ```
  */
+import { generateEd25519KeyPair } from '../../src/transports/keys.ts';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -318,7 +319,7 @@ async function waitForBanner(port: number, proc: ChildProcess, stderr: () => str
 // ---- sandbox ----------------------------------------------------------------------------------
 
 async function startSandbox(dir: string, root: string): Promise<SftpPeer> {
-  const keys = ssh2.utils.generateKeyPairSync('ed25519');
+  const keys = generateEd25519KeyPair();
   const privateKeyPath = path.join(dir, 'client_key');
   await fs.writeFile(privateKeyPath, keys.private, { mode: 0o600 });
   const username = 'hub';

@@ -1,3 +1,4 @@
+import { generateEd25519KeyPair } from '../../src/transports/keys.ts';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
@@ -18,7 +19,7 @@ describe('sandbox SFTP server', () => {
   let dir: string;
   let root: string;
   let server: SandboxSftpServer;
-  const keys = ssh2.utils.generateKeyPairSync('ed25519');
+  const keys = generateEd25519KeyPair();
   const clients: SftpClient[] = [];
 
   async function connect(auth: { password?: string; privateKey?: string } = { password: 's3cret' }): Promise<SftpClient> {
@@ -65,7 +66,7 @@ describe('sandbox SFTP server', () => {
     await expect(connect({ password: 's3cret' })).resolves.toBeDefined();
     await expect(connect({ privateKey: keys.private })).resolves.toBeDefined();
     await expect(connect({ password: 'wrong' })).rejects.toThrow(/authentication methods failed/);
-    await expect(connect({ privateKey: ssh2.utils.generateKeyPairSync('ed25519').private })).rejects.toThrow(
+    await expect(connect({ privateKey: generateEd25519KeyPair().private })).rejects.toThrow(
       /authentication methods failed/,
     );
   });

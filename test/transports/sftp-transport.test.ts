@@ -1,3 +1,4 @@
+import { generateEd25519KeyPair } from '../../src/transports/keys.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -177,7 +178,7 @@ describe.each(sftpPeerKinds())('SftpTransport against %s', (kind) => {
 
   it('refuses a wrong client key: transport_auth_failed, not retryable, no key material in the message', async () => {
     const keyPath = path.join(peer.root, '..', 'wrong_key');
-    const wrong = ssh2.utils.generateKeyPairSync('ed25519');
+    const wrong = generateEd25519KeyPair();
     await fs.writeFile(keyPath, wrong.private, { mode: 0o600 });
     const error = await rejection(transport({ privateKey: keyPath }).deliver(po('PO_1006.edi', 'x')));
     expect(error.code).toBe('transport_auth_failed');
@@ -198,7 +199,7 @@ describe.each(sftpPeerKinds())('SftpTransport against %s', (kind) => {
   });
 
   it('refuses a server whose host key does not match the pinned one, before logging in', async () => {
-    const other = ssh2.utils.parseKey(ssh2.utils.generateKeyPairSync('ed25519').public);
+    const other = ssh2.utils.parseKey(generateEd25519KeyPair().public);
     if (other instanceof Error || Array.isArray(other)) throw new Error('cannot parse generated key');
     const loginsBefore = peer.logins();
     const error = await rejection(
@@ -294,7 +295,7 @@ describe.each(sftpPeerKinds())('SftpTransport against %s', (kind) => {
     ]);
     expect((await localFiles()).filter((n) => n.startsWith('.hub-probe'))).toEqual([]);
 
-    const other = ssh2.utils.parseKey(ssh2.utils.generateKeyPairSync('ed25519').public);
+    const other = ssh2.utils.parseKey(generateEd25519KeyPair().public);
     if (other instanceof Error || Array.isArray(other)) throw new Error('cannot parse generated key');
     const bad = await createTransport('acme', peer.transportConfig({ hostKey: sshFingerprint(other.getPublicSSH()) })).probe();
     expect(bad.map((s) => [s.step, s.ok])).toEqual([
