@@ -10,10 +10,46 @@ export const REDACT_PATHS = [
   'shopifySecret', '*.shopifySecret', 'woocommerceSecret', '*.woocommerceSecret',
 ];
 
+/** Key names whose values are secrets, wherever they are nested (mapping, transport, retailer row...). */
+const SECRET_KEY = /pass(word|phrase)|secret|token|private_?key|api_?key|authorization|cookie|hmac/i;
+
+/** Replaces secret-named values at any depth (pino's redact paths stop at a fixed depth). */
+export function redactSecrets(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+  if (value === null || typeof value !== 'object' || depth > 12) return value;
+  if (seen.has(value)) return '[circular]';
+  seen.add(value);
+  if (value instanceof Error) return value;
+  if (Array.isArray(value)) return value.map((v) => redactSecrets(v, depth + 1, seen));
+  if (Buffer.isBuffer(value) || value instanceof Date || value instanceof Uint8Array) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (SECRET_KEY.test(key) && v !== null && v !== undefined && typeof v !== 'object') out[key] = '***';
+    else if (typeof v === 'string' && URL_WITH_SECRETS.test(v)) out[key] = safeUrl(v);
+    else out[key] = redactSecrets(v, depth + 1, seen);
+  }
+  return out;
+}
+
+/** A URL that may carry credentials: user-info, or a query string (API keys often travel there). */
+const URL_WITH_SECRETS = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*@|[^?#]*\?)/i;
+
+export function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}${parsed.search ? '?***' : ''}`;
+  } catch {
+    return '***';
+  }
+}
+
 /** Structured logs: JSON lines, or pretty when the output is a terminal. */
 export function createLogger(options: { level?: string; pretty?: boolean; destination?: NodeJS.WritableStream } = {}): Logger {
   const pretty = options.pretty ?? (process.stdout.isTTY === true && !options.destination);
-  const base = { level: options.level ?? 'info', redact: { paths: REDACT_PATHS, censor: '***' } };
+  const base = {
+    level: options.level ?? 'info',
+    redact: { paths: REDACT_PATHS, censor: '***' },
+    formatters: { log: (object: Record<string, unknown>) => redactSecrets(object) as Record<string, unknown> },
+  };
   if (pretty) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } });
   }

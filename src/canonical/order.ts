@@ -21,17 +21,22 @@ export const CountryCode = z
   .string()
   .refine((c) => COUNTRY_CODES.has(c), 'must be an ISO 3166-1 alpha-2 country code such as "US"');
 
-const text = (max: number) => z.string().max(max);
+/**
+ * Free text: any characters but NUL, which PostgreSQL cannot store in text. The length checks run
+ * only on a string (zod 4 runs checks after a failed type check, and a hostile object there throws).
+ */
+const text = (max: number, min = 0) =>
+  z.string().pipe(z.string().min(min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`).max(max).regex(/^[^\u0000]*$/, 'must not contain a NUL character'));
 const optionalText = (max: number) => text(max).nullish();
 
 export const PaymentStatus = z.enum(['paid', 'authorized', 'pending', 'refunded', 'voided']);
 
 export const Address = z.strictObject({
-  name: text(200).min(1),
+  name: text(200, 1),
   company: optionalText(200),
-  address1: text(300).min(1),
+  address1: text(300, 1),
   address2: optionalText(300),
-  city: text(100).min(1),
+  city: text(100, 1),
   region: optionalText(100),
   postalCode: optionalText(30),
   country: CountryCode,
@@ -39,8 +44,8 @@ export const Address = z.strictObject({
 });
 
 export const OrderLine = z.strictObject({
-  lineId: text(64).min(1),
-  sku: text(128).min(1),
+  lineId: text(64, 1),
+  sku: text(128, 1),
   title: optionalText(500),
   quantity: z.number().int().positive().max(1_000_000),
   unitPrice: Money,
@@ -49,13 +54,13 @@ export const OrderLine = z.strictObject({
 /** The canonical order: what every intake adapter produces and what the hub stores. */
 export const CanonicalOrder = z
   .strictObject({
-    externalId: text(128).min(1),
-    orderNumber: text(64).min(1),
+    externalId: text(128, 1),
+    orderNumber: text(64, 1),
     placedAt: z.iso.datetime({ offset: true }),
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"'),
     payment: z.strictObject({ status: PaymentStatus, reference: optionalText(200) }),
     customer: z.strictObject({
-      name: text(200).min(1),
+      name: text(200, 1),
       email: z.email().max(254).nullish(),
       phone: optionalText(50),
     }),

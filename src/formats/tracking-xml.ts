@@ -31,10 +31,29 @@ export interface TrackingXmlOptions {
   file?: string;
 }
 
+/** Line numbers for offsets into one text: the newlines are found once, then binary-searched. */
+class LineIndex {
+  private newlines: number[] | undefined;
+  constructor(private readonly text: string) {}
+
+  lineAt(index: number): number {
+    if (!this.newlines) {
+      this.newlines = [];
+      for (let i = this.text.indexOf('\n'); i !== -1; i = this.text.indexOf('\n', i + 1)) this.newlines.push(i);
+    }
+    let low = 0;
+    let high = this.newlines.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.newlines[mid]! < index) low = mid + 1;
+      else high = mid;
+    }
+    return low + 1;
+  }
+}
+
 function lineAt(text: string, index: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) line++;
-  return line;
+  return new LineIndex(text).lineAt(index);
 }
 
 /** Refuses entity declarations and excessive nesting, before any parser sees the document. */
@@ -132,10 +151,10 @@ function text(value: unknown): string {
 
 const META = XMLParser.getMetaDataSymbol();
 
-function startLine(source: string, node: unknown): number | undefined {
+function startLine(lines: LineIndex, node: unknown): number | undefined {
   if (node === null || typeof node !== 'object') return undefined;
   const meta = (node as Record<symbol, { startIndex?: number } | undefined>)[META as symbol];
-  return meta?.startIndex === undefined ? undefined : lineAt(source, meta.startIndex);
+  return meta?.startIndex === undefined ? undefined : lines.lineAt(meta.startIndex);
 }
 
 /** Reads a tracking XML file by the file's `records` and `fields`. */
@@ -157,6 +176,7 @@ export function parseTrackingXml(
   }
 
   const source = decode(bytes);
+  const lines = new LineIndex(source);
   guard(source, options.file);
   const valid = XMLValidator.validate(source);
   if (valid !== true) {
@@ -192,7 +212,7 @@ export function parseTrackingXml(
 
   const out: TrackingRecord[] = [];
   records.forEach((record, n) => {
-    const at = { path: `${file.records}[${n + 1}]`, line: startLine(source, record) };
+    const at = { path: `${file.records}[${n + 1}]`, line: startLine(lines, record) };
     const values: Partial<Record<TrackingField, string | string[]>> = {};
     for (const f of RECORD_FIELDS) {
       const p = fields[f];
@@ -211,7 +231,7 @@ export function parseTrackingXml(
         const p = fields[f];
         if (p) lineValues[f] = text(atPath(lineNode, p)[0]);
       }
-      const lineWhere = linesPath ? { ...at, path: `${at.path}.${linesPath}[${i + 1}]`, line: startLine(source, lineNode) ?? at.line } : at;
+      const lineWhere = linesPath ? { ...at, path: `${at.path}.${linesPath}[${i + 1}]`, line: startLine(lines, lineNode) ?? at.line } : at;
       const r = trackingRecord('xml', lineValues, names, lineWhere, options.file);
       if (r) out.push(r);
     }

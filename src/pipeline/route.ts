@@ -94,8 +94,9 @@ async function routeNextOrder(hub: Hub): Promise<string | undefined> {
         await enqueueRetailerEvent(trx, hub, row.id, { type: 'order.exception', data: { reason: routed.reason, code: 'unroutable_sku', poNumber: null } });
         return row.id;
       }
-      for (const po of routed.purchaseOrders) {
-        const loaded = hub.mappings.get(po.supplierId)!;
+      for (const planned of routed.purchaseOrders) {
+        const loaded = hub.mappings.get(planned.supplierId)!;
+        const po = { ...planned, poNumber: await uniquePoNumber(trx, planned.supplierId, planned.poNumber) };
         const poId = newId('po');
         await trx
           .insertInto('purchase_orders')
@@ -125,8 +126,9 @@ async function routeNextOrder(hub: Hub): Promise<string | undefined> {
       return row.id;
     });
   } catch (error) {
-    if (claimed === undefined || !(error instanceof HubError) || error.code === 'internal') throw error;
-    // Rendering refused the order's data (a mandatory value missing, ...): park it with the reason.
+    if (claimed === undefined || !isOrderFault(error)) throw error;
+    // The order's own data was refused (a mandatory value missing, text the database cannot hold...):
+    // park it with the reason, so that it does not hold up the orders behind it.
     const reason = `cannot render purchase order: ${errorMessage(error)}`;
     const orderId = claimed;
     await hub.store.db.transaction().execute(async (trx) => {
@@ -139,3 +141,30 @@ async function routeNextOrder(hub: Hub): Promise<string | undefined> {
   }
 }
 
+
+/** Errors caused by the order itself (as opposed to the database or the network being away). */
+function isOrderFault(error: unknown): boolean {
+  if (error instanceof HubError) return error.code !== 'internal';
+  // PostgreSQL's data exceptions (22xxx) and integrity violations (23xxx) come from the data.
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^2[23]/.test(code);
+}
+
+/**
+ * PO numbers are unique per supplier. Order numbers are not unique across retailers (every Shopify
+ * store starts at #1001), nor always within one: a number already used gets `-2`, `-3`, ...
+ */
+async function uniquePoNumber(trx: Transaction<Database>, supplierId: string, poNumber: string): Promise<string> {
+  const taken = new Set(
+    (
+      await trx
+        .selectFrom('purchase_orders')
+        .select('po_number')
+        .where('supplier_id', '=', supplierId)
+        .where((eb) => eb.or([eb('po_number', '=', poNumber), eb('po_number', 'like', `${poNumber.replace(/[\\%_]/g, '\\$&')}-%`)]))
+        .execute()
+    ).map((r) => r.po_number),
+  );
+  if (!taken.has(poNumber)) return poNumber;
+  for (let n = 2; ; n++) if (!taken.has(`${poNumber}-${n}`)) return `${poNumber}-${n}`;
+}

@@ -82,7 +82,8 @@ export class HttpTransport implements SupplierTransport {
     }
     let body: string;
     try {
-      body = await readBodyPrefix(response, MAX_KEPT_BODY_BYTES);
+      // A supplier's error page may echo our request, credentials included: keep none of them.
+      body = this.scrub(await readBodyPrefix(response, MAX_KEPT_BODY_BYTES));
     } catch (error) {
       throw this.networkError(error);
     }
@@ -211,14 +212,20 @@ export class HttpTransport implements SupplierTransport {
     return `${url.protocol}//${url.host}${url.pathname}`;
   }
 
-  /** Removes the URL and every configured secret from a library's error message. */
+  /** Removes the URL and every configured secret from an error message or a response body. */
   private scrub(message: string): string {
     const auth = this.config.auth;
+    const basic = auth?.type === 'basic' ? auth : this.urlCredentials;
     const secrets = [
       this.config.url,
       this.url,
       this.urlCredentials?.password,
       auth?.type === 'bearer' ? auth.token : auth?.type === 'basic' ? auth.password : auth?.secret,
+      // As they travel: a basic-auth header, and configured headers that carry credentials.
+      basic ? Buffer.from(`${basic.username}:${basic.password}`).toString('base64') : undefined,
+      ...Object.entries(this.config.headers)
+        .filter(([name]) => /auth|key|token|secret|signature/i.test(name))
+        .map(([, value]) => value),
     ];
     let out = message;
     for (const secret of secrets) {

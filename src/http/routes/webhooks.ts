@@ -1,10 +1,11 @@
 import { Hono, type Context } from 'hono';
 import { UnauthorizedError } from '../../errors.ts';
 import type { Hub } from '../../hub.ts';
-import { shopifyExternalId, shopifyToCanonical, shopifyTopicAction } from '../../intake/shopify.ts';
+import { SHOPIFY_PAYMENT_STATUS, shopifyExternalId, shopifyToCanonical, shopifyTopicAction } from '../../intake/shopify.ts';
 import { verifyShopifyHmac, verifyWooCommerceSignature } from '../../intake/signatures.ts';
 import {
   wooCommerceExternalId,
+  wooCommercePaymentStatus,
   wooCommerceToCanonical,
   wooCommerceTopicAction,
 } from '../../intake/woocommerce.ts';
@@ -35,6 +36,11 @@ export function webhookRoutes(hub: Hub) {
       webhookId: c.req.header('x-shopify-webhook-id'),
       externalId: () => shopifyExternalId(body),
       toCanonical: () => shopifyToCanonical(body),
+      // The topic header is not signed, the body is: a release or cancel must be what the body says.
+      bodySays: {
+        paid: () => SHOPIFY_PAYMENT_STATUS[String((body as { financial_status?: unknown }).financial_status)] === 'paid',
+        cancelled: () => (body as { cancelled_at?: unknown }).cancelled_at != null,
+      },
     });
   });
 
@@ -53,6 +59,14 @@ export function webhookRoutes(hub: Hub) {
       webhookId: c.req.header('x-wc-webhook-delivery-id'),
       externalId: () => wooCommerceExternalId(body),
       toCanonical: () => wooCommerceToCanonical(body),
+      bodySays: {
+        paid: () => wooCommercePaymentStatus(body) === 'paid',
+        // order.deleted sends only the id; anything else must carry a status that ends the order.
+        cancelled: () => {
+          const status = (body as { status?: unknown }).status;
+          return status === undefined || ['cancelled', 'refunded', 'failed', 'trash'].includes(String(status));
+        },
+      },
     });
   });
 
@@ -85,6 +99,7 @@ async function handle(
     webhookId: string | undefined;
     externalId: () => string | undefined;
     toCanonical: () => import('../../canonical/order.ts').CanonicalOrder;
+    bodySays: { paid: () => boolean; cancelled: () => boolean };
   },
 ): Promise<Response> {
   const { source, retailerId } = input;
@@ -104,6 +119,7 @@ async function handle(
       return c.json(accepted.order, accepted.created ? 201 : 200);
     }
     case 'release': {
+      if (!input.bodySays.paid()) return c.json({ ok: true, ignored: 'the order in the body is not paid' });
       const externalId = input.externalId();
       const released = externalId ? await markPaid(hub.store, retailerId, externalId, `${source} payment webhook`) : undefined;
       if (released) return c.json(released);
@@ -113,6 +129,7 @@ async function handle(
       return c.json(accepted.order, accepted.created ? 201 : 200);
     }
     case 'cancel': {
+      if (!input.bodySays.cancelled()) return c.json({ ok: true, ignored: 'the order in the body is not cancelled' });
       const externalId = input.externalId();
       const row = externalId
         ? await hub.store.db
