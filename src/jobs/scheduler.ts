@@ -4,8 +4,12 @@ import type { Hub } from '../hub.ts';
 import { pollSupplier } from '../pipeline/poll.ts';
 import { releaseLease, tryTakeLease } from './lease.ts';
 
-/** How long one poll may hold its supplier's lease before another process may take over. */
-const POLL_LEASE_MS = 10 * 60_000;
+/**
+ * A poll holds its supplier's lease for this long and renews it while it runs, so that a process
+ * that dies mid-poll blocks that supplier for half a minute at most.
+ */
+const POLL_LEASE_MS = 30_000;
+const POLL_LEASE_RENEW_MS = 10_000;
 
 /**
  * One node-cron task per supplier with an inbound folder. A tick that finds the previous poll still
@@ -37,10 +41,14 @@ export class Scheduler {
     const lease = `poll:${supplierId}`;
     const run = (async () => {
       if (!(await tryTakeLease(this.hub.store, lease, this.holder, POLL_LEASE_MS))) return 'busy' as const;
+      const renew = setInterval(() => {
+        tryTakeLease(this.hub.store, lease, this.holder, POLL_LEASE_MS).catch(() => {});
+      }, POLL_LEASE_RENEW_MS);
       try {
         await pollSupplier(this.hub, supplierId);
         return 'ran' as const;
       } finally {
+        clearInterval(renew);
         await releaseLease(this.hub.store, lease, this.holder).catch(() => {});
       }
     })();

@@ -246,15 +246,21 @@ async function applyItems(
 }
 
 async function purchaseOrder(trx: Transaction<Database>, supplier: string, poNumber: string): Promise<PurchaseOrderRow> {
-  const po = await trx
+  const found = await trx
     .selectFrom('purchase_orders')
-    .selectAll()
+    .select('id')
     .where('supplier_id', '=', supplier)
     .where('po_number', '=', poNumber)
-    .forUpdate()
     .executeTakeFirst();
-  if (!po) throw new ApplyError(`unknown purchase order "${poNumber}" for supplier ${supplier}`, { poNumber });
-  return po;
+  if (!found) throw new ApplyError(`unknown purchase order "${poNumber}" for supplier ${supplier}`, { poNumber });
+  return lockPurchaseOrder(trx, found.id);
+}
+
+/** Locks the PO's order, then the PO: the one lock order the whole hub uses (no deadlocks). */
+async function lockPurchaseOrder(trx: Transaction<Database>, poId: string): Promise<PurchaseOrderRow> {
+  const { order_id } = await trx.selectFrom('purchase_orders').select('order_id').where('id', '=', poId).executeTakeFirstOrThrow();
+  await trx.selectFrom('orders').select('id').where('id', '=', order_id).forUpdate().execute();
+  return trx.selectFrom('purchase_orders').selectAll().where('id', '=', poId).forUpdate().executeTakeFirstOrThrow();
 }
 
 async function setPoStatus(trx: Transaction<Database>, poId: string, status: PoStatus, reason: string | null = null): Promise<void> {
@@ -395,7 +401,7 @@ async function applyFunctionalAck(trx: Transaction<Database>, hub: Hub, loaded: 
   if (!doc || !doc.po_id || !doc.order_id) {
     throw new ApplyError(`997 acknowledges group ${ack.groupControlNumber}, which is not a purchase order we sent to ${loaded.supplier}`);
   }
-  const row = await trx.selectFrom('purchase_orders').selectAll().where('id', '=', doc.po_id).forUpdate().executeTakeFirstOrThrow();
+  const row = await lockPurchaseOrder(trx, doc.po_id);
   await meetExpectation(trx, row.id, '997');
   const accepted = ack.status === 'A' || ack.status === 'E';
   if (!accepted) {

@@ -71,6 +71,8 @@ async function send(hub: Hub, doc: DocumentRow): Promise<unknown> {
 
 async function markSent(hub: Hub, doc: DocumentRow, receipt: unknown): Promise<boolean> {
   const applied = await hub.store.db.transaction().execute(async (trx) => {
+    // Locks are taken order first, then purchase order, everywhere: no deadlock with an inbound apply.
+    if (doc.order_id) await trx.selectFrom('orders').select('id').where('id', '=', doc.order_id).forUpdate().execute();
     const updated = await trx
       .updateTable('documents')
       .set({
@@ -146,6 +148,7 @@ async function recordFailure(hub: Hub, doc: DocumentRow, error: unknown, target:
   hub.metrics.deliveryAttempts.inc({ target, outcome: giveUp ? 'failed' : 'retry' });
   const details = error instanceof TransportError ? error.details : undefined;
   await hub.store.db.transaction().execute(async (trx) => {
+    if (giveUp && doc.order_id) await trx.selectFrom('orders').select('id').where('id', '=', doc.order_id).forUpdate().execute();
     const updated = await trx
       .updateTable('documents')
       .set({
@@ -193,6 +196,8 @@ async function recordFailure(hub: Hub, doc: DocumentRow, error: unknown, target:
  */
 export async function retryOutboundDocument(hub: Hub, documentId: string): Promise<void> {
   await hub.store.db.transaction().execute(async (trx) => {
+    const owner = await trx.selectFrom('documents').select('order_id').where('id', '=', documentId).executeTakeFirst();
+    if (owner?.order_id) await trx.selectFrom('orders').select('id').where('id', '=', owner.order_id).forUpdate().execute();
     const doc = await trx.selectFrom('documents').selectAll().where('id', '=', documentId).forUpdate().executeTakeFirst();
     if (!doc) throw new HubError('not_found', `document ${documentId} not found`);
     if (doc.status !== 'failed') throw new HubError('state_conflict', `document ${documentId} is ${doc.status}, not failed`);

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database, NewDocument } from '../store/schema.ts';
 import { newId, sha256Hex } from '../store/ids.ts';
 
@@ -38,13 +38,13 @@ export async function enqueueOutbound(trx: Transaction<Database>, input: Outboun
     size: input.content.length,
     status: 'pending',
     max_attempts: input.maxAttempts,
-    next_attempt_at: input.notBefore ?? new Date(0),
     isa13: input.controlNumbers?.isa13 ?? null,
     gs06: input.controlNumbers?.gs06 ?? null,
     st02: input.controlNumbers?.st02 ?? null,
     partner: input.controlNumbers?.partner ?? null,
     parsed: input.parsed === undefined ? null : JSON.stringify(input.parsed),
   };
-  await trx.insertInto('documents').values(row).execute();
+  // Due now, by the database's clock: a new document waits behind due retries, not ahead of them.
+  await trx.insertInto('documents').values({ ...row, next_attempt_at: input.notBefore ?? sql<Date>`now()` }).execute();
   return id;
 }

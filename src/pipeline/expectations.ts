@@ -34,15 +34,17 @@ export async function openExpectations(
   }
 }
 
-/** A document arrived: its expectation is met (and leaves the overdue list). */
+/**
+ * A document arrived: its expectation is met (and leaves the overdue list). A supplier can answer
+ * before the hub has recorded the PO as sent (the upload landed, the commit came later): the met
+ * row is then written now, and opening the expectation afterwards finds it met.
+ */
 export async function meetExpectation(trx: Transaction<Database>, poId: string, kind: ExpectedKind): Promise<void> {
-  await trx
-    .updateTable('expectations')
-    .set({ status: 'met', met_at: sql`now()` })
-    .where('po_id', '=', poId)
-    .where('kind', '=', kind)
-    .where('status', 'in', ['open', 'overdue'])
-    .execute();
+  await sql`
+    insert into expectations (po_id, order_id, kind, due_at, status, met_at)
+    select id, order_id, ${kind}, now(), 'met', now() from purchase_orders where id = ${poId}
+    on conflict (po_id, kind) do update set status = 'met', met_at = now()
+      where expectations.status in ('open', 'overdue')`.execute(trx);
 }
 
 /**

@@ -91,6 +91,9 @@ async function openPostgres(options: StoreOptions): Promise<Store> {
   const pool = new pg.Pool({ ...connection, max: options.poolSize ?? 10 });
   // An idle client that loses its server (a database restart) must not crash the process.
   pool.on('error', () => {});
+  // A checked-out client whose server goes away (a restart) errors too; pg-pool removes its own
+  // listener while the client is out, so without this the process would die on an unhandled 'error'.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);

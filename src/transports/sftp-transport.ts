@@ -12,7 +12,7 @@
  *   connection destroyed) with a retryable `transport_timeout`; SSH keepalives detect dead idle
  *   connections.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import type { Client, SFTPWrapper, Stats } from 'ssh2';
@@ -163,10 +163,17 @@ export class SftpTransport implements SupplierTransport {
     assertSafeRemoteName(file.filename);
     const dir = this.config.outboundDir;
     const finalPath = remoteJoin(dir, file.filename);
-    const tempPath = remoteJoin(dir, `.${file.filename}.${randomBytes(6).toString('hex')}.part`);
+    // The temporary name is fixed per document: an upload cut by a crash leaves a .part file that the
+    // retry of the same document overwrites and renames, instead of a new leftover every time.
+    const tempPath = remoteJoin(dir, `.${file.filename}.${tempSuffix(file.documentId)}.part`);
     const started = Date.now();
     await this.withConnection('deliver', async (conn) => {
-      await this.ensureFolder(conn, dir, 'outbound', () => conn.client.put(file.content, tempPath));
+      try {
+        await this.ensureFolder(conn, dir, 'outbound', () => conn.client.put(file.content, tempPath));
+      } catch (error) {
+        await conn.client.delete(tempPath, true).catch(() => undefined);
+        throw error;
+      }
       try {
         // posix-rename replaces an existing file atomically (plain SFTP rename refuses to).
         await conn.client.posixRename(tempPath, finalPath);
@@ -637,4 +644,9 @@ function readAll(sftp: SFTPWrapper, remotePath: string, maxBytes: number): Promi
     stream.on('error', reject);
     stream.on('end', () => resolve(Buffer.concat(chunks, total)));
   });
+}
+
+/** A short, file-name-safe tag for a document id. */
+function tempSuffix(documentId: string): string {
+  return createHash('sha256').update(documentId).digest('hex').slice(0, 12);
 }
