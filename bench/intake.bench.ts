@@ -93,7 +93,7 @@ const bench: Benchmark = {
           {
             method: 'POST',
             headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-            setupRequest: (request: Record<string, unknown>) => ({ ...request, body: JSON.stringify(order(`a-${n++}`)) }),
+            setupRequest: (request) => ({ ...request, body: JSON.stringify(order(`a-${n++}`)) }),
           },
         ],
       });

@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, watch, w
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import SftpClient from 'ssh2-sftp-client';
-import { stringify } from 'yaml';
 import { processDatabaseEnv, runHub, startHubProcess, type HubProcess } from '../test/helpers/hub-process.ts';
+import { writeMappingDir, x12SftpMapping } from '../test/helpers/mappings.ts';
 import { SSHD_PATH, startSftpServer, type SftpPeer } from '../test/helpers/sftp-server.ts';
 import type { Benchmark, Figure } from './run.ts';
 
@@ -74,23 +74,12 @@ const bench: Benchmark = {
     const db = processDatabaseEnv(path.join(dir, 'data'));
     const procs: HubProcess[] = [];
     try {
-      const mappings = path.join(dir, 'mappings');
-      mkdirSync(mappings);
-      writeFileSync(
-        path.join(mappings, 'acme.yaml'),
-        stringify({
-          supplier: 'acme',
-          name: 'ACME',
-          skus: { prefixes: ['ACME-'] },
-          transport: { type: 'sftp', host: '${H}', port: '${P}', username: '${U}', privateKey: '${K}', hostKey: '${F}', outboundDir: 'in', createDirs: true, maxConnections: 4 },
-          outbound: { format: 'x12-850', filename: 'PO_{poNumber}.edi', x12: { version: '004010', senderQualifier: 'ZZ', senderId: 'DROPHUB', receiverQualifier: 'ZZ', receiverId: 'ACME' } },
-        }),
-      );
+      const acme = x12SftpMapping(peer, { inbound: false, transport: { maxConnections: 4, inboundDir: undefined, processedDir: undefined, failedDir: undefined } });
       mkdirSync(path.join(peer.root, 'in'), { recursive: true });
       const env = {
         ...db.env,
-        HUB_MAPPINGS_DIR: mappings,
-        H: peer.host, P: String(peer.port), U: peer.username, K: peer.privateKeyPath, F: peer.hostKeyFingerprint,
+        ...acme.env,
+        HUB_MAPPINGS_DIR: writeMappingDir(acme.mapping),
         HUB_DELIVERY_CONCURRENCY: '8',
       };
       const apiKey = (await runHub(['retailers', 'create', 'bench'], env)).stdout.match(/api key: (\S+)/)![1]!;

@@ -6,8 +6,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { runHub } from './helpers/hub-process.ts';
+import { writeMappingDir, x12SftpMapping } from './helpers/mappings.ts';
 import { startSftpServer, type SftpPeer } from './helpers/sftp-server.ts';
 import { EXAMPLE_ENV, MAPPINGS_DIR, ROOT } from './formats/outbound/examples.ts';
 
@@ -64,33 +64,26 @@ describe('hub documents parse', () => {
 describe('hub suppliers test', () => {
   let peer: SftpPeer;
   let dir: string;
+  let env: Record<string, string>;
   beforeAll(async () => {
     peer = await startSftpServer();
-    dir = mkdtempSync(path.join(tmpdir(), 'cli-sup-'));
     mkdirSync(path.join(peer.root, 'in'));
     mkdirSync(path.join(peer.root, 'out'));
-    writeFileSync(
-      path.join(dir, 'acme.yaml'),
-      stringify({
-        supplier: 'acme',
-        name: 'ACME',
-        skus: { prefixes: ['ACME-'] },
-        transport: { type: 'sftp', host: '${H}', port: '${P}', username: '${U}', privateKey: '${K}', hostKey: '${F}', outboundDir: 'in', inboundDir: 'out' },
-        outbound: { format: 'x12-850', filename: 'PO_{poNumber}.edi', x12: { version: '004010', senderQualifier: 'ZZ', senderId: 'DROPHUB', receiverQualifier: 'ZZ', receiverId: 'ACME' } },
-      }),
-    );
+    const acme = x12SftpMapping(peer, { transport: { processedDir: undefined, failedDir: undefined, createDirs: false } });
+    dir = writeMappingDir(acme.mapping);
+    env = acme.env;
   });
   afterAll(async () => peer.close());
 
   it('logs in, checks the host key, writes and removes a probe file, lists the inbound folder', async () => {
-    const result = await runHub(['suppliers', 'test', 'acme'], { HUB_MAPPINGS_DIR: dir, H: peer.host, P: String(peer.port), U: peer.username, K: peer.privateKeyPath, F: peer.hostKeyFingerprint });
+    const result = await runHub(['suppliers', 'test', 'acme'], { ...env, HUB_MAPPINGS_DIR: dir });
     expect(result.code).toBe(0);
     for (const step of ['connect', 'host_key', 'write', 'remove', 'list_inbound']) expect(result.stdout).toMatch(new RegExp(`ok\\s+${step}`));
   });
 
   it('fails on a wrong pinned host key, saying so', async () => {
     const wrong = `SHA256:${'A'.repeat(43)}`;
-    const result = await runHub(['suppliers', 'test', 'acme'], { HUB_MAPPINGS_DIR: dir, H: peer.host, P: String(peer.port), U: peer.username, K: peer.privateKeyPath, F: wrong });
+    const result = await runHub(['suppliers', 'test', 'acme'], { ...env, HUB_MAPPINGS_DIR: dir, SFTP_HOST_KEY: wrong });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/FAIL\s+host_key/);
   });

@@ -1,3 +1,4 @@
+import { parseRetryAfter } from '../transports/retry-after.ts';
 import { TransportError } from '../errors.ts';
 
 /**
@@ -21,14 +22,6 @@ export interface HttpFailureDetails {
 
 const BODY_EXCERPT = 500;
 
-/** `Retry-After` as milliseconds: delta-seconds (decimals allowed, as Shopify sends "2.0") or an HTTP date. */
-export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.ceil(Number(trimmed) * 1000);
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
 
 /** The delay a retryable error asked for, if any: what the outbox should wait at least. */
 export function retryDelayMs(error: unknown): number | undefined {

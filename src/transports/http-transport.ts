@@ -10,6 +10,7 @@
  * - HTTP suppliers push their files to the hub's API, so there is no inbound folder to poll.
  */
 import { createHmac } from 'node:crypto';
+import { parseRetryAfter } from './retry-after.ts';
 import type { HttpTransportConfig } from '../config/mapping-schema.ts';
 import { TransportError, errorMessage } from '../errors.ts';
 import type {
@@ -235,18 +236,6 @@ export class HttpTransport implements SupplierTransport {
   }
 }
 
-/**
- * `Retry-After` as milliseconds from now: delay-seconds or an HTTP date; undefined when absent or
- * unreadable. A date in the past gives 0.
- */
-export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (value === null) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
-}
 
 /** Reads at most `limit` bytes of the body as UTF-8 and drops the rest without buffering it. */
 async function readBodyPrefix(response: Response, limit: number): Promise<string> {
@@ -271,3 +260,5 @@ function oneLine(body: string): string {
   const line = body.replace(/\s+/g, ' ').trim();
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
+
+export { parseRetryAfter };

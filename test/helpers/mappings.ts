@@ -5,22 +5,25 @@ import { stringify } from 'yaml';
 import { loadMappingFile, type LoadedMapping } from '../../src/config/mapping-loader.ts';
 import type { SftpPeer } from './sftp-server.ts';
 
-/** Writes a mapping file (as an integrator would) into a temp folder and loads it like the hub does. */
-export async function writeMapping(mapping: Record<string, unknown>, env: Record<string, string> = {}): Promise<LoadedMapping> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'hub-mapping-'));
-  const file = path.join(dir, `${String(mapping.supplier)}.yaml`);
-  writeFileSync(file, stringify(mapping));
-  return loadMappingFile(file, env);
+export interface X12SupplierOptions {
+  supplier?: string;
+  prefixes?: string[];
+  retry?: Record<string, number>;
+  expect?: Record<string, number>;
+  /** Extra transport keys (e.g. `maxConnections`). */
+  transport?: Record<string, unknown>;
+  inbound?: boolean;
 }
 
-/** An X12 850/856 supplier on an SFTP peer: POs to `in/`, its files from `out/`, read ones to `out/processed`. */
-export async function x12SftpSupplier(
-  peer: SftpPeer,
-  options: { supplier?: string; prefixes?: string[]; retry?: Record<string, number>; expect?: Record<string, number> } = {},
-): Promise<LoadedMapping> {
+/**
+ * An X12 850/856 supplier on an SFTP peer, as an integrator would write it: POs to `in/`, its files
+ * from `out/`, read ones to `out/processed`, unreadable ones to `out/failed`. Secrets and the peer's
+ * address come from the environment (returned beside the mapping).
+ */
+export function x12SftpMapping(peer: SftpPeer, options: X12SupplierOptions = {}): { mapping: Record<string, unknown>; env: Record<string, string> } {
   const supplier = options.supplier ?? 'acme';
-  return writeMapping(
-    {
+  return {
+    mapping: {
       supplier,
       name: `${supplier} (test)`,
       skus: { prefixes: options.prefixes ?? ['ACME-'] },
@@ -38,29 +41,52 @@ export async function x12SftpSupplier(
         createDirs: true,
         timeoutMs: 5000,
         retry: options.retry ?? { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 200 },
+        ...options.transport,
       },
       outbound: {
         format: 'x12-850',
         filename: 'PO_{poNumber}.edi',
         x12: { version: '004010', senderQualifier: 'ZZ', senderId: 'DROPHUB', receiverQualifier: 'ZZ', receiverId: supplier.toUpperCase().slice(0, 15) },
       },
-      inbound: {
-        schedule: '*/5 * * * *',
-        files: [
-          { match: '*.856', format: 'x12' },
-          { match: '*.855', format: 'x12' },
-          { match: '*.997', format: 'x12' },
-          { match: 'tracking_*.csv', format: 'csv', columns: { poNumber: 'PO', sku: 'SKU', quantity: 'Qty', carrier: 'Carrier', trackingNumber: 'Tracking', shippedAt: 'Ship Date' } },
-        ],
-      },
+      ...(options.inbound === false
+        ? {}
+        : {
+            inbound: {
+              schedule: '*/5 * * * *',
+              files: [
+                { match: '*.856', format: 'x12' },
+                { match: '*.855', format: 'x12' },
+                { match: '*.997', format: 'x12' },
+                { match: 'tracking_*.csv', format: 'csv', columns: { poNumber: 'PO', sku: 'SKU', quantity: 'Qty', carrier: 'Carrier', trackingNumber: 'Tracking', shippedAt: 'Ship Date' } },
+              ],
+            },
+          }),
       ...(options.expect ? { expect: options.expect } : {}),
     },
-    {
+    env: {
       SFTP_HOST: peer.host,
       SFTP_PORT: String(peer.port),
       SFTP_USER: peer.username,
       SFTP_KEY: peer.privateKeyPath,
       SFTP_HOST_KEY: peer.hostKeyFingerprint,
     },
-  );
+  };
+}
+
+/** Writes mapping files into a fresh folder, for a `hub` process (HUB_MAPPINGS_DIR). */
+export function writeMappingDir(...mappings: Record<string, unknown>[]): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hub-mappings-'));
+  for (const mapping of mappings) writeFileSync(path.join(dir, `${String(mapping.supplier)}.yaml`), stringify(mapping));
+  return dir;
+}
+
+/** Writes a mapping file into a temp folder and loads it like the hub does. */
+export async function writeMapping(mapping: Record<string, unknown>, env: Record<string, string> = {}): Promise<LoadedMapping> {
+  const dir = writeMappingDir(mapping);
+  return loadMappingFile(path.join(dir, `${String(mapping.supplier)}.yaml`), env);
+}
+
+export async function x12SftpSupplier(peer: SftpPeer, options: X12SupplierOptions = {}): Promise<LoadedMapping> {
+  const { mapping, env } = x12SftpMapping(peer, options);
+  return writeMapping(mapping, env);
 }

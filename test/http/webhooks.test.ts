@@ -105,7 +105,12 @@ describe('Shopify orders webhook', () => {
   it('cancels on orders/cancelled', async () => {
     const body = withBody(shopifyBody, (j) => { j.id = 333; j.admin_graphql_api_id = 'gid://shopify/Order/333'; j.name = '#3333'; j.financial_status = 'pending'; });
     const created = await (await shopify(body)).json();
-    const res = await shopify(body, { 'x-shopify-topic': 'orders/cancelled' });
+    // The create body replayed under the cancel topic does not cancel: the body must say so.
+    await shopify(body, { 'x-shopify-topic': 'orders/cancelled' });
+    const still = await t.app.request(`/v1/orders/${created.id}`, { headers: { authorization: `Bearer ${key}` } });
+    expect((await still.json()).status).toBe('awaiting_payment');
+    const cancelled = withBody(body, (j) => { j.cancelled_at = '2026-11-26T11:00:00-05:00'; j.cancel_reason = 'customer'; });
+    const res = await shopify(cancelled, { 'x-shopify-topic': 'orders/cancelled' });
     expect(res.status).toBe(200);
     const read = await t.app.request(`/v1/orders/${created.id}`, { headers: { authorization: `Bearer ${key}` } });
     expect((await read.json()).status).toBe('cancelled');

@@ -14,18 +14,10 @@ import { startHttpPeer, type HttpPeer } from '../helpers/http-peer.ts';
 import { processDatabaseEnv, runHub, startHubProcess, type HubProcess } from '../helpers/hub-process.ts';
 import { startSftpServer, type SftpPeer } from '../helpers/sftp-server.ts';
 import { shipNotice } from '../helpers/supplier-files.ts';
+import { writeMappingDir, x12SftpMapping } from '../helpers/mappings.ts';
+import { sleep, until } from '../helpers/wait.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 describe(`crash between upload and commit (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
   let sftp: SftpPeer;
@@ -37,27 +29,12 @@ describe(`crash between upload and commit (${process.env.DATABASE_URL ? 'Postgre
 
   beforeAll(async () => {
     sftp = await startSftpServer();
-    const mappings = path.join(dir, 'mappings');
-    mkdirSync(mappings);
-    writeFileSync(
-      path.join(mappings, 'acme.yaml'),
-      stringify({
-        supplier: 'acme',
-        name: 'ACME',
-        skus: { prefixes: ['ACME-'] },
-        transport: {
-          type: 'sftp', host: '${H}', port: '${P}', username: '${U}', privateKey: '${K}', hostKey: '${F}',
-          outboundDir: 'in', inboundDir: 'out', processedDir: 'out/processed', createDirs: true, timeoutMs: 5000,
-          retry: { maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 100 },
-        },
-        outbound: { format: 'x12-850', filename: 'PO_{poNumber}.edi', x12: { version: '004010', senderQualifier: 'ZZ', senderId: 'DROPHUB', receiverQualifier: 'ZZ', receiverId: 'ACME' } },
-        inbound: { schedule: '* * * * *', files: [{ match: '*.856', format: 'x12' }] },
-      }),
-    );
+    const acme = x12SftpMapping(sftp, { retry: { maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 100 } });
+    (acme.mapping.inbound as { schedule: string }).schedule = '* * * * *';
     env = {
       ...db.env,
-      HUB_MAPPINGS_DIR: mappings,
-      H: sftp.host, P: String(sftp.port), U: sftp.username, K: sftp.privateKeyPath, F: sftp.hostKeyFingerprint,
+      ...acme.env,
+      HUB_MAPPINGS_DIR: writeMappingDir(acme.mapping),
       HUB_POLL_INTERVAL_MS: '200',
       HUB_LEASE_MS: '1000',
     };

@@ -372,19 +372,7 @@ export async function loadDocument(hub: Hub, id: string): Promise<DocumentDetail
     .executeTakeFirst();
   if (!d) return undefined;
   return {
-    id: d.id,
-    direction: d.direction,
-    kind: d.kind,
-    format: d.format,
-    supplierId: d.supplier_id,
-    retailerId: d.retailer_id,
-    orderId: d.order_id,
-    orderNumber: d.order_number,
-    filename: d.filename,
-    status: d.status,
-    attempts: d.attempts,
-    lastError: d.last_error,
-    updatedAt: d.updated_at,
+    ...toDocumentItem(d),
     contentType: d.content_type,
     size: d.size,
     contentHash: d.content_hash,

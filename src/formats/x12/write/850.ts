@@ -55,15 +55,7 @@ export function render850(
   numbers: ControlNumbers,
   overrides?: Overrides850,
 ): string {
-  const writer = new X12Writer(
-    {
-      element: env.elementSeparator,
-      segment: env.segmentTerminator,
-      component: env.componentSeparator,
-      repetition: env.repetitionSeparator,
-    },
-    { upperCase: env.upperCase, newline: env.newline },
-  );
+  const writer = X12Writer.forEnvelope(env, { upperCase: env.upperCase });
   const header = headerDrafts(po, env, writer);
   if (overrides?.header.length) applyOverrides(header, overrides.header, true);
 

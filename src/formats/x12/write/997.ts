@@ -42,15 +42,7 @@ export function render997(
   numbers: ControlNumbers,
   result: GroupAckResult = {},
 ): string {
-  const writer = new X12Writer(
-    {
-      element: env.elementSeparator,
-      segment: env.segmentTerminator,
-      component: env.componentSeparator,
-      repetition: env.repetitionSeparator,
-    },
-    { upperCase: false, newline: env.newline },
-  );
+  const writer = X12Writer.forEnvelope(env, { upperCase: false });
   const bySet = new Map((result.sets ?? []).map((s) => [s.controlNumber, s]));
   const answers = group.sets.map((set) => ({
     set,

@@ -4,6 +4,7 @@
  * broken interchange. Envelope segments (ISA/GS/ST/SE/GE/IEA) are written by `writeInterchange`,
  * which keeps the counts and control numbers consistent.
  */
+import type { X12EnvelopeConfig } from '../../../config/mapping-schema.ts';
 import { RenderError } from '../../../errors.ts';
 import { cleanerFor, type Cleaner, type Delimiters } from './clean.ts';
 import { SEGMENTS, type ElementSpec, type SegmentSpec, type SegmentTag } from './elements.ts';
@@ -36,6 +37,19 @@ export class X12Writer {
   private text = '';
   /** Segments written since the last ST (for SE01). */
   private setCount = 0;
+
+  /** A writer with a partner's delimiters and layout from its mapping's `x12` block. */
+  static forEnvelope(env: X12EnvelopeConfig, options: { upperCase: boolean }): X12Writer {
+    return new X12Writer(
+      {
+        element: env.elementSeparator,
+        segment: env.segmentTerminator,
+        component: env.componentSeparator,
+        repetition: env.repetitionSeparator,
+      },
+      { upperCase: options.upperCase, newline: env.newline },
+    );
+  }
 
   constructor(delimiters: Delimiters, options: WriterOptions) {
     this.delimiters = delimiters;
