@@ -30,10 +30,11 @@ export interface Store {
   db: Kysely<Database>;
   engine: Engine;
   /**
-   * Tell every worker (in every process) that the outbox has work. Inside a transaction, pass it:
-   * the signal then goes out with the commit (PostgreSQL NOTIFY semantics); without one, at once.
+   * Tell every worker (in every process) that the outbox has work. Call after the commit. It does
+   * not wait: local workers are woken at once, other processes by a NOTIFY sent right after
+   * (several calls in a burst share one NOTIFY, which keeps PostgreSQL's notify lock cool).
    */
-  wakeOutbox(trx?: Kysely<Database>): Promise<void>;
+  wakeOutbox(): Promise<void>;
   /** Called whenever some process woke the outbox. Returns an unsubscribe function. */
   onOutboxWake(listener: () => void): () => void;
   close(): Promise<void>;
@@ -120,16 +121,32 @@ async function openPostgres(options: StoreOptions): Promise<Store> {
   };
   await listen();
 
+  // One NOTIFY in flight at a time; calls meanwhile ask for one more after it (a poll covers misses).
+  let notifying: Promise<void> | undefined;
+  let again = false;
+  const notifyOthers = (): void => {
+    if (notifying) {
+      again = true;
+      return;
+    }
+    notifying = sql`select pg_notify(${CHANNEL}, '')`
+      .execute(db)
+      .then(() => undefined, () => undefined)
+      .finally(() => {
+        notifying = undefined;
+        if (again && !closed) {
+          again = false;
+          notifyOthers();
+        }
+      });
+  };
+
   return {
     db,
     engine: 'postgres',
-    async wakeOutbox(trx) {
-      try {
-        await sql`select pg_notify(${CHANNEL}, '')`.execute(trx ?? db);
-      } catch (error) {
-        if (trx) throw error; // the transaction is broken anyway; let its owner see why
-        emitter.emit('wake'); // the poll fallback covers other processes
-      }
+    async wakeOutbox() {
+      emitter.emit('wake');
+      notifyOthers();
     },
     onOutboxWake(fn) {
       emitter.on('wake', fn);
@@ -137,6 +154,7 @@ async function openPostgres(options: StoreOptions): Promise<Store> {
     },
     async close() {
       closed = true;
+      await notifying;
       await listener?.end().catch(() => {});
       await db.destroy();
     },
@@ -165,11 +183,8 @@ async function openPglite(options: StoreOptions): Promise<Store> {
   return {
     db,
     engine: 'pglite',
-    async wakeOutbox(trx) {
-      // In a transaction: wake after the commit, or the worker would not see the rows. PGlite has
-      // one connection, so a query queued now runs only once the transaction has released it.
-      if (trx) void sql`select 1`.execute(db).then(() => emitter.emit('wake'), () => emitter.emit('wake'));
-      else emitter.emit('wake');
+    async wakeOutbox() {
+      emitter.emit('wake');
     },
     onOutboxWake(fn) {
       emitter.on('wake', fn);
