@@ -52,13 +52,21 @@ export async function enqueuePurchaseOrder(
  * and queues it, all in one transaction per order. An order no supplier can take, or whose document
  * cannot be rendered, goes to `exception` with the reason. Returns how many orders it handled.
  */
-export async function routeReceivedOrders(hub: Hub, max = 50): Promise<number> {
+export async function routeReceivedOrders(hub: Hub, max = 50, parallel = 1): Promise<number> {
   let handled = 0;
-  for (; handled < max; handled++) {
-    const orderId = await routeNextOrder(hub);
-    if (orderId === undefined) break;
-  }
-  if (handled > 0) await hub.store.wakeOutbox();
+  let done = false;
+  // Several routers side by side: SKIP LOCKED gives each its own order.
+  const router = async (): Promise<void> => {
+    while (!done && handled < max) {
+      const orderId = await routeNextOrder(hub);
+      if (orderId === undefined) done = true;
+      else {
+        handled++;
+        await hub.store.wakeOutbox(); // its documents can go out while the next order is routed
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, parallel) }, router));
   return handled;
 }
 

@@ -1,4 +1,6 @@
 import type { Hub } from '../hub.ts';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 import { claimDueDocuments, deliverDocument } from './dispatch.ts';
 import { checkOverdue } from './expectations.ts';
 import { routeReceivedOrders } from './route.ts';
@@ -66,16 +68,32 @@ export class Worker {
     } while (this.again && !this.stopped);
   }
 
-  /** One pass: route what is waiting, then deliver due documents until none are left. */
+  /**
+   * One pass: route what is waiting while delivering what is due, until neither has work. Deliveries
+   * run as a pipeline (a new one starts as soon as one finishes), up to `concurrency` at once.
+   */
   async pass(): Promise<void> {
-    await routeReceivedOrders(this.hub);
-    for (;;) {
-      if (this.stopped) return;
-      const docs = await claimDueDocuments(this.hub, this.options.concurrency, this.options.leaseMs);
-      if (docs.length === 0) return;
-      await Promise.all(docs.map((doc) => deliverDocument(this.hub, doc)));
-      await routeReceivedOrders(this.hub);
+    const { concurrency, leaseMs } = this.options;
+    let routing = true;
+    const route = routeReceivedOrders(this.hub, 10_000, Math.min(4, concurrency)).finally(() => {
+      routing = false;
+    });
+    const inflight = new Set<Promise<unknown>>();
+    while (!this.stopped) {
+      const free = concurrency - inflight.size;
+      const docs = free > 0 ? await claimDueDocuments(this.hub, free, leaseMs) : [];
+      for (const doc of docs) {
+        const delivery: Promise<unknown> = deliverDocument(this.hub, doc)
+          .catch((error) => this.hub.logger.error({ err: error, documentId: doc.id }, 'delivery failed unexpectedly'))
+          .finally(() => inflight.delete(delivery));
+        inflight.add(delivery);
+      }
+      if (docs.length > 0 && inflight.size < concurrency) continue;
+      if (inflight.size === 0 && !routing) break;
+      // Wait for a delivery to finish, or (while orders are still being routed) for new documents.
+      await Promise.race([...inflight, ...(routing ? [route, sleep(5)] : [])]);
     }
+    await Promise.all([route, ...inflight]);
   }
 
   async stop(): Promise<void> {
