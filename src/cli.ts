@@ -180,18 +180,43 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'documents retry': {
-    usage: 'hub documents retry <id>',
-    summary: 'send a failed outbound document again (same bytes, same control numbers), or re-apply a quarantined inbound one',
+    usage: 'hub documents retry <id>... | hub documents retry --failed [--supplier S] [--direction in|out]',
+    summary: 'send failed outbound documents again (same bytes, same control numbers), or re-apply quarantined inbound ones',
     async run(args) {
-      const [id] = args;
-      if (!id) throw new CliUsageError('give a document id');
+      const { values, positionals } = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { failed: { type: 'boolean' }, supplier: { type: 'string' }, direction: { type: 'string' } },
+      });
+      if (positionals.length === 0 && !values.failed) throw new CliUsageError('give document ids, or --failed');
+      if (values.direction !== undefined && !['in', 'out'].includes(values.direction)) throw new CliUsageError('--direction is in or out');
       const hub = await createHub();
       try {
         const { retryDocument } = await import('./pipeline/retry.ts');
-        const status = await retryDocument(hub, id);
-        console.log(`${id}: ${status}`);
-        return 0;
+        const { Progress } = await import('./progress.ts');
+        let ids = positionals;
+        if (values.failed) {
+          let query = hub.store.db.selectFrom('documents').select('id').where('status', '=', 'failed');
+          if (values.supplier) query = query.where('supplier_id', '=', values.supplier);
+          if (values.direction) query = query.where('direction', '=', values.direction as 'in' | 'out');
+          ids = [...ids, ...(await query.orderBy('created_at').execute()).map((r) => r.id)];
+        }
+        const progress = new Progress('retrying', ids.length, (n) => `${n} documents`);
+        let failures = 0;
+        for (const [i, id] of ids.entries()) {
+          try {
+            console.log(`${id}: ${await retryDocument(hub, id)}`);
+          } catch (error) {
+            failures++;
+            console.error(`${id}: ${errorMessage(error)}`);
+          }
+          progress.update(i + 1);
+        }
+        progress.finish(ids.length);
+        if (ids.length === 0) console.error('no failed documents');
+        return failures ? 1 : 0;
       } finally {
+        await hub.transports.closeAll();
         await hub.store.close();
       }
     },

@@ -102,3 +102,36 @@ describe('hub --help', () => {
     expect(unknown.code).toBe(2);
   });
 });
+
+describe('hub documents retry', () => {
+  it('--failed sends every failed document again, and says which', async () => {
+    const { processDatabaseEnv } = await import('./helpers/hub-process.ts');
+    const { openStore } = await import('../src/store/database.ts');
+    const { newId } = await import('../src/store/ids.ts');
+    const db = processDatabaseEnv(path.join(mkdtempSync(path.join(tmpdir(), 'cli-retry-')), 'data'));
+    const hubEnv = { ...db.env, HUB_MAPPINGS_DIR: mkdtempSync(path.join(tmpdir(), 'cli-nomap-')) };
+    try {
+      const store = await openStore({
+        databaseUrl: hubEnv.DATABASE_URL,
+        dataDir: hubEnv.HUB_DATA_DIR,
+        ...(hubEnv.HUB_DB_SCHEMA ? { schema: hubEnv.HUB_DB_SCHEMA } : {}),
+      });
+      const ids = [newId('doc'), newId('doc')];
+      for (const id of ids) {
+        await store.db.insertInto('documents').values({
+          id, direction: 'out', kind: 'event', format: 'webhook', filename: `${id}.json`, content: Buffer.from('{}'),
+          content_type: 'application/json', content_hash: 'x', size: 2, status: 'failed', retailer_id: 'r',
+        }).execute();
+      }
+      await store.close();
+      const result = await runHub(['documents', 'retry', '--failed'], hubEnv);
+      expect(result.code, result.stderr).toBe(0);
+      for (const id of ids) expect(result.stdout).toContain(`${id}: pending`);
+      const again = await runHub(['documents', 'retry', ids[0]!], hubEnv);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/is pending, not failed/);
+    } finally {
+      await db.drop();
+    }
+  }, 120_000);
+});

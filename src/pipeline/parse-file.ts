@@ -1,9 +1,11 @@
-import { readFile } from 'node:fs/promises';
-import type { ParsedInbound } from '../canonical/inbound.ts';
+import { createReadStream } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
+import type { InboundItem, ParsedInbound } from '../canonical/inbound.ts';
 import type { InboundFileConfig } from '../config/mapping-schema.ts';
 import type { LoadedMapping } from '../config/mapping-loader.ts';
 import { ParseError } from '../errors.ts';
-import { matchInboundFile, parseInbound } from '../formats/inbound.ts';
+import { matchInboundFile, parseInbound, parseX12InboundStream } from '../formats/inbound.ts';
+import { megabytes, Progress } from '../progress.ts';
 
 /** Inbound files larger than this are refused (the reader streams, but the ledger keeps the bytes). */
 export const MAX_INBOUND_BYTES = 64 * 1024 * 1024;
@@ -31,7 +33,38 @@ export function parseSupplierBytes(loaded: LoadedMapping, filename: string, cont
   return parseInbound(rule, loaded.mapping.inbound, content, filename);
 }
 
-/** `hub documents parse`: what the hub would extract from a local file. */
+/**
+ * `hub documents parse`: what the hub would extract from a local file. X12 is streamed (memory stays
+ * at one transaction set, however big the file), with progress on stderr for a big file.
+ */
 export async function parseSupplierFile(loaded: LoadedMapping, filename: string, localPath: string): Promise<ParsedInbound> {
-  return parseSupplierBytes(loaded, filename, await readFile(localPath));
+  const { size } = await stat(localPath);
+  const head = Buffer.alloc(Math.min(size, 64));
+  const handle = await open(localPath);
+  try {
+    await handle.read(head, 0, head.length, 0);
+  } finally {
+    await handle.close();
+  }
+  const rule = inboundRule(loaded, filename, head);
+  if (rule.format !== 'x12') return parseSupplierBytes(loaded, filename, await readFile(localPath));
+  const progress = new Progress(`reading ${filename}`, size, megabytes);
+  let read = 0;
+  const source = (async function* () {
+    for await (const chunk of createReadStream(localPath, { highWaterMark: 1024 * 1024 })) {
+      read += (chunk as Buffer).length;
+      progress.update(read);
+      yield chunk as Buffer;
+    }
+  })();
+  const items: InboundItem[] = [];
+  const stream = parseX12InboundStream(loaded.mapping.inbound, source, filename);
+  for (;;) {
+    const next = await stream.next();
+    if (next.done) {
+      progress.finish(read);
+      return { format: 'x12', items, groups: next.value };
+    }
+    items.push(next.value);
+  }
 }
