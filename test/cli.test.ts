@@ -109,7 +109,7 @@ describe('hub documents retry', () => {
     const { openStore } = await import('../src/store/database.ts');
     const { newId } = await import('../src/store/ids.ts');
     const db = processDatabaseEnv(path.join(mkdtempSync(path.join(tmpdir(), 'cli-retry-')), 'data'));
-    const hubEnv = { ...db.env, HUB_MAPPINGS_DIR: mkdtempSync(path.join(tmpdir(), 'cli-nomap-')) };
+    const hubEnv: Record<string, string> = { ...db.env, HUB_MAPPINGS_DIR: mkdtempSync(path.join(tmpdir(), "cli-nomap-")) };
     try {
       const store = await openStore({
         databaseUrl: hubEnv.DATABASE_URL,

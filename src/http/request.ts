@@ -1,5 +1,4 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { timingSafeEqual } from 'node:crypto';
 import { HubError, UnauthorizedError, ValidationError } from '../errors.ts';
 import type { Hub } from '../hub.ts';
@@ -11,14 +10,40 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 export type AppEnv = { Variables: { retailer: RetailerRow; rawBody: Buffer } };
 
-/** 413 before anything is parsed: Content-Length is checked first, a streamed body is counted. */
-export const limitBody = (maxSize = MAX_BODY_BYTES): MiddlewareHandler =>
-  bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new HubError('payload_too_large', `request body is larger than ${maxSize} bytes`);
-    },
-  });
+const tooLarge = (maxSize: number) => new HubError('payload_too_large', `request body is larger than ${maxSize} bytes`);
+
+/**
+ * 413 before anything is read when Content-Length says the body is too large. A body without one
+ * (chunked), or with a lying one, is counted as it is read (readBody) and refused past the limit.
+ */
+export const limitBody = (maxSize = MAX_BODY_BYTES): MiddlewareHandler => async (c, next) => {
+  const length = c.req.header('content-length');
+  if (length !== undefined && Number(length) > maxSize) throw tooLarge(maxSize);
+  await next();
+};
+
+/**
+ * The request body's bytes, at most `maxBytes` (413 past it, also for a chunked body). Under
+ * @hono/node-server it reads Node's request stream directly (no web Request/stream objects on the
+ * hot path); elsewhere (in-process tests) the standard body.
+ */
+export async function readBody(c: Context, maxBytes = MAX_BODY_BYTES): Promise<Buffer> {
+  const incoming = (c.env as { incoming?: NodeJS.ReadableStream & { readableEnded?: boolean } } | undefined)?.incoming;
+  if (!incoming || typeof incoming[Symbol.asyncIterator] !== 'function' || incoming.readableEnded) {
+    const body = Buffer.from(await c.req.arrayBuffer());
+    if (body.length > maxBytes) throw tooLarge(maxBytes);
+    return body;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of incoming) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buffer.length;
+    if (size > maxBytes) throw tooLarge(maxBytes);
+    chunks.push(buffer);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
 
 /** The raw bytes (for signatures) and the parsed JSON of a request body. */
 export async function readJson(c: Context): Promise<{ raw: Buffer; json: unknown }> {
@@ -26,7 +51,7 @@ export async function readJson(c: Context): Promise<{ raw: Buffer; json: unknown
   if (!/^application\/(.+\+)?json\b/i.test(type.trim())) {
     throw new HubError('unsupported_media_type', `Content-Type must be application/json (was "${type || 'missing'}")`);
   }
-  const raw = Buffer.from(await c.req.arrayBuffer());
+  const raw = await readBody(c);
   return { raw, json: parseJson(raw) };
 }
 

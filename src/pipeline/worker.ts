@@ -78,6 +78,9 @@ export class Worker {
     const route = routeReceivedOrders(this.hub, 10_000, Math.min(4, concurrency)).finally(() => {
       routing = false;
     });
+    // Its failure (the database away, say) is reported by the final await below; until then it must
+    // not count as an unhandled rejection, which would end the process.
+    route.catch(() => {});
     const inflight = new Set<Promise<unknown>>();
     while (!this.stopped) {
       const free = concurrency - inflight.size;

@@ -7,7 +7,7 @@ import type { Hub } from '../../hub.ts';
 import { cancelOrder } from '../../pipeline/cancel.ts';
 import { acceptOrder } from '../../pipeline/intake.ts';
 import { loadOrderView, orderSummary } from '../../store/orders.ts';
-import { limitBody, readJson, retailerAuth, type AppEnv } from '../request.ts';
+import { limitBody, readBody, readJson, retailerAuth, type AppEnv } from '../request.ts';
 
 const ListQuery = z.strictObject({
   externalId: z.string().min(1).max(128).optional(),
@@ -53,6 +53,7 @@ export function orderRoutes(hub: Hub) {
   });
 
   app.post('/:id/cancel', limitBody(), async (c) => {
+    await readBody(c); // no body is needed, but one that is sent is held to the same limit
     const view = await loadOrderView(hub.store.db, c.req.param('id'), c.get('retailer').id);
     if (!view) throw new NotFoundError('order');
     return c.json(await cancelOrder(hub, view.id, 'retailer cancelled via API'));

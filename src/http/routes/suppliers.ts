@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { NotFoundError, UnauthorizedError } from '../../errors.ts';
 import type { Hub } from '../../hub.ts';
 import { receiveInboundFile } from '../../pipeline/apply.ts';
-import { limitBody, secretsEqual, type AppEnv } from '../request.ts';
+import { limitBody, readBody, secretsEqual, type AppEnv } from '../request.ts';
 
 /** Maximum size of one pushed supplier document. */
 const MAX_PUSH_BYTES = 10 * 1024 * 1024;
@@ -21,7 +21,7 @@ export function supplierRoutes(hub: Hub) {
     const ok = secretsEqual(given ?? '', expected ?? 'no-token-configured');
     if (!loaded || !expected || !given || !ok) throw new UnauthorizedError();
     const filename = (c.req.header('x-filename') ?? defaultName(c.req.header('content-type'))).slice(0, 255);
-    const content = Buffer.from(await c.req.arrayBuffer());
+    const content = await readBody(c, MAX_PUSH_BYTES);
     const result = await receiveInboundFile(hub, loaded, { name: filename, content, via: 'http' });
     if (!result) throw new NotFoundError('supplier');
     return c.json(result, result.status === 'failed' ? 422 : 200);

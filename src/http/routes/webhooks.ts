@@ -12,7 +12,7 @@ import {
 import { cancelOrder } from '../../pipeline/cancel.ts';
 import { acceptOrder, markPaid, type OrderSource } from '../../pipeline/intake.ts';
 import { retailerById } from '../../store/retailers.ts';
-import { limitBody, parseJson, type AppEnv } from '../request.ts';
+import { limitBody, parseJson, readBody, type AppEnv } from '../request.ts';
 
 type Action = 'create' | 'release' | 'cancel' | 'ignore';
 
@@ -80,7 +80,7 @@ async function verified(
   check: (raw: Buffer, secret: string) => boolean,
 ): Promise<{ raw: Buffer; retailerId: string }> {
   const retailerId = c.req.param('retailerId') ?? '';
-  const raw = Buffer.from(await c.req.arrayBuffer());
+  const raw = await readBody(c);
   const retailer = retailerId.length <= 64 ? await retailerById(hub.store.db, retailerId) : undefined;
   const secret = store === 'shopify' ? retailer?.shopify_secret : retailer?.woocommerce_secret;
   // Check even without a secret (against a dummy), so timing does not tell which retailers exist.
