@@ -179,6 +179,23 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  'orders reroute': {
+    usage: 'hub orders reroute <order id>',
+    summary: 'route again an order that could not be routed (unclaimed SKU, refused data), after the mapping is fixed',
+    async run(args) {
+      const [id] = args;
+      if (!id) throw new CliUsageError('give an order id');
+      const hub = await createHub();
+      try {
+        const { rerouteOrder } = await import('./pipeline/reroute.ts');
+        await rerouteOrder(hub, id);
+        console.log(`${id}: received (the router takes it next)`);
+        return 0;
+      } finally {
+        await hub.store.close();
+      }
+    },
+  },
   'documents retry': {
     usage: 'hub documents retry <id>... | hub documents retry --failed [--supplier S] [--direction in|out]',
     summary: 'send failed outbound documents again (same bytes, same control numbers), or re-apply quarantined inbound ones',

@@ -39,7 +39,7 @@ const ORDER_TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
   partially_shipped: ['shipped', 'exception'],
   shipped: ['exception'],
   // An operator's retry or a late document can bring an order back from exception.
-  exception: ['routed', 'sent', 'acknowledged', 'partially_shipped', 'shipped', 'cancelled'],
+  exception: ['received', 'routed', 'sent', 'acknowledged', 'partially_shipped', 'shipped', 'cancelled'],
   cancelled: [],
 };
 

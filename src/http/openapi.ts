@@ -130,6 +130,12 @@ export function openApiDocument() {
       '/v1/admin/documents/{id}/retry': {
         post: { summary: 'Send a failed outbound document again, or re-apply a quarantined inbound one', security: admin, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'New status' }, 401: errors[401], 404: errors[404], 409: errors[409] } },
       },
+      '/v1/admin/orders/{id}/reroute': {
+        post: { summary: 'Route again an order that could not be routed (after a mapping fix)', security: admin, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'Back to received' }, 401: errors[401], 404: errors[404], 409: errors[409] } },
+      },
+      '/v1/admin/documents/{id}/raw': {
+        get: { summary: "One document's raw bytes", security: admin, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'The bytes, as text/plain' }, 401: errors[401], 404: errors[404] } },
+      },
       '/v1/admin/overdue': {
         get: { summary: 'Purchase orders whose expected 997 / 855 / 856 is overdue', security: admin, responses: { 200: { description: 'Overdue list' }, 401: errors[401] } },
       },

@@ -289,6 +289,20 @@ describe('dashboard: retry', () => {
     expect(missing.status).toBe(404);
   });
 
+  it('an order no supplier could take has a Re-route button; pressing it sends the order back to the router', async () => {
+    const { routeReceivedOrders } = await import('../../src/pipeline/route.ts');
+    const { id } = await postOrder({ externalId: 'REROUTE-1', orderNumber: '#REROUTE-1', lines: [{ lineId: '1', sku: 'NOBODY-1', quantity: 1, unitPrice: '1.00' }] });
+    await routeReceivedOrders(t.hub);
+    const home = await page('/');
+    expect(home).toContain(`action="/orders/${id}/reroute"`);
+    const res = await t.app.request(`/orders/${id}/reroute`, form({ csrf: await csrfToken(), back: '/' }, { cookie }));
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/?notice=rerouted');
+    const order = await t.hub.store.db.selectFrom('orders').select('status').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(order.status).toBe('received');
+    expect((await t.app.request(`/orders/${id}/reroute`, form({ back: '/' }, { cookie }))).status).toBe(403);
+  });
+
   it('refuses a retry without the form token, from another site, or without signing in', async () => {
     const failed = await seedFailedPurchaseOrder('RETRY-2');
     const url = `/documents/${failed.documentId}/retry`;

@@ -13,6 +13,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { ORDER_STATES } from '../../canonical/states.ts';
 import { HubError } from '../../errors.ts';
 import type { Hub } from '../../hub.ts';
+import { rerouteOrder } from '../../pipeline/reroute.ts';
 import { retryDocument } from '../../pipeline/retry.ts';
 import { loadOrderView } from '../../store/orders.ts';
 import { isAdmin, limitBody, secretsEqual, type AppEnv } from '../request.ts';
@@ -179,6 +180,20 @@ export function dashboardRoutes(hub: Hub) {
       return c.html(<RefusedPage title="Retry not done" message={error.message} back={back} ctx={ctx} />, error.code === 'not_found' ? 404 : 409);
     }
     return c.redirect(withNotice(back, notice), 303);
+  });
+
+  app.post('/orders/:id/reroute', pageHeaders, signedIn, limitBody(FORM_LIMIT), ownForm, async (c) => {
+    const id = c.req.param('id');
+    const back = localPath((await formFields(c)).back);
+    try {
+      await rerouteOrder(hub, id, 'operator re-route (dashboard)');
+      hub.logger.info({ orderId: id }, 'operator re-routed an order from the dashboard');
+    } catch (error) {
+      if (!(error instanceof HubError) || (error.code !== 'not_found' && error.code !== 'conflict')) throw error;
+      const ctx = { ...context(c), path: back };
+      return c.html(<RefusedPage title="Re-route not done" message={error.message} back={back} ctx={ctx} />, error.code === 'not_found' ? 404 : 409);
+    }
+    return c.redirect(withNotice(back, 'rerouted'), 303);
   });
 
   return app;

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { NotFoundError } from '../../errors.ts';
 import type { Hub } from '../../hub.ts';
+import { rerouteOrder } from '../../pipeline/reroute.ts';
 import { retryDocument } from '../../pipeline/retry.ts';
 import { toBuffer } from '../../store/ids.ts';
 import { adminAuth, type AppEnv } from '../request.ts';
@@ -84,6 +85,11 @@ export function adminRoutes(hub: Hub) {
   app.post('/documents/:id/retry', async (c) => {
     const status = await retryDocument(hub, c.req.param('id'));
     return c.json({ id: c.req.param('id'), status });
+  });
+
+  app.post('/orders/:id/reroute', async (c) => {
+    await rerouteOrder(hub, c.req.param('id'));
+    return c.json({ id: c.req.param('id'), status: 'received' });
   });
 
   app.get('/overdue', async (c) => {

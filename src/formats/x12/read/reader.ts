@@ -28,7 +28,6 @@
  *   for (const set of reader.end()) handle(set);
  */
 import { isAscii } from 'node:buffer';
-import { StringDecoder } from 'node:string_decoder';
 import { ParseError } from '../../../errors.ts';
 import type { ReceivedGroup } from '../../../canonical/inbound.ts';
 
@@ -94,11 +93,41 @@ const DEFAULT_MAX_SEGMENT = 1 << 20;
 const LOOKAHEAD = 4096;
 
 /**
+ * A set's segments as the reader framed them, not yet cut into strings: the set's text (ST to SE,
+ * decoded once) and each segment's [start, end) in it, trimmed. A start written as `-start - 1` marks a
+ * segment with line breaks inside (a hard-wrapped file) that are dropped when it is cut.
+ */
+export class FramedSegments {
+  constructor(
+    readonly text: string,
+    readonly bounds: Float64Array,
+  ) {}
+
+  get length(): number {
+    return this.bounds.length >> 1;
+  }
+
+  cut(): string[] {
+    const { text, bounds } = this;
+    const out = new Array<string>(bounds.length >> 1);
+    for (let i = 0, j = 0; j < bounds.length; i++, j += 2) {
+      const s = bounds[j] as number;
+      const e = bounds[j + 1] as number;
+      out[i] = s >= 0 ? text.slice(s, e) : text.slice(-s - 1, e).replace(/[\r\n]/g, '');
+    }
+    return out;
+  }
+}
+
+/**
  * A transaction set (ST…SE, both included) with the envelope it came in. The reader frames and
- * checks segments without splitting them; `segments` splits them into elements on first use.
+ * checks segments without cutting them out; `raw` cuts them (and `segments` splits them into
+ * elements) on first use.
  */
 export class X12Set {
   private split: Segment[] | undefined;
+  private texts: readonly string[] | undefined;
+  private framed: FramedSegments | undefined;
 
   constructor(
     /** ST01, e.g. "856". */
@@ -106,7 +135,7 @@ export class X12Set {
     /** ST02. */
     readonly controlNumber: string,
     /** Each segment's text (without terminator, trimmed), ST first, SE last. */
-    readonly raw: readonly string[],
+    raw: readonly string[] | FramedSegments,
     /** The ST's segment number in the file (1-based, the first ISA is 1). */
     readonly firstSegment: number,
     /** The ST's byte offset in the file. */
@@ -114,13 +143,28 @@ export class X12Set {
     readonly interchange: InterchangeEnvelope,
     readonly group: GroupEnvelope,
     readonly file: string | undefined,
-  ) {}
+  ) {
+    if (raw instanceof FramedSegments) this.framed = raw;
+    else this.texts = raw;
+  }
+
+  /** Each segment's text (without terminator, trimmed), ST first, SE last. */
+  get raw(): readonly string[] {
+    if (this.texts === undefined) {
+      this.texts = (this.framed as FramedSegments).cut();
+      this.framed = undefined;
+    }
+    return this.texts;
+  }
 
   /** The segments as element arrays (`segments[i][0]` is the segment id), ST first, SE last. */
   get segments(): Segment[] {
     if (this.split === undefined) {
       const element = this.interchange.delimiters.element;
-      this.split = this.raw.map((text) => text.split(element));
+      const raw = this.raw;
+      const split = new Array<Segment>(raw.length);
+      for (let i = 0; i < raw.length; i++) split[i] = (raw[i] as string).split(element);
+      this.split = split;
     }
     return this.split;
   }
@@ -227,12 +271,6 @@ function envelopeId(text: string, element: number): EnvelopeId | undefined {
   return undefined;
 }
 
-/** indexOf, with "none" as a position past the end (so that `< end` comparisons just work). */
-function indexOrPast(buf: string, ch: string, from: number): number {
-  const i = buf.indexOf(ch, from);
-  return i === -1 ? buf.length + 1 : i;
-}
-
 function isDigits(s: string): boolean {
   if (s.length === 0) return false;
   for (let i = 0; i < s.length; i++) {
@@ -274,41 +312,50 @@ interface OpenGroup {
 interface OpenSet {
   id: string;
   control: string;
-  raw: string[];
   first: number;
   offset: number;
 }
+
+const EMPTY = Buffer.alloc(0);
+/** detect(): the window of input it was given is too short to decide. */
+const MORE = 2;
+/** Sets larger than this are cut into segments at once rather than decoded as one string. */
+const MAX_SET_TEXT = 1 << 28;
 
 /** The streaming X12 reader. See the module comment. */
 export class X12Reader {
   private readonly file: string | undefined;
   private readonly maxSegment: number;
-  private readonly decoder = new StringDecoder('utf8');
-  /** Text not yet consumed starts at `pos`. */
-  private buf = '';
+  /** Bytes not yet consumed start at `pos`; buf[0] is byte `base` of the input. */
+  private buf: Buffer = EMPTY;
   private pos = 0;
-  /** Byte offset of buf[0] in the input; buf is pure ASCII when `ascii` (char index = byte index). */
-  private byteBase = 0;
-  private ascii = true;
-  /** For non-ASCII text: buf[markIndex] is markBytes bytes after buf[0] (offsets are asked in order). */
-  private markIndex = 0;
-  private markBytes = 0;
-  /** Next LF / CR at or after the segment being framed (buf.length + 1: none); reset when buf changes. */
-  private nextLf = -1;
-  private nextCr = -1;
+  private base = 0;
+  /** Where the search for the next terminator resumes: buf[pos, scan) holds none. */
+  private scan = 0;
   private started = false;
   private ended = false;
-  /** The UTF-8 decoder holds no partial character. */
-  private decoderClean = true;
 
   private state = State.None;
   private delims: Delimiters | undefined;
+  /** The segment terminator as UTF-8, and its byte when it is a single byte (else -1). */
+  private termBytes: Buffer = EMPTY;
+  private termByte = -1;
+  /** The element separator's byte when it is ASCII (else -1: segments are checked as text). */
+  private elemByte = -1;
+  /** Line breaks inside a segment are dropped (the terminator is not a newline). */
+  private unwrap = false;
   private segNo = 0;
   private interchange: InterchangeEnvelope | undefined;
   private groupCount = 0;
   private group: OpenGroup | undefined;
   private set: OpenSet | undefined;
   private interchangeCount = 0;
+  /** The open set: its first byte in the input, its bytes from earlier chunks (copies). */
+  private setAt = 0;
+  private setParts: Buffer[] = [];
+  /** [start, end) of each segment of the open set, relative to setAt (start as -start-1: unwrap it). */
+  private bounds = new Float64Array(2048);
+  private count = 0;
 
   /** Every functional group read so far (complete: its GE checked). */
   readonly groups: ReceivedGroup[] = [];
@@ -331,45 +378,35 @@ export class X12Reader {
   /** Feeds the next chunk; returns the transaction sets it completed. */
   push(chunk: Buffer | Uint8Array | string): X12Set[] {
     if (this.ended) throw new Error('X12Reader: push() after end()');
-    let text: string;
-    let chunkAscii: boolean;
-    if (typeof chunk === 'string') {
-      text = chunk;
-      chunkAscii = !/[^\x00-\x7f]/.test(text);
-    } else {
-      chunkAscii = isAscii(chunk);
-      // ASCII needs no UTF-8 decoding (the common case, and a faster path), unless the decoder still
-      // holds the start of a character split across chunks.
-      text =
-        chunkAscii && this.decoderClean
-          ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1')
-          : this.decoder.write(chunk as Buffer);
-      this.decoderClean = chunkAscii;
-    }
-    if (!this.started && text.length > 0) {
-      this.started = true;
-      if (text.charCodeAt(0) === 0xfeff) {
-        text = text.slice(1);
-        this.byteBase = 3;
-        chunkAscii = !/[^\x00-\x7f]/.test(text);
+    const bytes =
+      typeof chunk === 'string'
+        ? Buffer.from(chunk, 'utf8')
+        : Buffer.isBuffer(chunk)
+          ? chunk
+          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (bytes.length > 0) {
+      if (this.pos >= this.buf.length) {
+        this.base += this.buf.length;
+        this.buf = bytes;
+        this.pos = 0;
+        this.scan = 0;
+      } else {
+        // keep() left only the unconsumed tail (pos 0); the search resumes where it stopped.
+        this.buf = Buffer.concat([this.buf.subarray(this.pos), bytes]);
+        this.scan -= this.pos;
+        this.base += this.pos;
+        this.pos = 0;
       }
     }
-    this.append(text, chunkAscii);
     const out: X12Set[] = [];
     this.drain(out, false);
+    this.keep();
     return out;
   }
 
   /** Ends the input: returns the last sets, or throws when the file stops short. */
   end(): X12Set[] {
     if (this.ended) return [];
-    const rest = this.decoder.end();
-    if (rest) {
-      if (!this.started) {
-        this.started = true;
-      }
-      this.append(rest, false);
-    }
     this.ended = true;
     const out: X12Set[] = [];
     this.drain(out, true);
@@ -377,81 +414,177 @@ export class X12Reader {
     return out;
   }
 
-  private append(text: string, textAscii: boolean): void {
-    if (this.pos > 0) {
-      this.byteBase = this.byteOffset(this.pos);
-      this.markIndex = 0;
-      this.markBytes = 0;
-      const rest = this.buf.slice(this.pos);
-      this.ascii = this.ascii || !/[^\x00-\x7f]/.test(rest);
-      this.buf = rest + text;
-      this.pos = 0;
-    } else {
-      this.buf += text;
+  /**
+   * After a push: copies what is still needed (the open set's bytes so far, the unconsumed tail) out
+   * of the caller's chunk, which the caller may reuse, and lets the rest go.
+   */
+  private keep(): void {
+    const buf = this.buf;
+    const from = this.pos;
+    if (this.state === State.Set) {
+      const s = this.setAt - this.base;
+      const a = s > 0 ? s : 0;
+      if (from > a) this.setParts.push(Buffer.from(buf.subarray(a, from)));
     }
-    this.ascii = this.ascii && textAscii;
-    this.nextLf = -1;
-    this.nextCr = -1;
-  }
-
-  private byteOffset(index: number): number {
-    if (this.ascii) return this.byteBase + index;
-    if (index < this.markIndex) {
-      this.markIndex = 0;
-      this.markBytes = 0;
-    }
-    this.markBytes += Buffer.byteLength(this.buf.slice(this.markIndex, index));
-    this.markIndex = index;
-    return this.byteBase + this.markBytes;
+    this.buf = from < buf.length ? Buffer.from(buf.subarray(from)) : EMPTY;
+    this.base += from;
+    this.scan = Math.max(0, this.scan - from);
+    this.pos = 0;
   }
 
   private fail(message: string, index: number, segment: number | undefined = this.segNo): ParseError {
     return new ParseError('x12', message, {
       file: this.file,
       segment: segment === 0 ? undefined : segment,
-      offset: this.byteOffset(Math.min(index, this.buf.length)),
+      offset: this.base + Math.min(index, this.buf.length),
     });
   }
 
   private drain(out: X12Set[], final: boolean): void {
     for (;;) {
-      const d = this.delims;
-      if (d === undefined) {
+      if (!this.started && !this.begin(final)) return;
+      if (this.delims === undefined) {
         if (!this.detect(final)) return;
         continue;
       }
-      const buf = this.buf;
-      let start = this.pos;
-      const idx = buf.indexOf(d.segment, start);
-      let end: number;
-      if (idx === -1) {
-        if (buf.length - start > this.maxSegment) {
-          throw this.fail(
-            `no segment terminator '${show(d.segment)}' within ${this.maxSegment} characters`,
-            start,
-            this.segNo + 1,
-          );
-        }
-        if (!final || start >= buf.length) return;
-        end = buf.length;
-        this.pos = end;
-      } else {
-        end = idx;
-        this.pos = idx + 1;
-      }
-      // Blanks and line breaks around a segment are layout, not data.
-      while (start < end && isWs(buf.charCodeAt(start))) start++;
-      while (end > start && isWs(buf.charCodeAt(end - 1))) end--;
-      if (start === end) continue;
-      let text = buf.slice(start, end);
-      if (d.segment !== '\n' && d.segment !== '\r') {
-        // A file hard-wrapped at a fixed width: line breaks inside a segment are not data.
-        if (this.nextLf < start) this.nextLf = indexOrPast(buf, '\n', start);
-        if (this.nextCr < start) this.nextCr = indexOrPast(buf, '\r', start);
-        if (this.nextLf < end || this.nextCr < end) text = text.replace(/[\r\n]/g, '');
-      }
-      this.segment(text, start, out);
+      if (this.state === State.Set && this.elemByte >= 0 && this.termByte >= 0) this.fastSet();
+      if (!this.frame(out, final)) return;
     }
+  }
+
+  /** Skips a UTF-8 byte-order mark at the very start. False when more input is needed to tell. */
+  private begin(final: boolean): boolean {
+    const b = this.buf;
+    const p = this.pos;
+    const avail = b.length - p;
+    if (avail === 0) return false;
+    if (avail < 3 && !final && b[p] === 0xef && (avail === 1 || b[p + 1] === 0xbb)) return false;
+    this.started = true;
+    if (avail >= 3 && b[p] === 0xef && b[p + 1] === 0xbb && b[p + 2] === 0xbf) {
+      this.pos = p + 3;
+      this.scan = this.pos;
+    }
+    return true;
+  }
+
+  /**
+   * The hot path, inside a set when the delimiters are ASCII bytes: frames the plain segments
+   * (a valid id, not an envelope segment, no line break inside) straight from the bytes, recording
+   * where each is. Stops before anything else, for frame() to read, or where no terminator follows.
+   */
+  private fastSet(): void {
+    const buf = this.buf;
+    const len = buf.length;
+    const term = this.termByte;
+    const elem = this.elemByte;
+    const unwrap = this.unwrap;
+    const rel = this.base - this.setAt;
+    let bounds = this.bounds;
+    let n = this.count * 2;
+    let p = this.pos;
+    let from = p > this.scan ? p : this.scan;
+    let segs = 0;
+    for (;;) {
+      const i = buf.indexOf(term, from);
+      if (i === -1) {
+        this.scan = len;
+        break;
+      }
+      let s = p;
+      let e = i;
+      while (s < e && isWs(buf[s] as number)) s++;
+      while (e > s && isWs(buf[e - 1] as number)) e--;
+      if (s === e) {
+        p = from = i + 1;
+        continue;
+      }
+      if (unwrap) {
+        let k = s;
+        while (k < e && buf[k] !== 10 && buf[k] !== 13) k++;
+        if (k < e) break;
+      }
+      // A segment id: A-Z then one or two of A-Z 0-9, then the element separator (or the end).
+      const c0 = buf[s] as number;
+      if (c0 < 65 || c0 > 90 || e - s < 2) break;
+      const c1 = buf[s + 1] as number;
+      if (!((c1 >= 65 && c1 <= 90) || (c1 >= 48 && c1 <= 57))) break;
+      const c2 = s + 2 < e ? (buf[s + 2] as number) : elem;
+      if (c2 === elem) {
+        // SE, ST, GE, GS: for frame().
+        if ((c0 === 83 && (c1 === 69 || c1 === 84)) || (c0 === 71 && (c1 === 69 || c1 === 83))) break;
+      } else {
+        if (!((c2 >= 65 && c2 <= 90) || (c2 >= 48 && c2 <= 57))) break;
+        if (s + 3 < e && buf[s + 3] !== elem) break;
+        if (c0 === 73 && c2 === 65 && (c1 === 69 || c1 === 83)) break; // IEA, ISA
+      }
+      if (n + 2 > bounds.length) {
+        const grown = new Float64Array(bounds.length * 2);
+        grown.set(bounds);
+        bounds = grown;
+        this.bounds = grown;
+      }
+      bounds[n] = s + rel;
+      bounds[n + 1] = e + rel;
+      n += 2;
+      segs++;
+      p = from = i + 1;
+    }
+    this.pos = p;
+    this.count = n >> 1;
+    this.segNo += segs;
+  }
+
+  /** Frames one segment at `pos` and reads it. False when more input is needed (or none is left). */
+  private frame(out: X12Set[], final: boolean): boolean {
+    const buf = this.buf;
+    const len = buf.length;
+    let start = this.pos;
+    const from = start > this.scan ? start : this.scan;
+    const tlen = this.termBytes.length;
+    const idx = this.termByte >= 0 ? buf.indexOf(this.termByte, from) : buf.indexOf(this.termBytes, from);
+    let end: number;
+    if (idx === -1) {
+      this.scan = Math.max(start, len - tlen + 1);
+      if (len - start > this.maxSegment && this.chars(start, len) > this.maxSegment) {
+        const d = this.delims as Delimiters;
+        throw this.fail(
+          `no segment terminator '${show(d.segment)}' within ${this.maxSegment} characters`,
+          start,
+          this.segNo + 1,
+        );
+      }
+      if (!final || start >= len) return false;
+      end = len;
+      this.pos = end;
+    } else {
+      end = idx;
+      this.pos = idx + tlen;
+    }
+    // Blanks and line breaks around a segment are layout, not data.
+    while (start < end && isWs(buf[start] as number)) start++;
+    while (end > start && isWs(buf[end - 1] as number)) end--;
+    if (start === end) return true;
+    let wrapped = false;
+    if (this.unwrap) {
+      // A file hard-wrapped at a fixed width: line breaks inside a segment are not data.
+      for (let k = start; k < end; k++) {
+        const c = buf[k];
+        if (c === 10 || c === 13) {
+          wrapped = true;
+          break;
+        }
+      }
+    }
+    let text = buf.toString('utf8', start, end);
+    if (wrapped) text = text.replace(/[\r\n]/g, '');
+    this.segment(text, start, end, wrapped, out);
+    return true;
+  }
+
+  /** Characters in buf[from, to) (bytes, for ASCII). */
+  private chars(from: number, to: number): number {
+    const part = this.buf.subarray(from, to);
+    return isAscii(part) ? part.length : part.toString('utf8').length;
   }
 
   /**
@@ -461,49 +594,61 @@ export class X12Reader {
   private detect(final: boolean): boolean {
     const b = this.buf;
     let p = this.pos;
-    while (p < b.length && isWs(b.charCodeAt(p))) p++;
-    if (p >= b.length) {
-      this.pos = p;
-      return false;
+    while (p < b.length && isWs(b[p] as number)) p++;
+    this.pos = p;
+    if (p >= b.length) return false;
+    // The ISA is read as text, from a window of the bytes wide enough to decide.
+    for (let width = 8192; ; width *= 4) {
+      let end = Math.min(b.length, p + width);
+      const all = end === b.length;
+      if (!all) while (end > p && ((b[end] as number) & 0xc0) === 0x80) end--;
+      const r = this.detectIn(b.toString('utf8', p, end), p, all ? final : false, !all);
+      if (r !== MORE || all) return r === 1;
     }
+  }
+
+  /** detect() on `b`, the text of the bytes from `at`; `cut`: more input follows the window. */
+  private detectIn(b: string, at: number, final: boolean, cut: boolean): number {
+    const toByte = (i: number): number => at + Buffer.byteLength(b.slice(0, i));
+    const p = 0;
     const what = this.interchangeCount === 0 && this.segNo === 0 ? 'not an X12 file' : 'unexpected data after IEA';
     if (b.length - p < 4) {
-      if (!final) return false;
-      throw this.fail(`${what}: expected an ISA segment, found ${snippet(b.slice(p))}`, p, this.segNo + 1);
+      if (!final) return MORE;
+      throw this.fail(`${what}: expected an ISA segment, found ${snippet(b.slice(p))}`, toByte(p), this.segNo + 1);
     }
     if (!b.startsWith('ISA', p)) {
-      throw this.fail(`${what}: expected an ISA segment, found ${snippet(b.slice(p, p + 40))}`, p, this.segNo + 1);
+      throw this.fail(`${what}: expected an ISA segment, found ${snippet(b.slice(p, p + 40))}`, toByte(p), this.segNo + 1);
     }
     const segNo = this.segNo + 1;
     const element = b.charAt(p + 3);
     const ec = element.charCodeAt(0);
     if (isAlnum(ec) || isWs(ec)) {
-      throw this.fail(`ISA: '${show(element)}' cannot be the element separator`, p + 3, segNo);
+      throw this.fail(`ISA: '${show(element)}' cannot be the element separator`, toByte(p + 3), segNo);
     }
     // The 16th element separator ends ISA15; ISA16 and the terminator follow it.
     let k = p + 3;
     for (let n = 1; n < 16; n++) {
       k = b.indexOf(element, k + 1);
       if (k === -1 || k - p > MAX_ISA_LENGTH) {
-        if (!final && k === -1 && b.length - p <= MAX_ISA_LENGTH) return false;
+        if (!final && k === -1 && b.length - p <= MAX_ISA_LENGTH) return MORE;
         throw this.fail(
           k === -1 ? 'file ends inside the ISA segment' : 'ISA segment has fewer than 16 elements',
-          p,
+          toByte(p),
           segNo,
         );
       }
     }
-    if (k + 3 >= b.length && !final) return false;
+    if (k + 3 >= b.length && !final) return MORE;
     let component = b.charAt(k + 1);
     let termIndex = k + 2;
-    if (component === '') throw this.fail('file ends inside the ISA segment (no ISA16)', p, segNo);
+    if (component === '') throw this.fail('file ends inside the ISA segment (no ISA16)', toByte(p), segNo);
     if (component === '\r' || component === '\n') {
       // ISA16 missing and the line ends the ISA.
       termIndex = k + 1;
       component = '';
     }
     let terminator = b.charAt(termIndex);
-    if (terminator === '') throw this.fail('file ends after ISA16: no segment terminator', p, segNo);
+    if (terminator === '') throw this.fail('file ends after ISA16: no segment terminator', toByte(p), segNo);
     let isaEnd = termIndex; // ISA text is b[p, isaEnd)
     if (terminator === '\r' && b.charAt(termIndex + 1) === '\n') terminator = '\n';
     const newlineTerminated = terminator === '\n' || terminator === '\r';
@@ -514,7 +659,7 @@ export class X12Reader {
       let q = termIndex + 1;
       while (q < b.length && isWs(b.charCodeAt(q))) q++;
       const eol = b.indexOf('\n', q);
-      if (eol === -1 && !final && b.length - q < LOOKAHEAD) return false;
+      if (eol === -1 && (cut || (!final && b.length - q < LOOKAHEAD))) return MORE;
       const line = b.slice(q, eol === -1 ? Math.min(b.length, q + LOOKAHEAD) : eol).trimEnd();
       if (line.length > 2 && line.endsWith(component) && /^(GS|TA1|IEA|ISB)/.test(line)) {
         terminator = component;
@@ -534,30 +679,30 @@ export class X12Reader {
     if (isAlnum(tc)) {
       throw this.fail(
         `ISA: '${terminator}' after ISA16 cannot be a segment terminator (is the ISA cut short?)`,
-        termIndex,
+        toByte(termIndex),
         segNo,
       );
     }
     if (terminator === element || component === element || (component !== '' && component === terminator)) {
       throw this.fail(
         `ISA: delimiters are not distinct (element '${show(element)}', component '${show(component)}', segment '${show(terminator)}')`,
-        p,
+        toByte(p),
         segNo,
       );
     }
     let isaText = b.slice(p, isaEnd);
     if (newlineTerminated) {
       if (hasNewline(isaText)) {
-        throw this.fail('ISA segment is split across lines while lines end segments', p, segNo);
+        throw this.fail('ISA segment is split across lines while lines end segments', toByte(p), segNo);
       }
     } else if (hasNewline(isaText)) {
       isaText = isaText.replace(/[\r\n]/g, '');
     }
     const f = isaText.split(element);
-    if (f.length !== 17) throw this.fail(`ISA has ${f.length - 1} elements, expected 16`, p, segNo);
+    if (f.length !== 17) throw this.fail(`ISA has ${f.length - 1} elements, expected 16`, toByte(p), segNo);
     const version = (f[12] ?? '').trim();
     const control = (f[13] ?? '').trim();
-    if (!isDigits(control)) throw this.fail(`ISA13 control number ${snippet(control)} is not numeric`, p, segNo);
+    if (!isDigits(control)) throw this.fail(`ISA13 control number ${snippet(control)} is not numeric`, toByte(p), segNo);
     const rep = f[11] ?? '';
     const repCode = rep.charCodeAt(0);
     const repetition =
@@ -573,6 +718,10 @@ export class X12Reader {
         : '';
     const delimiters: Delimiters = { element, component, segment: terminator, repetition };
     this.delims = delimiters;
+    this.termBytes = Buffer.from(terminator, 'utf8');
+    this.termByte = this.termBytes.length === 1 ? (this.termBytes[0] as number) : -1;
+    this.elemByte = ec < 128 ? ec : -1;
+    this.unwrap = !newlineTerminated;
     this.segNo = segNo;
     this.interchange = {
       senderQualifier: (f[5] ?? '').trim(),
@@ -587,16 +736,17 @@ export class X12Reader {
       ackRequested: (f[14] ?? '').trim() === '1',
       delimiters,
       segment: segNo,
-      offset: this.byteOffset(p),
+      offset: this.base + toByte(p),
     };
     this.groupCount = 0;
     this.state = State.Interchange;
-    this.pos = termIndex + 1;
-    return true;
+    this.pos = toByte(termIndex + 1);
+    this.scan = this.pos;
+    return 1;
   }
 
-  /** One segment's text (trimmed): its id checked, then through the envelope state machine. */
-  private segment(text: string, at: number, out: X12Set[]): void {
+  /** One segment's text (trimmed; buf[at, end) before unwrapping): its id checked, then through the envelope state machine. */
+  private segment(text: string, at: number, end: number, wrapped: boolean, out: X12Set[]): void {
     const segNo = ++this.segNo;
     const d = this.delims as Delimiters;
     const kind = envelopeId(text, d.element.charCodeAt(0));
@@ -604,10 +754,10 @@ export class X12Reader {
       const set = this.set as OpenSet;
       if (kind === undefined) {
         if (!validId(text, d.element.charCodeAt(0))) throw this.badId(text, at, segNo);
-        set.raw.push(text);
+        this.addSegment(at, end, wrapped);
       } else if (kind === 'SE') {
-        set.raw.push(text);
-        this.closeSet(text.split(d.element), at, out);
+        this.addSegment(at, end, wrapped);
+        this.closeSet(text.split(d.element), at, end, out);
       } else {
         throw this.fail(
           `${kind} inside transaction set ${set.id} ${set.control} (started at segment ${set.first}): SE missing`,
@@ -622,7 +772,7 @@ export class X12Reader {
     if (kind === undefined && !validId(text, d.element.charCodeAt(0))) throw this.badId(text, at, segNo);
     switch (this.state) {
       case State.Group:
-        if (id === 'ST') return this.openSet(f, text, at);
+        if (id === 'ST') return this.openSet(f, at, end, wrapped);
         if (id === 'GE') return this.closeGroup(f, at);
         if (id === 'IEA' || id === 'GS' || id === 'ISA') {
           const g = (this.group as OpenGroup).envelope;
@@ -645,6 +795,19 @@ export class X12Reader {
     }
   }
 
+  private addSegment(at: number, end: number, wrapped: boolean): void {
+    const n = this.count * 2;
+    if (n + 2 > this.bounds.length) {
+      const grown = new Float64Array(this.bounds.length * 2);
+      grown.set(this.bounds);
+      this.bounds = grown;
+    }
+    const rel = this.base - this.setAt;
+    this.bounds[n] = wrapped ? -(at + rel) - 1 : at + rel;
+    this.bounds[n + 1] = end + rel;
+    this.count++;
+  }
+
   private badId(text: string, at: number, segNo: number): ParseError {
     const id = text.split((this.delims as Delimiters).element)[0] ?? '';
     return this.fail(`malformed segment ${snippet(text)}: ${snippet(id)} is not a segment id`, at, segNo);
@@ -663,28 +826,32 @@ export class X12Reader {
         controlNumber: control,
         version: el(f, 8),
         segment: this.segNo,
-        offset: this.byteOffset(at),
+        offset: this.base + at,
       },
       sets: [],
     };
     this.state = State.Group;
   }
 
-  private openSet(f: Segment, text: string, at: number): void {
+  private openSet(f: Segment, at: number, end: number, wrapped: boolean): void {
     const id = el(f, 1);
     const control = el(f, 2);
     if (!id) throw this.fail('ST01 transaction set id missing', at);
     if (!control) throw this.fail('ST02 control number missing', at);
-    this.set = { id, control, raw: [text], first: this.segNo, offset: this.byteOffset(at) };
+    this.set = { id, control, first: this.segNo, offset: this.base + at };
+    this.setAt = this.base + at;
+    this.setParts = [];
+    this.count = 0;
+    this.addSegment(at, end, wrapped);
     this.state = State.Set;
   }
 
-  private closeSet(f: Segment, at: number, out: X12Set[]): void {
+  private closeSet(f: Segment, at: number, end: number, out: X12Set[]): void {
     const set = this.set as OpenSet;
     const count = el(f, 1);
-    if (!isDigits(count) || Number(count) !== set.raw.length) {
+    if (!isDigits(count) || Number(count) !== this.count) {
       throw this.fail(
-        `SE01 of ${set.id} ${set.control} says ${snippet(count)} segments, counted ${set.raw.length}`,
+        `SE01 of ${set.id} ${set.control} says ${snippet(count)} segments, counted ${this.count}`,
         at,
       );
     }
@@ -698,7 +865,7 @@ export class X12Reader {
       new X12Set(
         set.id,
         set.control,
-        set.raw,
+        this.takeSegments(end),
         set.first,
         set.offset,
         this.interchange as InterchangeEnvelope,
@@ -708,6 +875,29 @@ export class X12Reader {
     );
     this.set = undefined;
     this.state = State.Group;
+  }
+
+  /** The open set's segments, its last ending at buf[end]: decoded at once, cut on first use. */
+  private takeSegments(end: number): FramedSegments | string[] {
+    const start = this.setAt - this.base;
+    const bytes =
+      this.setParts.length === 0
+        ? this.buf.subarray(start, end)
+        : Buffer.concat([...this.setParts, this.buf.subarray(Math.max(0, start), end)]);
+    this.setParts = [];
+    const n = this.count * 2;
+    const bounds = this.bounds;
+    if (bytes.length <= MAX_SET_TEXT && isAscii(bytes)) {
+      return new FramedSegments(bytes.toString('latin1'), bounds.slice(0, n));
+    }
+    // Non-ASCII (or huge): each segment decoded on its own.
+    const raw = new Array<string>(n >> 1);
+    for (let j = 0; j < n; j += 2) {
+      const s = bounds[j] as number;
+      const e = bounds[j + 1] as number;
+      raw[j >> 1] = s >= 0 ? bytes.toString('utf8', s, e) : bytes.toString('utf8', -s - 1, e).replace(/[\r\n]/g, '');
+    }
+    return raw;
   }
 
   private closeGroup(f: Segment, at: number): void {

@@ -57,6 +57,16 @@ export function RetryButton(props: { documentId: string; ctx: PageContext }) {
   );
 }
 
+export function RerouteButton(props: { orderId: string; ctx: PageContext }) {
+  return (
+    <form class="inline" method="post" action={`/orders/${encodeURIComponent(props.orderId)}/reroute`}>
+      <input type="hidden" name="csrf" value={props.ctx.csrf} />
+      <input type="hidden" name="back" value={props.ctx.path} />
+      <button type="submit" class="primary" data-reroute={props.orderId}>Re-route</button>
+    </form>
+  );
+}
+
 export function OrderLink(props: { id: string; label: string }) {
   return <a href={`/orders/${encodeURIComponent(props.id)}`}>{props.label}</a>;
 }

@@ -1,7 +1,7 @@
 import { ORDER_STATES } from '../../../canonical/states.ts';
 import type { HomeData, SupplierHealth } from '../data.ts';
 import { ActivityChart } from './chart.tsx';
-import { DocumentLink, DocumentTable, Empty, OrderLink, RetryButton, StateBadge, Time } from './components.tsx';
+import { DocumentLink, DocumentTable, Empty, OrderLink, RerouteButton, RetryButton, StateBadge, Time } from './components.tsx';
 import { Layout, type PageContext } from './layout.tsx';
 
 export function HomePage(props: { data: HomeData; ctx: PageContext }) {
@@ -44,7 +44,7 @@ export function HomePage(props: { data: HomeData; ctx: PageContext }) {
                   <td><Time at={o.updatedAt} now={ctx.now} /></td>
                   <td>
                     {o.failedDocuments.length === 0
-                      ? <span class="muted">none</span>
+                      ? <RerouteButton orderId={o.id} ctx={ctx} />
                       : o.failedDocuments.map((d) => (
                           <div>
                             <DocumentLink id={d.id} label={d.filename} /> <RetryButton documentId={d.id} ctx={ctx} />

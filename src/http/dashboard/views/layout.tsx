@@ -16,12 +16,13 @@ export interface PageContext {
 }
 
 /** A one-line message after a redirect; chosen from a fixed list, so no text comes from the URL. */
-export type Notice = 'retried' | 'reapplied' | 'reapply_failed';
+export type Notice = 'retried' | 'reapplied' | 'reapply_failed' | 'rerouted';
 
 const NOTICES: Record<Notice, { text: string; bad: boolean }> = {
   retried: { text: 'Retry queued: the document is pending again.', bad: false },
   reapplied: { text: 'The document was applied again.', bad: false },
   reapply_failed: { text: 'The document was applied again and failed again: see its error.', bad: true },
+  rerouted: { text: 'The order is back in received: the router takes it next.', bad: false },
 };
 
 export function isNotice(value: string | undefined): value is Notice {
