@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { HubError, UnauthorizedError, ValidationError } from '../errors.ts';
 import type { Hub } from '../hub.ts';
 import { sha256Hex } from '../store/ids.ts';
@@ -102,12 +102,22 @@ export function secretsEqual(given: string, expected: string): boolean {
   return timingSafeEqual(a.length === b.length ? a : b, b) && a.length === b.length;
 }
 
+/**
+ * What the dashboard's cookie holds: derived from the admin token (so it changes with it), never the
+ * token itself, so that a leaked cookie does not give the bearer token for the API.
+ */
+export function sessionValue(token: string): string {
+  return createHmac('sha256', token).update('dropship-hub dashboard session').digest('base64url');
+}
+
 /** Admin routes: `Authorization: Bearer <HUB_ADMIN_TOKEN>` or the dashboard's cookie. Unset token: refuse all. */
 export function isAdmin(hub: Hub, c: Context): boolean {
   const token = hub.env.HUB_ADMIN_TOKEN;
   if (!token) return false;
-  const given = bearer(c) ?? readCookie(c, ADMIN_COOKIE);
-  return given !== undefined && secretsEqual(given, token);
+  const given = bearer(c);
+  if (given !== undefined) return secretsEqual(given, token);
+  const cookie = readCookie(c, ADMIN_COOKIE);
+  return cookie !== undefined && secretsEqual(cookie, sessionValue(token));
 }
 
 export const ADMIN_COOKIE = 'hub_admin';

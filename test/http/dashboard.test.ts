@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMappingFile } from '../../src/config/mapping-loader.ts';
-import { ADMIN_COOKIE } from '../../src/http/request.ts';
+import { ADMIN_COOKIE, sessionValue } from '../../src/http/request.ts';
 import { newId, sha256Hex } from '../../src/store/ids.ts';
 import { setOrderStatus } from '../../src/store/orders.ts';
 import { ADMIN_TOKEN, createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
@@ -14,7 +14,7 @@ let t: TestHub;
 let apiKey: string;
 let mappingDir: string;
 /** The signed-in cookie header. */
-const cookie = `${ADMIN_COOKIE}=${encodeURIComponent(ADMIN_TOKEN)}`;
+const cookie = `${ADMIN_COOKIE}=${sessionValue(ADMIN_TOKEN)}`;
 
 beforeAll(async () => {
   mappingDir = await mkdtemp(path.join(tmpdir(), 'hub-dashboard-'));
@@ -142,6 +142,10 @@ describe('dashboard: signing in', () => {
     expect(setCookie).toMatch(/SameSite=Strict/i);
     expect(setCookie).toMatch(/Path=\//);
     const sent = setCookie.split(';')[0]!;
+    // The cookie is derived from the admin token, never the token itself; and it is no bearer token.
+    expect(setCookie).not.toContain(encodeURIComponent(ADMIN_TOKEN));
+    const value = decodeURIComponent(sent.slice(sent.indexOf('=') + 1));
+    expect((await t.app.request('/v1/admin/documents', { headers: { authorization: `Bearer ${value}` } })).status).toBe(401);
     expect((await get('/', { cookie: sent })).status).toBe(200);
   });
 

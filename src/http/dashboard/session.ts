@@ -1,8 +1,9 @@
 /**
  * The dashboard's sign-in and form protection.
  *
- * Signing in with HUB_ADMIN_TOKEN sets the ADMIN_COOKIE (http-only, SameSite=Strict), which
- * `isAdmin` accepts just like the bearer header. Every state-changing form also carries a token
+ * Signing in with HUB_ADMIN_TOKEN sets the ADMIN_COOKIE (http-only, SameSite=Strict) to a value
+ * derived from the token (never the token itself), which `isAdmin` accepts for the dashboard and
+ * for reading the admin API. Every state-changing form also carries a token
  * derived from the admin token (an HMAC, so it changes when the admin token does and cannot be
  * made without it), and a POST whose Origin, Referer or Sec-Fetch-Site says it came from another
  * site is refused: SameSite alone does not cover old browsers or same-site sub-domains.
@@ -11,7 +12,7 @@ import { createHmac } from 'node:crypto';
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import type { Hub } from '../../hub.ts';
-import { ADMIN_COOKIE, secretsEqual } from '../request.ts';
+import { ADMIN_COOKIE, secretsEqual, sessionValue } from '../request.ts';
 
 /** How long a sign-in lasts. */
 const SESSION_SECONDS = 12 * 3600;
@@ -26,7 +27,7 @@ function isHttps(c: Context): boolean {
 }
 
 export function signIn(c: Context, token: string): void {
-  setCookie(c, ADMIN_COOKIE, token, {
+  setCookie(c, ADMIN_COOKIE, sessionValue(token), {
     httpOnly: true,
     sameSite: 'Strict',
     path: '/',

@@ -304,6 +304,49 @@ function hasNewline(s: string): boolean {
   return s.indexOf('\n') !== -1 || s.indexOf('\r') !== -1;
 }
 
+/**
+ * The index in `buf` after the bytes, from `from`, that decode to `units` UTF-16 code units (as
+ * Buffer#toString does: one U+FFFD for each maximal invalid subsequence).
+ */
+function utf8Skip(buf: Buffer, from: number, units: number): number {
+  let i = from;
+  let u = 0;
+  while (u < units && i < buf.length) {
+    const c = buf[i] as number;
+    if (c < 0x80) {
+      i++;
+      u++;
+      continue;
+    }
+    let need = 0;
+    let lower = 0x80;
+    let upper = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) need = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      if (c === 0xe0) lower = 0xa0;
+      if (c === 0xed) upper = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      if (c === 0xf0) lower = 0x90;
+      if (c === 0xf4) upper = 0x8f;
+    }
+    let j = i + 1;
+    let k = 0;
+    while (k < need && j < buf.length) {
+      const d = buf[j] as number;
+      if (d < lower || d > upper) break;
+      lower = 0x80;
+      upper = 0xbf;
+      j++;
+      k++;
+    }
+    u += need === 3 && k === 3 ? 2 : 1;
+    i = j;
+  }
+  return i;
+}
+
 interface OpenGroup {
   envelope: GroupEnvelope;
   sets: { transactionSet: string; controlNumber: string }[];
@@ -485,8 +528,9 @@ export class X12Reader {
     let from = p > this.scan ? p : this.scan;
     let segs = 0;
     for (;;) {
-      const i = buf.indexOf(term, from);
-      if (i === -1) {
+      let i = from;
+      while (i < len && buf[i] !== term) i++;
+      if (i === len) {
         this.scan = len;
         break;
       }
@@ -609,7 +653,8 @@ export class X12Reader {
 
   /** detect() on `b`, the text of the bytes from `at`; `cut`: more input follows the window. */
   private detectIn(b: string, at: number, final: boolean, cut: boolean): number {
-    const toByte = (i: number): number => at + Buffer.byteLength(b.slice(0, i));
+    const ascii = b.length === Buffer.byteLength(b) && isAscii(this.buf.subarray(at, at + b.length));
+    const toByte = (i: number): number => (ascii ? at + i : utf8Skip(this.buf, at, i));
     const p = 0;
     const what = this.interchangeCount === 0 && this.segNo === 0 ? 'not an X12 file' : 'unexpected data after IEA';
     if (b.length - p < 4) {
