@@ -4,7 +4,7 @@
  * deliveries/s for 1,000 queued purchase orders; beside them, in the same run, the floor: a bare
  * ssh2-sftp-client put + posix-rename of the same bytes.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import SftpClient from 'ssh2-sftp-client';

@@ -20,7 +20,6 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import ssh2 from 'ssh2';
 import type { LoadedMapping } from '../config/mapping-loader.ts';
 import type { InboundFileConfig } from '../config/mapping-schema.ts';
 import { matchInboundFile } from '../formats/inbound.ts';
@@ -37,8 +36,6 @@ import {
   type Parcel,
   type ReceivedPo,
 } from './supplier-files.ts';
-
-const { utils } = ssh2;
 
 /** How each sandbox supplier behaves: its carrier, and items it is short of (backordered, shipped later). */
 export interface SupplierProfile {

@@ -46,7 +46,7 @@ export async function renderCsv(loaded: LoadedMapping, po: PurchaseOrder): Promi
     rows = [];
     for (const line of po.lines) {
       const row: string[] = [];
-      for (const { header: name, expression } of columns) {
+      for (const { expression } of columns) {
         const value = await evaluateExpression(expression, line, { po, line }, loaded.supplier);
         row.push(csvCell(value, `${loaded.supplier}: ${expression.path}`));
       }

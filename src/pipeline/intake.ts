@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { isPaid, type CanonicalOrder } from '../canonical/order.ts';
 import type { OrderStatus } from '../canonical/states.ts';
-import { ConflictError, HubError } from '../errors.ts';
+import { ConflictError } from '../errors.ts';
 import type { Store } from '../store/database.ts';
 import type { Database } from '../store/schema.ts';
 import { newId, sha256Hex, stableStringify } from '../store/ids.ts';
@@ -164,8 +164,4 @@ async function insertOrder(
     select o.created_at from o left join e on e.order_id = o.id`.execute(db);
   const created = result.rows[0]?.created_at;
   return created === undefined ? undefined : new Date(created);
-}
-
-export function assertOrderBelongs(order: { retailerId: string } | undefined, retailerId: string): void {
-  if (!order || order.retailerId !== retailerId) throw new HubError('not_found', 'order not found');
 }

@@ -2,7 +2,6 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CanonicalOrder } from '../canonical/order.ts';
 import { checkTransition, type OrderStatus } from '../canonical/states.ts';
 import { NotFoundError } from '../errors.ts';
-import { toBuffer } from './ids.ts';
 import type { Database, OrderRow } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -194,4 +193,3 @@ export async function loadOrderView(db: Db, orderId: string, retailerId?: string
   };
 }
 
-export { toBuffer };

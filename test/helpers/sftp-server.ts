@@ -21,7 +21,6 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import ssh2 from 'ssh2';
 import { SftpTransport as SftpTransportSchema, type SftpTransportConfig } from '../../src/config/mapping-schema.ts';
 import { startSandboxSftpServer, type SandboxSftpServer } from '../../src/transports/sandbox-sftp-server.ts';
 

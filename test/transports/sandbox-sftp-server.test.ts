@@ -5,7 +5,6 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import ssh2 from 'ssh2';
 import SftpClient from 'ssh2-sftp-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SftpTransport as SftpTransportSchema } from '../../src/config/mapping-schema.ts';

@@ -100,7 +100,7 @@ const LOOKAHEAD = 4096;
 export class FramedSegments {
   constructor(
     readonly text: string,
-    readonly bounds: Float64Array,
+    readonly bounds: readonly number[],
   ) {}
 
   get length(): number {
@@ -397,7 +397,7 @@ export class X12Reader {
   private setAt = 0;
   private setParts: Buffer[] = [];
   /** [start, end) of each segment of the open set, relative to setAt (start as -start-1: unwrap it). */
-  private bounds = new Float64Array(2048);
+  private bounds: number[] = [];
   private count = 0;
 
   /** Every functional group read so far (complete: its GE checked). */
@@ -522,15 +522,16 @@ export class X12Reader {
     const elem = this.elemByte;
     const unwrap = this.unwrap;
     const rel = this.base - this.setAt;
-    let bounds = this.bounds;
+    const bounds = this.bounds;
     let n = this.count * 2;
     let p = this.pos;
     let from = p > this.scan ? p : this.scan;
     let segs = 0;
+    let nextLf = -1;
+    let nextCr = -1;
     for (;;) {
-      let i = from;
-      while (i < len && buf[i] !== term) i++;
-      if (i === len) {
+      const i = buf.indexOf(term, from);
+      if (i === -1) {
         this.scan = len;
         break;
       }
@@ -543,9 +544,17 @@ export class X12Reader {
         continue;
       }
       if (unwrap) {
-        let k = s;
-        while (k < e && buf[k] !== 10 && buf[k] !== 13) k++;
-        if (k < e) break;
+        // Line breaks inside the segment: the next LF and CR are looked up (with indexOf, faster
+        // than a loop) only when the segment has passed them.
+        if (nextLf < s) {
+          nextLf = buf.indexOf(10, s);
+          if (nextLf === -1) nextLf = len;
+        }
+        if (nextCr < s) {
+          nextCr = buf.indexOf(13, s);
+          if (nextCr === -1) nextCr = len;
+        }
+        if (nextLf < e || nextCr < e) break;
       }
       // A segment id: A-Z then one or two of A-Z 0-9, then the element separator (or the end).
       const c0 = buf[s] as number;
@@ -560,12 +569,6 @@ export class X12Reader {
         if (!((c2 >= 65 && c2 <= 90) || (c2 >= 48 && c2 <= 57))) break;
         if (s + 3 < e && buf[s + 3] !== elem) break;
         if (c0 === 73 && c2 === 65 && (c1 === 69 || c1 === 83)) break; // IEA, ISA
-      }
-      if (n + 2 > bounds.length) {
-        const grown = new Float64Array(bounds.length * 2);
-        grown.set(bounds);
-        bounds = grown;
-        this.bounds = grown;
       }
       bounds[n] = s + rel;
       bounds[n + 1] = e + rel;
@@ -842,11 +845,6 @@ export class X12Reader {
 
   private addSegment(at: number, end: number, wrapped: boolean): void {
     const n = this.count * 2;
-    if (n + 2 > this.bounds.length) {
-      const grown = new Float64Array(this.bounds.length * 2);
-      grown.set(this.bounds);
-      this.bounds = grown;
-    }
     const rel = this.base - this.setAt;
     this.bounds[n] = wrapped ? -(at + rel) - 1 : at + rel;
     this.bounds[n + 1] = end + rel;
