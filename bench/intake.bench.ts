@@ -5,7 +5,8 @@
  * same concurrency.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -69,6 +70,71 @@ async function ceiling(url: string, schema: string): Promise<{ perSecond: number
   return { perSecond: count / SECONDS, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
+interface Load {
+  tool: string;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  failures: number;
+}
+
+/** wrk (C, light: leaves the cores to the hub and PostgreSQL) when installed, else autocannon. */
+async function load(url: string, apiKey: string): Promise<Load> {
+  const wrk = ['/usr/bin/wrk', '/usr/local/bin/wrk'].find((p) => existsSync(p));
+  if (wrk) return loadWithWrk(wrk, url, apiKey);
+  let n = 0;
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+        setupRequest: (request) => ({ ...request, body: JSON.stringify(order(`a-${n++}`)) }),
+      },
+    ],
+  });
+  return { tool: 'autocannon', perSecond: result['2xx'] / SECONDS, p50: result.latency.p50, p99: result.latency.p99, failures: result.non2xx + result.errors };
+}
+
+async function loadWithWrk(wrk: string, url: string, apiKey: string): Promise<Load> {
+  // Every request a new externalId: the body is a template with one %s.
+  const template = JSON.stringify(order('@ID@')).replace('@ID@', '%s');
+  const script = `
+local counter = 0
+local threads = {}
+function setup(thread) thread:set("id", #threads) table.insert(threads, thread) end
+function init(args) failed = 0 end
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer ${apiKey}"
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, nil, nil, string.format(${JSON.stringify(template)}, "w" .. id .. "-" .. counter))
+end
+response = function(status) if status < 200 or status > 299 then failed = failed + 1 end end
+done = function(summary, latency)
+  local bad = 0
+  for _, t in ipairs(threads) do bad = bad + t:get("failed") end
+  local e = summary.errors
+  io.write(string.format('RESULT {"requests":%d,"bad":%d,"errors":%d,"p50":%f,"p99":%f,"us":%d}\\n',
+    summary.requests, bad, e.connect + e.read + e.write + e.timeout, latency:percentile(50), latency:percentile(99), summary.duration))
+end`;
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-wrk-'));
+  const file = path.join(dir, 'intake.lua');
+  writeFileSync(file, script);
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile(wrk, ['-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '-s', file, url], { maxBuffer: 1 << 20 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`wrk failed: ${stderr || error.message}`)) : resolve(stdout),
+    );
+  });
+  const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) throw new Error(`wrk printed no result:\n${out}`);
+  const r = JSON.parse(line.slice(7)) as { requests: number; bad: number; errors: number; p50: number; p99: number; us: number };
+  return { tool: 'wrk', perSecond: (r.requests - r.bad) / (r.us / 1e6), p50: r.p50 / 1000, p99: r.p99 / 1000, failures: r.bad + r.errors };
+}
+
 const bench: Benchmark = {
   name: 'intake',
   requires: () => (process.env.DATABASE_URL ? undefined : 'set DATABASE_URL to a PostgreSQL server'),
@@ -84,28 +150,14 @@ const bench: Benchmark = {
     if (!apiKey) throw new Error(`could not create the bench retailer: ${created.stderr}`);
     const hub = await startHubProcess(env);
     try {
-      let n = 0;
-      const result = await autocannon({
-        url: `${hub.url}/v1/orders`,
-        connections: CONNECTIONS,
-        duration: SECONDS,
-        requests: [
-          {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-            setupRequest: (request) => ({ ...request, body: JSON.stringify(order(`a-${n++}`)) }),
-          },
-        ],
-      });
-      const ok = result['2xx'];
+      const result = await load(`${hub.url}/v1/orders`, apiKey);
       await hub.kill();
       const floor = await ceiling(url, schema);
-      const perSecond = ok / SECONDS;
       return [
-        { bench: 'intake', metric: 'POST /v1/orders throughput (32 connections)', value: perSecond, unit: 'orders/s', peer: { name: 'pg insert ceiling', value: floor.perSecond } },
-        { bench: 'intake', metric: 'POST /v1/orders latency p50', value: result.latency.p50, unit: 'ms', peer: { name: 'pg insert ceiling', value: floor.p50 } },
-        { bench: 'intake', metric: 'POST /v1/orders latency p99', value: result.latency.p99, unit: 'ms', peer: { name: 'pg insert ceiling', value: floor.p99 } },
-        { bench: 'intake', metric: 'non-2xx answers', value: result.non2xx + result.errors, unit: 'requests' },
+        { bench: 'intake', metric: `POST /v1/orders throughput (32 connections, ${result.tool})`, value: result.perSecond, unit: 'orders/s', peer: { name: 'pg insert ceiling', value: floor.perSecond } },
+        { bench: 'intake', metric: 'POST /v1/orders latency p50', value: result.p50, unit: 'ms', peer: { name: 'pg insert ceiling', value: floor.p50 } },
+        { bench: 'intake', metric: 'POST /v1/orders latency p99', value: result.p99, unit: 'ms', peer: { name: 'pg insert ceiling', value: floor.p99 } },
+        { bench: 'intake', metric: 'failed requests (non-2xx, errors)', value: result.failures, unit: 'requests' },
       ];
     } finally {
       await hub.kill();
