@@ -184,7 +184,19 @@ function inboundKind(items: InboundItem[]): string {
 
 async function firstOrderId(trx: Transaction<Database>, supplier: string, items: InboundItem[]): Promise<string | undefined> {
   const po = items.map(poNumberOf).find((p) => p !== undefined);
-  if (!po) return undefined;
+  if (!po) {
+    // A 997 names our group (GS06), not a PO: its order is that of the document it acknowledges.
+    const ack = items.find((i) => i.kind === 'functional_ack');
+    if (ack?.kind !== 'functional_ack') return undefined;
+    const acked = await trx
+      .selectFrom('documents')
+      .select('order_id')
+      .where('partner', '=', supplier)
+      .where('gs06', '=', ack.ack.groupControlNumber)
+      .where('direction', '=', 'out')
+      .executeTakeFirst();
+    return acked?.order_id ?? undefined;
+  }
   const row = await trx.selectFrom('purchase_orders').select('order_id').where('supplier_id', '=', supplier).where('po_number', '=', po).executeTakeFirst();
   return row?.order_id;
 }

@@ -71,7 +71,10 @@ describe(`order → 850 → 997/855/856 → shipped (${process.env.DATABASE_URL 
 
     dropFile('a_5002.997', functionalAck(parties(7001), Number(sent.gs06), 'A'));
     await pollSupplier(t.hub, 'acme');
-    expect((await view(orderId)).status).toBe('acknowledged');
+    const acknowledged = await view(orderId);
+    expect(acknowledged.status).toBe('acknowledged');
+    // The 997 is listed with the order it acknowledges.
+    expect(acknowledged.documents.map((d: { filename: string }) => d.filename)).toContain('a_5002.997');
 
     dropFile('b_5002.856', shipNotice(parties(7002), 'SHP-5002', [{ poNumber: po.poNumber, items: [{ supplierSku: 'ACME-TRUCK-01', quantity: 2 }], tracking: ['1Z999AA10123456784'] }]));
     const result = await pollSupplier(t.hub, 'acme');
