@@ -36,7 +36,9 @@ const EnvSchema = z.object({
 export type HubEnv = z.infer<typeof EnvSchema>;
 
 export function loadEnv(env: NodeJS.ProcessEnv = process.env): HubEnv {
-  const result = EnvSchema.safeParse(env);
+  // A variable set to the empty string counts as unset (`DATABASE_URL= hub serve` uses PGlite).
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = EnvSchema.safeParse(set);
   if (!result.success) throw new ValidationError('invalid environment', issuesFromZod(result.error));
   return result.data;
 }
