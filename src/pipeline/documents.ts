@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import type { Database, NewDocument } from '../store/schema.ts';
+import type { Database, DocumentRow, NewDocument } from '../store/schema.ts';
 import { newId, sha256Hex } from '../store/ids.ts';
 
 export interface OutboundDocumentInput {
@@ -17,10 +17,20 @@ export interface OutboundDocumentInput {
   /** Kept beside the bytes: what the document was made from. */
   parsed?: unknown;
   notBefore?: Date;
+  /**
+   * Claimed for this long by the caller, who delivers it itself right after the commit (the
+   * router's hand-off). Should the caller die first, the claim runs out and any worker takes it.
+   */
+  claimForMs?: number;
 }
 
 /** Records a document in the outbox (inside the caller's transaction). Wake the outbox after commit. */
 export async function enqueueOutbound(trx: Transaction<Database>, input: OutboundDocumentInput): Promise<string> {
+  return (await insertOutbound(trx, input)).id;
+}
+
+/** Like enqueueOutbound, and gives back the whole row (for a caller that delivers it itself). */
+export async function insertOutbound(trx: Transaction<Database>, input: OutboundDocumentInput): Promise<DocumentRow> {
   const id = newId('doc');
   const row: NewDocument = {
     id,
@@ -45,6 +55,13 @@ export async function enqueueOutbound(trx: Transaction<Database>, input: Outboun
     parsed: input.parsed === undefined ? null : JSON.stringify(input.parsed),
   };
   // Due now, by the database's clock: a new document waits behind due retries, not ahead of them.
-  await trx.insertInto('documents').values({ ...row, next_attempt_at: input.notBefore ?? sql<Date>`now()` }).execute();
-  return id;
+  return trx
+    .insertInto('documents')
+    .values({
+      ...row,
+      next_attempt_at: input.notBefore ?? sql<Date>`now()`,
+      ...(input.claimForMs === undefined ? {} : { locked_until: sql<Date>`now() + (${input.claimForMs} * interval '1 millisecond')` }),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }

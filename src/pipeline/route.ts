@@ -8,9 +8,9 @@ import type { Hub } from '../hub.ts';
 import { routeOrder } from '../routing/index.ts';
 import { nextControlNumber } from '../store/control-numbers.ts';
 import { newId } from '../store/ids.ts';
-import { recordEvent, setOrderStatus } from '../store/orders.ts';
-import type { Database } from '../store/schema.ts';
-import { enqueueOutbound } from './documents.ts';
+import { setOrderStatus, transitionOrder, type TimelineEvent } from '../store/orders.ts';
+import type { Database, DocumentRow } from '../store/schema.ts';
+import { insertOutbound } from './documents.ts';
 import { enqueueRetailerEvent } from './notify.ts';
 
 /**
@@ -24,7 +24,8 @@ export async function enqueuePurchaseOrder(
   loaded: LoadedMapping,
   po: PurchaseOrder,
   poId: string,
-): Promise<string> {
+  claimForMs?: number,
+): Promise<DocumentRow> {
   const partner = loaded.mapping.supplier;
   let numbers;
   if (usesControlNumbers(loaded.mapping)) {
@@ -32,7 +33,8 @@ export async function enqueuePurchaseOrder(
     numbers = { isa13: n, gs06: n, st02: 1 };
   }
   const rendered = await renderOutbound(loaded, po, numbers);
-  return enqueueOutbound(trx, {
+  return insertOutbound(trx, {
+    ...(claimForMs === undefined ? {} : { claimForMs }),
     kind: po.purpose === 'cancel' ? 'po_cancel' : 'po',
     format: loaded.mapping.outbound.format,
     filename: rendered.filename,
@@ -52,17 +54,29 @@ export async function enqueuePurchaseOrder(
  * and queues it, all in one transaction per order. An order no supplier can take, or whose document
  * cannot be rendered, goes to `exception` with the reason. Returns how many orders it handled.
  */
-export async function routeReceivedOrders(hub: Hub, max = 50, parallel = 1): Promise<number> {
+export interface RouteOptions {
+  max?: number;
+  /** Routers side by side (SKIP LOCKED gives each its own order). */
+  parallel?: number;
+  /**
+   * The caller delivers the new purchase orders itself, as soon as they are committed: they are
+   * inserted already claimed for `leaseMs` and handed to `deliver`, which saves a claim and a wake.
+   */
+  handOff?: { leaseMs: number; deliver(documents: DocumentRow[]): void };
+}
+
+export async function routeReceivedOrders(hub: Hub, options: RouteOptions = {}): Promise<number> {
+  const { max = 50, parallel = 1, handOff } = options;
   let handled = 0;
   let done = false;
-  // Several routers side by side: SKIP LOCKED gives each its own order.
   const router = async (): Promise<void> => {
     while (!done && handled < max) {
-      const orderId = await routeNextOrder(hub);
-      if (orderId === undefined) done = true;
+      const routed = await routeNextOrder(hub, handOff?.leaseMs);
+      if (routed === undefined) done = true;
       else {
         handled++;
-        await hub.store.wakeOutbox(); // its documents can go out while the next order is routed
+        if (handOff && routed.documents.length) handOff.deliver(routed.documents);
+        else await hub.store.wakeOutbox(); // its documents can go out while the next order is routed
       }
     }
   };
@@ -70,7 +84,7 @@ export async function routeReceivedOrders(hub: Hub, max = 50, parallel = 1): Pro
   return handled;
 }
 
-async function routeNextOrder(hub: Hub): Promise<string | undefined> {
+async function routeNextOrder(hub: Hub, claimForMs?: number): Promise<{ orderId: string; documents: DocumentRow[] } | undefined> {
   let claimed: string | undefined;
   try {
     return await hub.store.db.transaction().execute(async (trx) => {
@@ -100,8 +114,10 @@ async function routeNextOrder(hub: Hub): Promise<string | undefined> {
         hub.logger.warn({ orderId: row.id, reason: routed.reason }, 'order cannot be routed');
         await setOrderStatus(trx, row.id, 'exception', 'router', { reason: routed.reason });
         await enqueueRetailerEvent(trx, hub, row.id, { type: 'order.exception', data: { reason: routed.reason, code: 'unroutable_sku', poNumber: null } });
-        return row.id;
+        return { orderId: row.id, documents: [] };
       }
+      const documents: DocumentRow[] = [];
+      const events: TimelineEvent[] = [];
       for (const planned of routed.purchaseOrders) {
         const loaded = hub.mappings.get(planned.supplierId)!;
         const po = { ...planned, poNumber: await uniquePoNumber(trx, planned.supplierId, planned.poNumber) };
@@ -117,21 +133,25 @@ async function routeNextOrder(hub: Hub): Promise<string | undefined> {
             data: JSON.stringify(po),
           })
           .execute();
-        const documentId = await enqueuePurchaseOrder(trx, hub, loaded, po, poId);
-        await recordEvent(trx, row.id, {
+        const document = await enqueuePurchaseOrder(trx, hub, loaded, po, poId, claimForMs);
+        documents.push(document);
+        const documentId = document.id;
+        events.push({
           type: 'po_created',
           cause: 'router',
           data: { poId, poNumber: po.poNumber, supplier: po.supplierId, documentId, lines: po.lines.length },
         });
       }
-      await setOrderStatus(trx, row.id, 'routed', 'router', {
+      // The order is locked (claimed above) and `received`: one statement moves it and writes its timeline.
+      await transitionOrder(trx, row.id, 'received', 'routed', 'router', {
         data: { suppliers: routed.purchaseOrders.map((p) => p.supplierId) },
+        events,
       });
       hub.logger.info(
         { orderId: row.id, purchaseOrders: routed.purchaseOrders.map((p) => ({ po: p.poNumber, supplier: p.supplierId })) },
         'order routed',
       );
-      return row.id;
+      return { orderId: row.id, documents: claimForMs === undefined ? [] : documents };
     });
   } catch (error) {
     if (claimed === undefined || !isOrderFault(error)) throw error;
@@ -145,7 +165,7 @@ async function routeNextOrder(hub: Hub): Promise<string | undefined> {
       await enqueueRetailerEvent(trx, hub, orderId, { type: 'order.exception', data: { reason, code: 'render_failed', poNumber: null } });
     });
     hub.logger.warn({ orderId, err: error }, 'order parked in exception');
-    return orderId;
+    return { orderId, documents: [] };
   }
 }
 

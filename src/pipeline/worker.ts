@@ -1,4 +1,5 @@
 import type { Hub } from '../hub.ts';
+import type { DocumentRow } from '../store/schema.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 import { claimDueDocuments, deliverDocument } from './dispatch.ts';
@@ -75,22 +76,28 @@ export class Worker {
   async pass(): Promise<void> {
     const { concurrency, leaseMs } = this.options;
     let routing = true;
-    const route = routeReceivedOrders(this.hub, 10_000, Math.min(4, concurrency)).finally(() => {
+    const inflight = new Set<Promise<unknown>>();
+    const start = (doc: DocumentRow): void => {
+      const delivery: Promise<unknown> = deliverDocument(this.hub, doc)
+        .catch((error) => this.hub.logger.error({ err: error, documentId: doc.id }, 'delivery failed unexpectedly'))
+        .finally(() => inflight.delete(delivery));
+      inflight.add(delivery);
+    };
+    // What the router has just committed goes out at once, already claimed (no claim, no wake).
+    const route = routeReceivedOrders(this.hub, {
+      max: 10_000,
+      parallel: Math.min(4, concurrency),
+      handOff: { leaseMs, deliver: (documents) => documents.forEach(start) },
+    }).finally(() => {
       routing = false;
     });
     // Its failure (the database away, say) is reported by the final await below; until then it must
     // not count as an unhandled rejection, which would end the process.
     route.catch(() => {});
-    const inflight = new Set<Promise<unknown>>();
     while (!this.stopped) {
       const free = concurrency - inflight.size;
       const docs = free > 0 ? await claimDueDocuments(this.hub, free, leaseMs) : [];
-      for (const doc of docs) {
-        const delivery: Promise<unknown> = deliverDocument(this.hub, doc)
-          .catch((error) => this.hub.logger.error({ err: error, documentId: doc.id }, 'delivery failed unexpectedly'))
-          .finally(() => inflight.delete(delivery));
-        inflight.add(delivery);
-      }
+      docs.forEach(start);
       if (docs.length > 0 && inflight.size < concurrency) continue;
       if (inflight.size === 0 && !routing) break;
       // Wait for a delivery to finish, or (while orders are still being routed) for new documents.

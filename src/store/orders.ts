@@ -6,23 +6,28 @@ import type { Database, OrderRow } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+export interface TimelineEvent {
+  type: string;
+  cause: string;
+  status?: OrderStatus | null;
+  data?: unknown;
+  at?: Date;
+}
+
+function eventRow(orderId: string, event: TimelineEvent) {
+  return {
+    order_id: orderId,
+    type: event.type,
+    cause: event.cause,
+    status: event.status ?? null,
+    data: event.data === undefined ? null : JSON.stringify(event.data),
+    ...(event.at ? { at: event.at } : {}),
+  };
+}
+
 /** Adds one entry to an order's timeline. */
-export async function recordEvent(
-  db: Db,
-  orderId: string,
-  event: { type: string; cause: string; status?: OrderStatus | null; data?: unknown; at?: Date },
-): Promise<void> {
-  await db
-    .insertInto('order_events')
-    .values({
-      order_id: orderId,
-      type: event.type,
-      cause: event.cause,
-      status: event.status ?? null,
-      data: event.data === undefined ? null : JSON.stringify(event.data),
-      ...(event.at ? { at: event.at } : {}),
-    })
-    .execute();
+export async function recordEvent(db: Db, orderId: string, event: TimelineEvent): Promise<void> {
+  await db.insertInto('order_events').values(eventRow(orderId, event)).execute();
 }
 
 /**
@@ -34,7 +39,7 @@ export async function setOrderStatus(
   orderId: string,
   to: OrderStatus,
   cause: string,
-  options: { reason?: string | null; data?: unknown; force?: boolean } = {},
+  options: { reason?: string | null; data?: unknown } = {},
 ): Promise<OrderStatus> {
   const row = await trx
     .selectFrom('orders')
@@ -46,19 +51,37 @@ export async function setOrderStatus(
   const from = row.status as OrderStatus;
   const reason = to === 'exception' ? (options.reason ?? row.status_reason) : null;
   if (from === to && reason === row.status_reason) return from;
-  if (!options.force) checkTransition(from, to);
-  await trx
-    .updateTable('orders')
-    .set({ status: to, status_reason: reason, updated_at: sql`now()` })
-    .where('id', '=', orderId)
-    .execute();
-  await recordEvent(trx, orderId, {
+  await transitionOrder(trx, orderId, from, to, cause, { ...options, reason });
+  return from;
+}
+
+/**
+ * The status change itself, for a caller that holds the order's row lock and knows its status: the
+ * update and its timeline entries (`events` first, then the status change) in one statement.
+ */
+export async function transitionOrder(
+  trx: Transaction<Database>,
+  orderId: string,
+  from: OrderStatus,
+  to: OrderStatus,
+  cause: string,
+  options: { reason?: string | null; data?: unknown; events?: TimelineEvent[] } = {},
+): Promise<void> {
+  checkTransition(from, to);
+  const reason = to === 'exception' ? (options.reason ?? null) : null;
+  const change: TimelineEvent = {
     type: 'status_changed',
     cause,
     status: to,
     data: { from, to, ...(reason ? { reason } : {}), ...(options.data === undefined ? {} : { detail: options.data }) },
-  });
-  return from;
+  };
+  await trx
+    .with('changed', (db) =>
+      db.updateTable('orders').set({ status: to, status_reason: reason, updated_at: sql`now()` }).where('id', '=', orderId).returning('id'),
+    )
+    .insertInto('order_events')
+    .values([...(options.events ?? []), change].map((event) => eventRow(orderId, event)))
+    .execute();
 }
 
 export interface OrderView {
