@@ -6,10 +6,10 @@ import { releaseLease, tryTakeLease } from './lease.ts';
 
 /**
  * A poll holds its supplier's lease for this long and renews it while it runs, so that a process
- * that dies mid-poll blocks that supplier for half a minute at most.
+ * that dies mid-poll blocks that supplier for fifteen seconds at most.
  */
-const POLL_LEASE_MS = 30_000;
-const POLL_LEASE_RENEW_MS = 10_000;
+const POLL_LEASE_MS = 15_000;
+const POLL_LEASE_RENEW_MS = 5_000;
 
 /**
  * One node-cron task per supplier with an inbound folder. A tick that finds the previous poll still
