@@ -15,7 +15,8 @@ export interface ReceivedEvent {
   data: Record<string, unknown>;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** The whole body of a request to one of the demo's own servers. */
+export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -16,7 +16,7 @@
  * only the documents its mapping's `inbound.files` says the hub reads from that supplier.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -24,6 +24,7 @@ import type { LoadedMapping } from '../config/mapping-loader.ts';
 import type { InboundFileConfig } from '../config/mapping-schema.ts';
 import { matchInboundFile } from '../formats/inbound.ts';
 import { generateEd25519KeyPair } from '../transports/keys.ts';
+import { readBody } from './retailer.ts';
 import { startSandboxSftpServer, type SandboxSftpServer } from '../transports/sandbox-sftp-server.ts';
 import {
   functionalAck997,
@@ -276,15 +277,6 @@ async function sftpSupplier(
   for (const folder of folders) await mkdir(path.join(root, folder), { recursive: true });
   const server = await startSandboxSftpServer({ root, users: [user], host: '127.0.0.1' });
   return { supplier, server, root };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function safe(name: string): string {
