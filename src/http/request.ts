@@ -29,20 +29,33 @@ export const limitBody = (maxSize = MAX_BODY_BYTES): MiddlewareHandler => async 
  */
 export async function readBody(c: Context, maxBytes = MAX_BODY_BYTES): Promise<Buffer> {
   const incoming = (c.env as { incoming?: NodeJS.ReadableStream & { readableEnded?: boolean } } | undefined)?.incoming;
-  if (!incoming || typeof incoming[Symbol.asyncIterator] !== 'function' || incoming.readableEnded) {
+  if (!incoming || typeof incoming.on !== 'function' || incoming.readableEnded) {
     const body = Buffer.from(await c.req.arrayBuffer());
     if (body.length > maxBytes) throw tooLarge(maxBytes);
     return body;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of incoming) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    size += buffer.length;
-    if (size > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(buffer);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer | string): void => {
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += buffer.length;
+      if (size > maxBytes) {
+        // Stop keeping it, but let the rest drain: destroying the request would also kill the
+        // socket before the 413 reaches the client.
+        incoming.off('data', onData);
+        incoming.off('end', onEnd);
+        incoming.resume();
+        reject(tooLarge(maxBytes));
+        return;
+      }
+      chunks.push(buffer);
+    };
+    const onEnd = (): void => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    incoming.on('data', onData);
+    incoming.once('end', onEnd);
+    incoming.once('error', reject);
+  });
 }
 
 /** The raw bytes (for signatures) and the parsed JSON of a request body. */

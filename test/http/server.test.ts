@@ -21,10 +21,10 @@ afterAll(async () => {
 });
 
 /** Sends a body in chunks without a Content-Length (Transfer-Encoding: chunked). */
-function postChunked(path: string, chunks: Buffer[]): Promise<{ status: number; body: string }> {
+function postChunked(path: string, chunks: Buffer[], contentType = 'application/json'): Promise<{ status: number; body: string }> {
   const url = new URL(path, running.url);
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` } }, (res) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${key}` } }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -50,5 +50,10 @@ describe('a real listener', () => {
     expect(JSON.parse(res.body).error.code).toBe('payload_too_large');
     const rows = await t.hub.store.db.selectFrom('orders').select('external_id').execute();
     expect(rows.map((r) => r.external_id)).toEqual(['chunked-1']);
+  });
+
+  it('holds a chunked dashboard form to its 16 KiB limit too', async () => {
+    const res = await postChunked('/login', [Buffer.from('token='), Buffer.alloc(20 * 1024, 0x61)], 'application/x-www-form-urlencoded');
+    expect(res.status).toBe(413);
   });
 });

@@ -16,7 +16,7 @@ import type { Hub } from '../../hub.ts';
 import { rerouteOrder } from '../../pipeline/reroute.ts';
 import { retryDocument } from '../../pipeline/retry.ts';
 import { loadOrderView } from '../../store/orders.ts';
-import { isAdmin, limitBody, secretsEqual, type AppEnv } from '../request.ts';
+import { isAdmin, limitBody, readBody, secretsEqual, type AppEnv } from '../request.ts';
 import { loadDocument, loadDocuments, loadHome, searchOrders, type DocumentFilters } from './data.ts';
 import { formToken, fromOwnPage, localPath, signIn, signOut, withNotice } from './session.ts';
 import { DocumentPage, DocumentsPage } from './views/documents.tsx';
@@ -44,11 +44,11 @@ const pageHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   );
 };
 
+/** The fields of a URL-encoded form, read under the same size limit as every other body. */
 async function formFields(c: DashboardContext): Promise<Record<string, string | undefined>> {
-  const body = await c.req.parseBody();
-  const fields: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(body)) if (typeof value === 'string') fields[key] = value;
-  return fields;
+  const body = await readBody(c, FORM_LIMIT);
+  if (!/^application\/x-www-form-urlencoded\b/i.test(c.req.header('content-type') ?? '')) return {};
+  return Object.fromEntries(new URLSearchParams(body.toString('utf8')));
 }
 
 function queryText(value: string | undefined, max: number): string | undefined {
