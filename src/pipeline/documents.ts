@@ -31,9 +31,27 @@ export async function enqueueOutbound(trx: Transaction<Database>, input: Outboun
 
 /** Like enqueueOutbound, and gives back the whole row (for a caller that delivers it itself). */
 export async function insertOutbound(trx: Transaction<Database>, input: OutboundDocumentInput): Promise<DocumentRow> {
-  const id = newId('doc');
+  return trx.insertInto('documents').values(documentValues(input)).returningAll().executeTakeFirstOrThrow();
+}
+
+/**
+ * Queues a retailer event unless the same one is queued already: its file name carries the event
+ * id, derived from the fact it reports, and the unique (retailer, file name) index of events drops
+ * the second copy. True when this call queued it.
+ */
+export async function enqueueEventOnce(trx: Transaction<Database>, input: OutboundDocumentInput & { kind: 'event' }): Promise<boolean> {
+  const inserted = await trx
+    .insertInto('documents')
+    .values(documentValues(input))
+    .onConflict((oc) => oc.columns(['retailer_id', 'filename']).where('kind', '=', 'event').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+function documentValues(input: OutboundDocumentInput) {
   const row: NewDocument = {
-    id,
+    id: newId('doc'),
     direction: 'out',
     kind: input.kind,
     format: input.format,
@@ -55,13 +73,9 @@ export async function insertOutbound(trx: Transaction<Database>, input: Outbound
     parsed: input.parsed === undefined ? null : JSON.stringify(input.parsed),
   };
   // Due now, by the database's clock: a new document waits behind due retries, not ahead of them.
-  return trx
-    .insertInto('documents')
-    .values({
-      ...row,
-      next_attempt_at: input.notBefore ?? sql<Date>`now()`,
-      ...(input.claimForMs === undefined ? {} : { locked_until: sql<Date>`now() + (${input.claimForMs} * interval '1 millisecond')` }),
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return {
+    ...row,
+    next_attempt_at: input.notBefore ?? sql<Date>`now()`,
+    ...(input.claimForMs === undefined ? {} : { locked_until: sql<Date>`now() + (${input.claimForMs} * interval '1 millisecond')` }),
+  };
 }

@@ -4,7 +4,7 @@ import type { Carrier } from '../notify/carriers.ts';
 import { buildEvent, orderShippedEvent, type EventData, type EventType, type HubEvent, type ShipmentForEvent } from '../notify/events.ts';
 import { serializeEvent } from '../notify/webhook.ts';
 import type { Database } from '../store/schema.ts';
-import { enqueueOutbound } from './documents.ts';
+import { enqueueEventOnce, enqueueOutbound } from './documents.ts';
 
 export type RetailerEventInput = { [T in EventType]: { type: T; data: EventData<T> } }[EventType];
 
@@ -34,15 +34,7 @@ async function orderContext(trx: Transaction<Database>, hub: Hub, orderId: strin
 async function enqueueEvent(trx: Transaction<Database>, retailerId: string, orderId: string, event: HubEvent): Promise<string | undefined> {
   const filename = `${event.type}.${event.id}.json`;
   // The id says what the event is about: the same fact is never queued twice.
-  const queued = await trx
-    .selectFrom('documents')
-    .select('id')
-    .where('retailer_id', '=', retailerId)
-    .where('kind', '=', 'event')
-    .where('filename', '=', filename)
-    .executeTakeFirst();
-  if (queued) return undefined;
-  await enqueueOutbound(trx, {
+  const queued = await enqueueEventOnce(trx, {
     kind: 'event',
     format: 'webhook',
     filename,
@@ -53,7 +45,7 @@ async function enqueueEvent(trx: Transaction<Database>, retailerId: string, orde
     maxAttempts: RETAILER_MAX_ATTEMPTS,
     parsed: { eventId: event.id, type: event.type },
   });
-  return event.id;
+  return queued ? event.id : undefined;
 }
 
 /**

@@ -235,3 +235,17 @@ describe('cancellation', () => {
     expect(existsSync(path.join(sftp.root, 'in'))).toBe(true);
   });
 });
+
+describe('event de-duplication', () => {
+  it('queues the same fact once, however often it is reported', async () => {
+    const { enqueueRetailerEvent } = await import('../../src/pipeline/notify.ts');
+    const order = await placeOrder('R-8', 1);
+    const input = { type: 'order.exception', data: { reason: 'test', code: 'test', poNumber: order.poNumber } } as const;
+    const first = await t.hub.store.db.transaction().execute((trx) => enqueueRetailerEvent(trx, t.hub, order.id, input));
+    const second = await t.hub.store.db.transaction().execute((trx) => enqueueRetailerEvent(trx, t.hub, order.id, input));
+    expect(first).toMatch(/^evt_/);
+    expect(second).toBeUndefined();
+    const queued = await t.hub.store.db.selectFrom('documents').select('id').where('kind', '=', 'event').where('filename', 'like', `%${first}%`).execute();
+    expect(queued).toHaveLength(1);
+  });
+});
