@@ -260,18 +260,17 @@ async function applyItems(
 async function purchaseOrder(trx: Transaction<Database>, supplier: string, poNumber: string): Promise<PurchaseOrderRow> {
   const found = await trx
     .selectFrom('purchase_orders')
-    .select('id')
+    .select(['id', 'order_id'])
     .where('supplier_id', '=', supplier)
     .where('po_number', '=', poNumber)
     .executeTakeFirst();
   if (!found) throw new ApplyError(`unknown purchase order "${poNumber}" for supplier ${supplier}`, { poNumber });
-  return lockPurchaseOrder(trx, found.id);
+  return lockPurchaseOrder(trx, found.id, found.order_id);
 }
 
 /** Locks the PO's order, then the PO: the one lock order the whole hub uses (no deadlocks). */
-async function lockPurchaseOrder(trx: Transaction<Database>, poId: string): Promise<PurchaseOrderRow> {
-  const { order_id } = await trx.selectFrom('purchase_orders').select('order_id').where('id', '=', poId).executeTakeFirstOrThrow();
-  await trx.selectFrom('orders').select('id').where('id', '=', order_id).forUpdate().execute();
+async function lockPurchaseOrder(trx: Transaction<Database>, poId: string, orderId: string): Promise<PurchaseOrderRow> {
+  await trx.selectFrom('orders').select('id').where('id', '=', orderId).forUpdate().execute();
   return trx.selectFrom('purchase_orders').selectAll().where('id', '=', poId).forUpdate().executeTakeFirstOrThrow();
 }
 
@@ -413,7 +412,7 @@ async function applyFunctionalAck(trx: Transaction<Database>, hub: Hub, loaded: 
   if (!doc || !doc.po_id || !doc.order_id) {
     throw new ApplyError(`997 acknowledges group ${ack.groupControlNumber}, which is not a purchase order we sent to ${loaded.supplier}`);
   }
-  const row = await lockPurchaseOrder(trx, doc.po_id);
+  const row = await lockPurchaseOrder(trx, doc.po_id, doc.order_id);
   await meetExpectation(trx, row.id, '997');
   const accepted = ack.status === 'A' || ack.status === 'E';
   if (!accepted) {
