@@ -58,7 +58,7 @@ export async function cancelOrder(
       const loaded = hub.mappings.get(po.supplier_id);
       if (!loaded) throw new ConflictError(`supplier ${po.supplier_id} has no mapping loaded; cannot send its cancellation`);
       const cancellation = toCancellation(po.data as PurchaseOrder, hub.clock().toISOString());
-      const documentId = (await enqueuePurchaseOrder(trx, hub, loaded, cancellation, po.id)).id;
+      const documentId = (await enqueuePurchaseOrder(trx, loaded, cancellation, po.id)).id;
       await recordEvent(trx, orderId, { type: 'po_cancel_queued', cause, data: { poId: po.id, poNumber: po.po_number, documentId } });
     }
     await setOrderStatus(trx, orderId, 'cancelled', cause);

@@ -31,7 +31,7 @@ export async function enqueueOutbound(trx: Transaction<Database>, input: Outboun
 
 /** Like enqueueOutbound, and gives back the whole row (for a caller that delivers it itself). */
 export async function insertOutbound(trx: Transaction<Database>, input: OutboundDocumentInput): Promise<DocumentRow> {
-  return trx.insertInto('documents').values(documentValues(input)).returningAll().executeTakeFirstOrThrow();
+  return trx.insertInto('documents').values(outboundRow(input)).returningAll().executeTakeFirstOrThrow();
 }
 
 /**
@@ -42,14 +42,15 @@ export async function insertOutbound(trx: Transaction<Database>, input: Outbound
 export async function enqueueEventOnce(trx: Transaction<Database>, input: OutboundDocumentInput & { kind: 'event' }): Promise<boolean> {
   const inserted = await trx
     .insertInto('documents')
-    .values(documentValues(input))
+    .values(outboundRow(input))
     .onConflict((oc) => oc.columns(['retailer_id', 'filename']).where('kind', '=', 'event').doNothing())
     .returning('id')
     .executeTakeFirst();
   return inserted !== undefined;
 }
 
-function documentValues(input: OutboundDocumentInput) {
+/** The outbox row for a document, id included (for a caller that writes it in a statement of its own). */
+export function outboundRow(input: OutboundDocumentInput) {
   const row: NewDocument = {
     id: newId('doc'),
     direction: 'out',

@@ -23,13 +23,14 @@ export interface AcceptedOrder {
  */
 export async function acceptOrder(
   store: Store,
-  input: { retailerId: string; source: OrderSource; order: CanonicalOrder; webhookId?: string },
+  input: { retailer: { id: string; name: string }; source: OrderSource; order: CanonicalOrder; webhookId?: string },
 ): Promise<AcceptedOrder> {
+  const retailerId = input.retailer.id;
   const bodyHash = sha256Hex(stableStringify(input.order));
   const status: OrderStatus = isPaid(input.order.payment.status) ? 'received' : 'awaiting_payment';
   const row = {
     id: newId('ord'),
-    retailerId: input.retailerId,
+    retailerId,
     externalId: input.order.externalId,
     orderNumber: input.order.orderNumber,
     source: input.source,
@@ -45,7 +46,7 @@ export async function acceptOrder(
       : await store.db.transaction().execute(async (trx) => {
           const receipt = await trx
             .insertInto('webhook_receipts')
-            .values({ retailer_id: input.retailerId, source: input.source, webhook_id: input.webhookId! })
+            .values({ retailer_id: retailerId, source: input.source, webhook_id: input.webhookId! })
             .onConflict((oc) => oc.columns(['retailer_id', 'source', 'webhook_id']).doNothing())
             .returning('webhook_id')
             .executeTakeFirst();
@@ -55,7 +56,7 @@ export async function acceptOrder(
             await trx
               .updateTable('webhook_receipts')
               .set({ order_id: row.id })
-              .where('retailer_id', '=', input.retailerId)
+              .where('retailer_id', '=', retailerId)
               .where('source', '=', input.source)
               .where('webhook_id', '=', input.webhookId!)
               .execute();
@@ -64,12 +65,14 @@ export async function acceptOrder(
         });
 
   if (result !== undefined && result !== 'redelivery') {
-    await store.wakeOutbox();
+    // A worker of this process routes it from memory at once; failing that, any router finds it.
+    const offered = status === 'received' && store.offerOrder({ id: row.id, retailer: input.retailer, order: input.order });
+    if (!offered) await store.wakeOutbox();
     const at = result.toISOString();
     // A new order has nothing else yet: its view is known without reading it back.
     const view: OrderView = {
       id: row.id,
-      retailerId: input.retailerId,
+      retailerId,
       externalId: input.order.externalId,
       orderNumber: input.order.orderNumber,
       status,
@@ -89,7 +92,7 @@ export async function acceptOrder(
   const existing = await store.db
     .selectFrom('orders')
     .select(['id', 'body_hash'])
-    .where('retailer_id', '=', input.retailerId)
+    .where('retailer_id', '=', retailerId)
     .where('external_id', '=', input.order.externalId)
     .executeTakeFirst();
   if (!existing) {

@@ -1,4 +1,4 @@
-import type { Transaction } from "kysely";
+import { sql, type Transaction } from 'kysely';
 import type { CanonicalOrder } from '../canonical/order.ts';
 import type { PurchaseOrder } from '../canonical/purchase-order.ts';
 import type { LoadedMapping } from '../config/mapping-loader.ts';
@@ -6,11 +6,12 @@ import { HubError, errorMessage } from '../errors.ts';
 import { renderOutbound, usesControlNumbers } from '../formats/outbound.ts';
 import type { Hub } from '../hub.ts';
 import { routeOrder } from '../routing/index.ts';
-import { nextControlNumber } from '../store/control-numbers.ts';
+import { claimOrderAndNumber, nextControlNumber, nextControlNumbers } from '../store/control-numbers.ts';
+import type { OrderOffer } from '../store/database.ts';
 import { newId } from '../store/ids.ts';
-import { setOrderStatus, transitionOrder, type TimelineEvent } from '../store/orders.ts';
+import { eventRow, setOrderStatus, statusChange } from '../store/orders.ts';
 import type { Database, DocumentRow } from '../store/schema.ts';
-import { insertOutbound } from './documents.ts';
+import { insertOutbound, outboundRow, type OutboundDocumentInput } from './documents.ts';
 import { enqueueRetailerEvent } from './notify.ts';
 
 /**
@@ -20,20 +21,26 @@ import { enqueueRetailerEvent } from './notify.ts';
  */
 export async function enqueuePurchaseOrder(
   trx: Transaction<Database>,
-  hub: Hub,
   loaded: LoadedMapping,
   po: PurchaseOrder,
   poId: string,
-  claimForMs?: number,
 ): Promise<DocumentRow> {
+  const n = usesControlNumbers(loaded.mapping) ? await nextControlNumber(trx, loaded.supplier) : undefined;
+  return insertOutbound(trx, await purchaseOrderDocument(loaded, po, poId, n));
+}
+
+/** The outbox document of a purchase order; `controlNumber`: taken for it in the caller's transaction. */
+async function purchaseOrderDocument(
+  loaded: LoadedMapping,
+  po: PurchaseOrder,
+  poId: string,
+  controlNumber: number | undefined,
+  claimForMs?: number,
+): Promise<OutboundDocumentInput> {
   const partner = loaded.mapping.supplier;
-  let numbers;
-  if (usesControlNumbers(loaded.mapping)) {
-    const n = await nextControlNumber(trx, partner);
-    numbers = { isa13: n, gs06: n, st02: 1 };
-  }
+  const numbers = controlNumber === undefined ? undefined : { isa13: controlNumber, gs06: controlNumber, st02: 1 };
   const rendered = await renderOutbound(loaded, po, numbers);
-  return insertOutbound(trx, {
+  return {
     ...(claimForMs === undefined ? {} : { claimForMs }),
     kind: po.purpose === 'cancel' ? 'po_cancel' : 'po',
     format: loaded.mapping.outbound.format,
@@ -46,7 +53,76 @@ export async function enqueuePurchaseOrder(
     maxAttempts: loaded.mapping.transport.retry.maxAttempts,
     controlNumbers: numbers ? { ...numbers, partner } : undefined,
     parsed: { poNumber: po.poNumber, purpose: po.purpose },
+  };
+}
+
+/** The suppliers of these purchase orders whose documents carry X12 control numbers. */
+function numberedSuppliers(hub: Hub, purchaseOrders: readonly PurchaseOrder[]): string[] {
+  return purchaseOrders.filter((po) => usesControlNumbers(hub.mappings.get(po.supplierId)!.mapping)).map((po) => po.supplierId);
+}
+
+/**
+ * Records a routed order, in the caller's transaction, which holds the order's row lock and has
+ * taken its control `numbers`: one statement moves the order from `received` to `routed`, writes its
+ * timeline and inserts its purchase orders and their rendered documents. Should the order not be
+ * `received` after all, the statement fails as a whole (its purchase orders would have no order id),
+ * and so does a PO number already in use.
+ */
+async function recordRouting(
+  trx: Transaction<Database>,
+  hub: Hub,
+  orderId: string,
+  purchaseOrders: PurchaseOrder[],
+  numbers: ReadonlyMap<string, number>,
+  claimForMs?: number,
+): Promise<DocumentRow[]> {
+  const mapping = (po: PurchaseOrder) => hub.mappings.get(po.supplierId)!;
+  const planned = await Promise.all(
+    purchaseOrders.map(async (po) => {
+      const poId = newId('po');
+      const document = outboundRow(await purchaseOrderDocument(mapping(po), po, poId, numbers.get(po.supplierId), claimForMs));
+      return { po, poId, document };
+    }),
+  );
+  const { events } = statusChange('received', 'routed', 'router', {
+    data: { suppliers: purchaseOrders.map((po) => po.supplierId) },
+    events: planned.map(({ po, poId, document }) => ({
+      type: 'po_created',
+      cause: 'router',
+      data: { poId, poNumber: po.poNumber, supplier: po.supplierId, documentId: document.id, lines: po.lines.length },
+    })),
   });
+  const documents = await trx
+    .with('routed', (db) =>
+      db
+        .updateTable('orders')
+        .set({ status: 'routed', status_reason: null, updated_at: sql`now()` })
+        .where('id', '=', orderId)
+        .where('status', '=', 'received')
+        .returning('id'),
+    )
+    .with('pos', (db) =>
+      db.insertInto('purchase_orders').values(
+        planned.map(({ po, poId }) => ({
+          id: poId,
+          order_id: sql<string>`(select id from routed)`,
+          supplier_id: po.supplierId,
+          po_number: po.poNumber,
+          status: 'pending',
+          data: JSON.stringify(po),
+        })),
+      ),
+    )
+    .with('events', (db) => db.insertInto('order_events').values(events.map((event) => eventRow(orderId, event))))
+    .insertInto('documents')
+    .values(planned.map(({ document }) => document))
+    .returningAll()
+    .execute();
+  hub.logger.info(
+    { orderId, purchaseOrders: purchaseOrders.map((p) => ({ po: p.poNumber, supplier: p.supplierId })) },
+    'order routed',
+  );
+  return documents;
 }
 
 /**
@@ -63,15 +139,17 @@ export interface RouteOptions {
    * inserted already claimed for `leaseMs` and handed to `deliver`, which saves a claim and a wake.
    */
   handOff?: { leaseMs: number; deliver(documents: DocumentRow[]): void };
+  /** Orders to leave alone: this process is routing them from memory (`routeAcceptedOrder`). */
+  exclude?: ReadonlySet<string>;
 }
 
 export async function routeReceivedOrders(hub: Hub, options: RouteOptions = {}): Promise<number> {
-  const { max = 50, parallel = 1, handOff } = options;
+  const { max = 50, parallel = 1, handOff, exclude } = options;
   let handled = 0;
   let done = false;
   const router = async (): Promise<void> => {
     while (!done && handled < max) {
-      const routed = await routeNextOrder(hub, handOff?.leaseMs);
+      const routed = await routeNextOrder(hub, handOff?.leaseMs, exclude);
       if (routed === undefined) done = true;
       else {
         handled++;
@@ -84,7 +162,11 @@ export async function routeReceivedOrders(hub: Hub, options: RouteOptions = {}):
   return handled;
 }
 
-async function routeNextOrder(hub: Hub, claimForMs?: number): Promise<{ orderId: string; documents: DocumentRow[] } | undefined> {
+async function routeNextOrder(
+  hub: Hub,
+  claimForMs?: number,
+  exclude?: ReadonlySet<string>,
+): Promise<{ orderId: string; documents: DocumentRow[] } | undefined> {
   let claimed: string | undefined;
   try {
     return await hub.store.db.transaction().execute(async (trx) => {
@@ -93,6 +175,7 @@ async function routeNextOrder(hub: Hub, claimForMs?: number): Promise<{ orderId:
         .innerJoin('retailers', 'retailers.id', 'orders.retailer_id')
         .select(['orders.id', 'orders.data', 'orders.retailer_id', 'retailers.name as retailer_name'])
         .where('orders.status', '=', 'received')
+        .$if(exclude !== undefined && exclude.size > 0, (q) => q.where('orders.id', 'not in', [...exclude!]))
         .orderBy('orders.created_at')
         .limit(1)
         .forUpdate('orders')
@@ -116,41 +199,12 @@ async function routeNextOrder(hub: Hub, claimForMs?: number): Promise<{ orderId:
         await enqueueRetailerEvent(trx, hub, row.id, { type: 'order.exception', data: { reason: routed.reason, code: 'unroutable_sku', poNumber: null } });
         return { orderId: row.id, documents: [] };
       }
-      const documents: DocumentRow[] = [];
-      const events: TimelineEvent[] = [];
+      const purchaseOrders: PurchaseOrder[] = [];
       for (const planned of routed.purchaseOrders) {
-        const loaded = hub.mappings.get(planned.supplierId)!;
-        const po = { ...planned, poNumber: await uniquePoNumber(trx, planned.supplierId, planned.poNumber) };
-        const poId = newId('po');
-        await trx
-          .insertInto('purchase_orders')
-          .values({
-            id: poId,
-            order_id: row.id,
-            supplier_id: po.supplierId,
-            po_number: po.poNumber,
-            status: 'pending',
-            data: JSON.stringify(po),
-          })
-          .execute();
-        const document = await enqueuePurchaseOrder(trx, hub, loaded, po, poId, claimForMs);
-        documents.push(document);
-        const documentId = document.id;
-        events.push({
-          type: 'po_created',
-          cause: 'router',
-          data: { poId, poNumber: po.poNumber, supplier: po.supplierId, documentId, lines: po.lines.length },
-        });
+        purchaseOrders.push({ ...planned, poNumber: await uniquePoNumber(trx, planned.supplierId, planned.poNumber) });
       }
-      // The order is locked (claimed above) and `received`: one statement moves it and writes its timeline.
-      await transitionOrder(trx, row.id, 'received', 'routed', 'router', {
-        data: { suppliers: routed.purchaseOrders.map((p) => p.supplierId) },
-        events,
-      });
-      hub.logger.info(
-        { orderId: row.id, purchaseOrders: routed.purchaseOrders.map((p) => ({ po: p.poNumber, supplier: p.supplierId })) },
-        'order routed',
-      );
+      const numbers = await nextControlNumbers(trx, numberedSuppliers(hub, purchaseOrders));
+      const documents = await recordRouting(trx, hub, row.id, purchaseOrders, numbers, claimForMs);
       return { orderId: row.id, documents: claimForMs === undefined ? [] : documents };
     });
   } catch (error) {
@@ -169,6 +223,31 @@ async function routeNextOrder(hub: Hub, claimForMs?: number): Promise<{ orderId:
   }
 }
 
+/**
+ * Routes an order this process has just accepted (offered by the intake: see `Store.offerOrder`).
+ * Its data is in memory, so there is nothing to look for: one transaction claims it by id and
+ * takes its control numbers in one statement (SKIP LOCKED: a router that holds it already wins), then
+ * records it in another. Returns its purchase
+ * orders' documents, claimed for `claimForMs` for the caller to deliver, or undefined when it leaves
+ * the order to the router: unroutable, a PO number in use, data that cannot be rendered, routed by
+ * someone else, the database away. The router then deals with it, reasons and all.
+ */
+export async function routeAcceptedOrder(hub: Hub, offer: OrderOffer, claimForMs: number): Promise<DocumentRow[] | undefined> {
+  try {
+    const routed = await routeOrder(
+      { orderId: offer.id, retailer: offer.retailer, order: offer.order, createdAt: hub.clock().toISOString() },
+      [...hub.mappings.values()],
+    );
+    if (!routed.ok) return undefined;
+    return await hub.store.db.transaction().execute(async (trx) => {
+      const numbers = await claimOrderAndNumber(trx, offer.id, numberedSuppliers(hub, routed.purchaseOrders));
+      return numbers && recordRouting(trx, hub, offer.id, routed.purchaseOrders, numbers, claimForMs);
+    });
+  } catch (error) {
+    hub.logger.debug({ orderId: offer.id, err: error }, 'order left to the router');
+    return undefined;
+  }
+}
 
 /** Errors caused by the order itself (as opposed to the database or the network being away). */
 function isOrderFault(error: unknown): boolean {

@@ -1,10 +1,11 @@
 import type { Hub } from '../hub.ts';
+import type { OrderOffer } from '../store/database.ts';
 import type { DocumentRow } from '../store/schema.ts';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 import { claimDueDocuments, deliverDocument } from './dispatch.ts';
 import { checkOverdue } from './expectations.ts';
-import { routeReceivedOrders } from './route.ts';
+import { routeAcceptedOrder, routeReceivedOrders } from './route.ts';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface WorkerOptions {
   /** Fallback poll when no wake-up arrives (LISTEN/NOTIFY is the fast path). */
@@ -18,6 +19,8 @@ export interface WorkerOptions {
 /**
  * The background worker of one process: routes paid orders, delivers due outbox documents and checks
  * overdue expectations. Woken at once by the store's outbox signal; a timer covers missed signals.
+ * An order this process has just accepted is offered to it directly and routed and delivered from
+ * memory, up to `concurrency` such orders at once (more wait for the router).
  */
 export class Worker {
   private running = false;
@@ -27,11 +30,19 @@ export class Worker {
   private overdueTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private idle: Promise<void> = Promise.resolve();
+  /** Orders taken from the intake and being routed here; the router leaves them alone. */
+  private readonly accepted = new Set<string>();
+  private readonly acceptedRuns = new Set<Promise<void>>();
 
   constructor(private readonly hub: Hub, private readonly options: WorkerOptions) {}
 
   start(): void {
-    this.unsubscribe = this.hub.store.onOutboxWake(() => this.kick());
+    const unwake = this.hub.store.onOutboxWake(() => this.kick());
+    const unoffer = this.hub.store.onOrderOffered((offer) => this.take(offer));
+    this.unsubscribe = () => {
+      unwake();
+      unoffer();
+    };
     this.timer = setInterval(() => this.kick(), this.options.pollIntervalMs);
     this.overdueTimer = setInterval(() => {
       checkOverdue(this.hub).catch((error) => this.hub.logger.error({ err: error }, 'overdue check failed'));
@@ -52,9 +63,31 @@ export class Worker {
     });
   }
 
-  /** Resolves when the current pass (if any) is over. */
+  /**
+   * Routes and delivers an order the intake has just stored, unless stopping or busy. One it cannot
+   * route here (see routeAcceptedOrder) goes back to the router with a kick.
+   */
+  private take(offer: OrderOffer): boolean {
+    if (this.stopped || this.accepted.size >= this.options.concurrency) return false;
+    this.accepted.add(offer.id);
+    const run: Promise<void> = routeAcceptedOrder(this.hub, offer, this.options.leaseMs)
+      .then(async (documents) => {
+        this.accepted.delete(offer.id);
+        if (!documents) return this.kick();
+        await Promise.all(documents.map((doc) => deliverDocument(this.hub, doc)));
+      })
+      .catch((error) => this.hub.logger.error({ err: error, orderId: offer.id }, 'routing an accepted order failed'))
+      .finally(() => {
+        this.accepted.delete(offer.id);
+        this.acceptedRuns.delete(run);
+      });
+    this.acceptedRuns.add(run);
+    return true;
+  }
+
+  /** Resolves when the current pass (if any) and the accepted orders in hand are over. */
   async settled(): Promise<void> {
-    await this.idle;
+    await Promise.all([this.idle, ...this.acceptedRuns]);
   }
 
   private async loop(): Promise<void> {
@@ -88,6 +121,7 @@ export class Worker {
       max: 10_000,
       parallel: Math.min(4, concurrency),
       handOff: { leaseMs, deliver: (documents) => documents.forEach(start) },
+      exclude: this.accepted,
     }).finally(() => {
       routing = false;
     });
@@ -111,6 +145,6 @@ export class Worker {
     this.unsubscribe?.();
     clearInterval(this.timer);
     clearInterval(this.overdueTimer);
-    await this.idle;
+    await this.settled();
   }
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Kysely, Migrator, PostgresDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
+import type { CanonicalOrder } from '../canonical/order.ts';
 import { HubError } from '../errors.ts';
 import type { Database } from './schema.ts';
 
@@ -37,7 +38,34 @@ export interface Store {
   wakeOutbox(): Promise<void>;
   /** Called whenever some process woke the outbox. Returns an unsubscribe function. */
   onOutboxWake(listener: () => void): () => void;
+  /**
+   * Offers a paid order this process has just stored to a worker of this process, which routes it
+   * at once from memory instead of looking for it (`routeAcceptedOrder` in src/pipeline/route.ts).
+   * False when no worker here takes it (none runs, or it is busy): then wake the outbox instead.
+   */
+  offerOrder(offer: OrderOffer): boolean;
+  /** Registers a worker's taker (true: it takes the order). Returns an unsubscribe function. */
+  onOrderOffered(taker: (offer: OrderOffer) => boolean): () => void;
   close(): Promise<void>;
+}
+
+/** An order just accepted, with what routing it needs. */
+export interface OrderOffer {
+  id: string;
+  retailer: { id: string; name: string };
+  order: CanonicalOrder;
+}
+
+/** Order offers stay in the process: an order another process accepted is found by its routers. */
+function localOffers(): Pick<Store, 'offerOrder' | 'onOrderOffered'> {
+  const takers = new Set<(offer: OrderOffer) => boolean>();
+  return {
+    offerOrder: (offer) => [...takers].some((take) => take(offer)),
+    onOrderOffered(taker) {
+      takers.add(taker);
+      return () => takers.delete(taker);
+    },
+  };
 }
 
 const CHANNEL = 'hub_outbox';
@@ -144,6 +172,7 @@ async function openPostgres(options: StoreOptions): Promise<Store> {
   return {
     db,
     engine: 'postgres',
+    ...localOffers(),
     async wakeOutbox() {
       emitter.emit('wake');
       notifyOthers();
@@ -183,6 +212,7 @@ async function openPglite(options: StoreOptions): Promise<Store> {
   return {
     db,
     engine: 'pglite',
+    ...localOffers(),
     async wakeOutbox() {
       emitter.emit('wake');
     },

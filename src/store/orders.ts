@@ -14,7 +14,7 @@ export interface TimelineEvent {
   at?: Date;
 }
 
-function eventRow(orderId: string, event: TimelineEvent) {
+export function eventRow(orderId: string, event: TimelineEvent) {
   return {
     order_id: orderId,
     type: event.type,
@@ -67,6 +67,26 @@ export async function transitionOrder(
   cause: string,
   options: { reason?: string | null; data?: unknown; events?: TimelineEvent[] } = {},
 ): Promise<void> {
+  const { reason, events } = statusChange(from, to, cause, options);
+  await trx
+    .with('changed', (db) =>
+      db.updateTable('orders').set({ status: to, status_reason: reason, updated_at: sql`now()` }).where('id', '=', orderId).returning('id'),
+    )
+    .insertInto('order_events')
+    .values(events.map((event) => eventRow(orderId, event)))
+    .execute();
+}
+
+/**
+ * A status change, checked against the transitions table: the reason to keep on the order and its
+ * timeline entries (`events` first, then the change itself).
+ */
+export function statusChange(
+  from: OrderStatus,
+  to: OrderStatus,
+  cause: string,
+  options: { reason?: string | null; data?: unknown; events?: TimelineEvent[] } = {},
+): { reason: string | null; events: TimelineEvent[] } {
   checkTransition(from, to);
   const reason = to === 'exception' ? (options.reason ?? null) : null;
   const change: TimelineEvent = {
@@ -75,13 +95,7 @@ export async function transitionOrder(
     status: to,
     data: { from, to, ...(reason ? { reason } : {}), ...(options.data === undefined ? {} : { detail: options.data }) },
   };
-  await trx
-    .with('changed', (db) =>
-      db.updateTable('orders').set({ status: to, status_reason: reason, updated_at: sql`now()` }).where('id', '=', orderId).returning('id'),
-    )
-    .insertInto('order_events')
-    .values([...(options.events ?? []), change].map((event) => eventRow(orderId, event)))
-    .execute();
+  return { reason, events: [...(options.events ?? []), change] };
 }
 
 export interface OrderView {

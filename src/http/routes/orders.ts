@@ -29,7 +29,8 @@ export function orderRoutes(hub: Hub) {
   app.post('/', limitBody(), async (c) => {
     const { json } = await readJson(c);
     const order = parseOrThrow(CanonicalOrder, json, 'order');
-    const accepted = await acceptOrder(hub.store, { retailerId: c.get('retailer').id, source: 'api', order });
+    const { id, name } = c.get('retailer');
+    const accepted = await acceptOrder(hub.store, { retailer: { id, name }, source: 'api', order });
     if (accepted.created) {
       hub.metrics.ordersReceived.inc({ source: 'api' });
       hub.logger.info({ orderId: accepted.order.id, retailerId: accepted.order.retailerId, externalId: accepted.order.externalId, status: accepted.order.status }, 'order received');

@@ -24,14 +24,14 @@ export function webhookRoutes(hub: Hub) {
   const app = new Hono<AppEnv>();
 
   app.post('/shopify/:retailerId', limitBody(), async (c) => {
-    const { raw, retailerId } = await verified(c, hub, 'shopify', (body, secret) =>
+    const { raw, retailer } = await verified(c, hub, 'shopify', (body, secret) =>
       verifyShopifyHmac(body, secret, c.req.header('x-shopify-hmac-sha256')),
     );
     const body = parseJson(raw);
     const action = shopifyTopicAction(c.req.header('x-shopify-topic'));
     return handle(c, hub, {
       source: 'shopify',
-      retailerId,
+      retailer,
       action,
       webhookId: c.req.header('x-shopify-webhook-id'),
       externalId: () => shopifyExternalId(body),
@@ -45,7 +45,7 @@ export function webhookRoutes(hub: Hub) {
   });
 
   app.post('/woocommerce/:retailerId', limitBody(), async (c) => {
-    const { raw, retailerId } = await verified(c, hub, 'woocommerce', (body, secret) =>
+    const { raw, retailer } = await verified(c, hub, 'woocommerce', (body, secret) =>
       verifyWooCommerceSignature(body, secret, c.req.header('x-wc-webhook-signature')),
     );
     // WooCommerce pings a new webhook with a form body (`webhook_id=…`): acknowledge it.
@@ -54,7 +54,7 @@ export function webhookRoutes(hub: Hub) {
     const action = wooCommerceTopicAction(c.req.header('x-wc-webhook-topic'), body);
     return handle(c, hub, {
       source: 'woocommerce',
-      retailerId,
+      retailer,
       action,
       webhookId: c.req.header('x-wc-webhook-delivery-id'),
       externalId: () => wooCommerceExternalId(body),
@@ -78,7 +78,7 @@ async function verified(
   hub: Hub,
   store: 'shopify' | 'woocommerce',
   check: (raw: Buffer, secret: string) => boolean,
-): Promise<{ raw: Buffer; retailerId: string }> {
+): Promise<{ raw: Buffer; retailer: { id: string; name: string } }> {
   const retailerId = c.req.param('retailerId') ?? '';
   const raw = await readBody(c);
   const retailer = retailerId.length <= 64 ? await retailerById(hub.store.db, retailerId) : undefined;
@@ -86,7 +86,7 @@ async function verified(
   // Check even without a secret (against a dummy), so timing does not tell which retailers exist.
   const ok = check(raw, secret ?? 'no-secret-configured');
   if (!retailer || !secret || !ok) throw new UnauthorizedError('invalid webhook signature');
-  return { raw, retailerId: retailer.id };
+  return { raw, retailer: { id: retailer.id, name: retailer.name } };
 }
 
 async function handle(
@@ -94,7 +94,7 @@ async function handle(
   hub: Hub,
   input: {
     source: OrderSource;
-    retailerId: string;
+    retailer: { id: string; name: string };
     action: Action;
     webhookId: string | undefined;
     externalId: () => string | undefined;
@@ -102,12 +102,13 @@ async function handle(
     bodySays: { paid: () => boolean; cancelled: () => boolean };
   },
 ): Promise<Response> {
-  const { source, retailerId } = input;
+  const { source, retailer } = input;
+  const retailerId = retailer.id;
   switch (input.action) {
     case 'create': {
       const order = input.toCanonical();
       const accepted = await acceptOrder(hub.store, {
-        retailerId,
+        retailer,
         source,
         order,
         ...(input.webhookId ? { webhookId: input.webhookId.slice(0, 200) } : {}),
@@ -124,7 +125,7 @@ async function handle(
       const released = externalId ? await markPaid(hub.store, retailerId, externalId, `${source} payment webhook`) : undefined;
       if (released) return c.json(released);
       // Paid before we saw it created: the paid body is a whole order.
-      const accepted = await acceptOrder(hub.store, { retailerId, source, order: input.toCanonical() });
+      const accepted = await acceptOrder(hub.store, { retailer, source, order: input.toCanonical() });
       if (accepted.created) hub.metrics.ordersReceived.inc({ source });
       return c.json(accepted.order, accepted.created ? 201 : 200);
     }
