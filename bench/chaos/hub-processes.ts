@@ -88,6 +88,11 @@ export class HubProcesses {
     return this.all.filter((p) => p.role === 'api' && p.up && p.url);
   }
 
+  /** Every process that is up and listening: worker processes serve the API too. */
+  servers(): HubProcess[] {
+    return this.all.filter((p) => p.up && p.url);
+  }
+
   /** Starts (or restarts) a process and resolves with its URL once it listens. */
   async start(proc: HubProcess): Promise<string> {
     proc.incarnation++;

@@ -384,7 +384,9 @@ async function run(opts: Options, cleanup: Cleanup): Promise<number> {
       const { body, suppliers } = makeOrder(i, random);
       const entry: PostedOrder = { externalId: String(body.externalId), suppliers };
       posted.set(entry.externalId, entry);
-      inflight.push(postOrder(JSON.stringify(body), entry, () => procs.apis()[next++ % Math.max(1, procs.apis().length)]));
+      // Round robin over every process: an API-only process leaves the order to the workers' routers
+      // (NOTIFY), a worker process routes it itself from memory; both face the kills.
+      inflight.push(postOrder(JSON.stringify(body), entry, () => procs.servers()[next++ % Math.max(1, procs.servers().length)]));
     }
     await Promise.all(inflight);
   })();
