@@ -3,6 +3,8 @@ import type { Database, DocumentRow, NewDocument } from '../store/schema.ts';
 import { newId, sha256Hex } from '../store/ids.ts';
 
 export interface OutboundDocumentInput {
+  /** Given by a caller that needs it fixed beforehand (a purchase order's: see poDocumentId); random otherwise. */
+  id?: string;
   kind: 'po' | 'po_cancel' | 'fa_997' | 'event' | 'shopify_fulfillment';
   format: string;
   filename: string;
@@ -52,7 +54,7 @@ export async function enqueueEventOnce(trx: Transaction<Database>, input: Outbou
 /** The outbox row for a document, id included (for a caller that writes it in a statement of its own). */
 export function outboundRow(input: OutboundDocumentInput) {
   const row: NewDocument = {
-    id: newId('doc'),
+    id: input.id ?? newId('doc'),
     direction: 'out',
     kind: input.kind,
     format: input.format,

@@ -8,7 +8,8 @@ import type { Hub } from '../hub.ts';
 import { routeOrder } from '../routing/index.ts';
 import { claimOrderAndNumber, nextControlNumber, nextControlNumbers } from '../store/control-numbers.ts';
 import type { OrderOffer } from '../store/database.ts';
-import { newId } from '../store/ids.ts';
+import type { OutboundFile } from '../transports/transport.ts';
+import { newId, sha256Hex } from '../store/ids.ts';
 import { eventRow, setOrderStatus, statusChange } from '../store/orders.ts';
 import type { Database, DocumentRow } from '../store/schema.ts';
 import { insertOutbound, outboundRow, type OutboundDocumentInput } from './documents.ts';
@@ -56,6 +57,22 @@ async function purchaseOrderDocument(
   };
 }
 
+/**
+ * The id of an order's purchase-order document for a supplier: the same whoever routes the order and
+ * however often a routing is rolled back, so that a file staged for a routing that never committed
+ * (see SftpTransport.stage) has the temporary name the order's next routing uploads to and renames.
+ * An order is routed once, so the id is unique; the primary key would refuse a second routing.
+ */
+export function poDocumentId(orderId: string, supplierId: string): string {
+  return `doc_${sha256Hex(`${orderId}\n${supplierId}\npo`).slice(0, 32)}`;
+}
+
+/** A rendered purchase order, before its commit: for a caller that sends it ahead (stages it). */
+export interface RenderedPurchaseOrder {
+  supplierId: string;
+  file: OutboundFile;
+}
+
 /** The suppliers of these purchase orders whose documents carry X12 control numbers. */
 function numberedSuppliers(hub: Hub, purchaseOrders: readonly PurchaseOrder[]): string[] {
   return purchaseOrders.filter((po) => usesControlNumbers(hub.mappings.get(po.supplierId)!.mapping)).map((po) => po.supplierId);
@@ -74,15 +91,22 @@ async function recordRouting(
   orderId: string,
   purchaseOrders: PurchaseOrder[],
   numbers: ReadonlyMap<string, number>,
-  claimForMs?: number,
+  options: { claimForMs?: number; onRendered?: (rendered: RenderedPurchaseOrder[]) => Promise<void> | void } = {},
 ): Promise<DocumentRow[]> {
   const mapping = (po: PurchaseOrder) => hub.mappings.get(po.supplierId)!;
   const planned = await Promise.all(
     purchaseOrders.map(async (po) => {
       const poId = newId('po');
-      const document = outboundRow(await purchaseOrderDocument(mapping(po), po, poId, numbers.get(po.supplierId), claimForMs));
+      const input = await purchaseOrderDocument(mapping(po), po, poId, numbers.get(po.supplierId), options.claimForMs);
+      const document = outboundRow({ ...input, id: poDocumentId(orderId, po.supplierId) });
       return { po, poId, document };
     }),
+  );
+  await options.onRendered?.(
+    planned.map(({ po, document }) => ({
+      supplierId: po.supplierId,
+      file: { filename: document.filename, content: document.content, contentType: document.content_type, documentId: document.id },
+    })),
   );
   const { events } = statusChange('received', 'routed', 'router', {
     data: { suppliers: purchaseOrders.map((po) => po.supplierId) },
@@ -204,7 +228,7 @@ async function routeNextOrder(
         purchaseOrders.push({ ...planned, poNumber: await uniquePoNumber(trx, planned.supplierId, planned.poNumber) });
       }
       const numbers = await nextControlNumbers(trx, numberedSuppliers(hub, purchaseOrders));
-      const documents = await recordRouting(trx, hub, row.id, purchaseOrders, numbers, claimForMs);
+      const documents = await recordRouting(trx, hub, row.id, purchaseOrders, numbers, claimForMs === undefined ? {} : { claimForMs });
       return { orderId: row.id, documents: claimForMs === undefined ? [] : documents };
     });
   } catch (error) {
@@ -228,11 +252,17 @@ async function routeNextOrder(
  * Its data is in memory, so there is nothing to look for: one transaction claims it by id and
  * takes its control numbers in one statement (SKIP LOCKED: a router that holds it already wins), then
  * records it in another. Returns its purchase
- * orders' documents, claimed for `claimForMs` for the caller to deliver, or undefined when it leaves
+ * orders' documents, claimed for `claimForMs` for the caller to deliver (`onRendered` sees them
+ * rendered before the commit, to send them ahead: SftpTransport.stage), or undefined when it leaves
  * the order to the router: unroutable, a PO number in use, data that cannot be rendered, routed by
  * someone else, the database away. The router then deals with it, reasons and all.
  */
-export async function routeAcceptedOrder(hub: Hub, offer: OrderOffer, claimForMs: number): Promise<DocumentRow[] | undefined> {
+export async function routeAcceptedOrder(
+  hub: Hub,
+  offer: OrderOffer,
+  claimForMs: number,
+  onRendered?: (rendered: RenderedPurchaseOrder[]) => Promise<void> | void,
+): Promise<DocumentRow[] | undefined> {
   try {
     const routed = await routeOrder(
       { orderId: offer.id, retailer: offer.retailer, order: offer.order, createdAt: hub.clock().toISOString() },
@@ -241,7 +271,7 @@ export async function routeAcceptedOrder(hub: Hub, offer: OrderOffer, claimForMs
     if (!routed.ok) return undefined;
     return await hub.store.db.transaction().execute(async (trx) => {
       const numbers = await claimOrderAndNumber(trx, offer.id, numberedSuppliers(hub, routed.purchaseOrders));
-      return numbers && recordRouting(trx, hub, offer.id, routed.purchaseOrders, numbers, claimForMs);
+      return numbers && recordRouting(trx, hub, offer.id, routed.purchaseOrders, numbers, { claimForMs, ...(onRendered ? { onRendered } : {}) });
     });
   } catch (error) {
     hub.logger.debug({ orderId: offer.id, err: error }, 'order left to the router');

@@ -1,9 +1,11 @@
 import type { Hub } from '../hub.ts';
+import { crashPoint } from '../crash.ts';
 import type { OrderOffer } from '../store/database.ts';
 import type { DocumentRow } from '../store/schema.ts';
+import type { OutboundFile, SupplierTransport } from '../transports/transport.ts';
 import { claimDueDocuments, deliverDocument } from './dispatch.ts';
 import { checkOverdue } from './expectations.ts';
-import { routeAcceptedOrder, routeReceivedOrders } from './route.ts';
+import { routeAcceptedOrder, routeReceivedOrders, type RenderedPurchaseOrder } from './route.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -70,11 +72,33 @@ export class Worker {
   private take(offer: OrderOffer): boolean {
     if (this.stopped || this.accepted.size >= this.options.concurrency) return false;
     this.accepted.add(offer.id);
-    const run: Promise<void> = routeAcceptedOrder(this.hub, offer, this.options.leaseMs)
+    // Files go to the supplier's server under their temporary names while the routing commits; once
+    // it has, delivering them is one rename. Not committed: the staged files are taken back.
+    const staged = new Map<string, { file: OutboundFile; transport: SupplierTransport; done: Promise<void> }>();
+    const stage = (rendered: RenderedPurchaseOrder[]): Promise<void> | void => {
+      for (const { supplierId, file } of rendered) {
+        const transport = this.hub.transports.get(supplierId);
+        if (!transport.stage) continue;
+        // A failed stage costs nothing: the delivery uploads the file itself.
+        staged.set(file.documentId, { file, transport, done: transport.stage(file).catch(() => {}) });
+      }
+      if (process.env.HUB_CRASH_AT === 'after-stage') {
+        return Promise.all([...staged.values()].map((s) => s.done)).then(() => crashPoint('after-stage'));
+      }
+    };
+    const run: Promise<void> = routeAcceptedOrder(this.hub, offer, this.options.leaseMs, stage)
       .then(async (documents) => {
         this.accepted.delete(offer.id);
-        if (!documents) return this.kick();
-        await Promise.all(documents.map((doc) => deliverDocument(this.hub, doc)));
+        if (!documents) {
+          await Promise.all([...staged.values()].map(({ file, transport, done }) => done.then(() => transport.unstage?.(file))));
+          return this.kick();
+        }
+        await Promise.all(
+          documents.map(async (doc) => {
+            await staged.get(doc.id)?.done;
+            await deliverDocument(this.hub, doc);
+          }),
+        );
       })
       .catch((error) => this.hub.logger.error({ err: error, orderId: offer.id }, 'routing an accepted order failed'))
       .finally(() => {

@@ -3,9 +3,11 @@
  *
  * - The server's host key is pinned: its SHA-256 fingerprint must equal `hostKey` before a byte
  *   of the login (let alone a file) is sent.
- * - A file is uploaded as `.<name>.<random>.part` in the target folder and then renamed with
- *   `posix-rename@openssh.com` onto its final name: the final name never shows a partial file, and
- *   a retry after a crash replaces the same file instead of adding a second one.
+ * - A file is uploaded as `.<name>.<hash of the document id>.part` in the target folder and then
+ *   renamed with `posix-rename@openssh.com` onto its final name: the final name never shows a
+ *   partial file, and a retry after a crash replaces the same file instead of adding a second one.
+ *   The upload can be done ahead (`stage`, while the caller commits the document), leaving only the
+ *   rename to `deliver`.
  * - Connections are pooled per supplier (at most `maxConnections`), one operation at a time per
  *   connection; a connection that failed at the network level is discarded.
  * - An operation that receives nothing from the server for `timeoutMs` is abandoned (its
@@ -140,6 +142,8 @@ export class SftpTransport implements SupplierTransport {
   private readonly waiters: (() => void)[] = [];
   private connecting = 0;
   private closed = false;
+  /** Documents `stage`d and not yet delivered: id → hash of the staged bytes. */
+  private readonly staged = new Map<string, string>();
   private opened = 0;
 
   constructor(
@@ -161,19 +165,23 @@ export class SftpTransport implements SupplierTransport {
 
   async deliver(file: OutboundFile): Promise<DeliveryReceipt> {
     assertSafeRemoteName(file.filename);
-    const dir = this.config.outboundDir;
+    const { dir, tempPath } = this.paths(file);
     const finalPath = remoteJoin(dir, file.filename);
-    // The temporary name is fixed per document: an upload cut by a crash leaves a .part file that the
-    // retry of the same document overwrites and renames, instead of a new leftover every time.
-    const tempPath = remoteJoin(dir, `.${file.filename}.${tempSuffix(file.documentId)}.part`);
+    const staged = this.staged.get(file.documentId) === contentHash(file.content);
+    this.staged.delete(file.documentId);
     const started = Date.now();
-    await this.withConnection('deliver', async (conn) => {
-      try {
-        await this.ensureFolder(conn, dir, 'outbound', () => conn.client.put(file.content, tempPath));
-      } catch (error) {
-        await conn.client.delete(tempPath, true).catch(() => undefined);
-        throw error;
+    const renamedOnly = await this.withConnection('deliver', async (conn) => {
+      if (staged) {
+        try {
+          await conn.client.posixRename(tempPath, finalPath);
+          return true;
+        } catch (error) {
+          // The staged file is gone (a server that lost it, a rename that did happen before the
+          // connection died): upload it again, as for any delivery.
+          if (!conn.alive || isConnectionLoss(error)) throw error;
+        }
       }
+      await this.upload(conn, file);
       try {
         // posix-rename replaces an existing file atomically (plain SFTP rename refuses to).
         await conn.client.posixRename(tempPath, finalPath);
@@ -181,12 +189,53 @@ export class SftpTransport implements SupplierTransport {
         await conn.client.delete(tempPath, true).catch(() => undefined);
         throw error;
       }
+      return false;
     });
     this.logger.debug(
-      { supplier: this.supplierId, remotePath: finalPath, bytes: file.content.length, ms: Date.now() - started },
+      { supplier: this.supplierId, remotePath: finalPath, bytes: file.content.length, staged: renamedOnly, ms: Date.now() - started },
       'sftp delivered',
     );
-    return { remotePath: finalPath };
+    return renamedOnly ? { remotePath: finalPath, staged: true } : { remotePath: finalPath };
+  }
+
+  /**
+   * Uploads a document under its temporary name only, so that its `deliver` has just the rename
+   * left: the caller stages while it commits the document, and delivers after the commit. Nobody
+   * reads a `.part` file; the final name appears only with `deliver`. A caller that does not commit
+   * calls `unstage`. Should it die first, the document's next delivery (the same document id, so the
+   * same temporary name) overwrites the staged file and renames it.
+   */
+  async stage(file: OutboundFile): Promise<void> {
+    assertSafeRemoteName(file.filename);
+    await this.withConnection('stage', (conn) => this.upload(conn, file));
+    this.staged.set(file.documentId, contentHash(file.content));
+  }
+
+  /** Removes a staged file whose document was not committed after all (best effort). */
+  async unstage(file: OutboundFile): Promise<void> {
+    this.staged.delete(file.documentId);
+    const { tempPath } = this.paths(file);
+    await this.withConnection('unstage', (conn) => conn.client.delete(tempPath, true)).catch(() => undefined);
+  }
+
+  /**
+   * The temporary name is fixed per document: an upload cut by a crash leaves a .part file that the
+   * retry of the same document overwrites and renames, instead of a new leftover every time.
+   */
+  private paths(file: OutboundFile): { dir: string; tempPath: string } {
+    const dir = this.config.outboundDir;
+    return { dir, tempPath: remoteJoin(dir, `.${file.filename}.${tempSuffix(file.documentId)}.part`) };
+  }
+
+  /** Puts the bytes under the document's temporary name; a failed put leaves nothing behind. */
+  private async upload(conn: SftpConnection, file: OutboundFile): Promise<void> {
+    const { dir, tempPath } = this.paths(file);
+    try {
+      await this.ensureFolder(conn, dir, 'outbound', () => conn.client.put(file.content, tempPath));
+    } catch (error) {
+      await conn.client.delete(tempPath, true).catch(() => undefined);
+      throw error;
+    }
   }
 
   async listInbound(): Promise<RemoteFile[]> {
@@ -647,6 +696,10 @@ function readAll(sftp: SFTPWrapper, remotePath: string, maxBytes: number): Promi
 }
 
 /** A short, file-name-safe tag for a document id. */
+function contentHash(content: Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
 function tempSuffix(documentId: string): string {
   return createHash('sha256').update(documentId).digest('hex').slice(0, 12);
 }

@@ -26,6 +26,8 @@ export interface OutboundFile {
 export interface DeliveryReceipt {
   /** SFTP: the path the file now has on the server. */
   remotePath?: string;
+  /** SFTP: the bytes were uploaded ahead (`stage`) and this delivery only renamed them into place. */
+  staged?: boolean;
   /** HTTP: the response status. */
   status?: number;
   /** HTTP: the first 64 KiB of the response body. */
@@ -98,6 +100,13 @@ export interface SupplierTransport {
    * HTTP sends `Idempotency-Key: <documentId>`.
    */
   deliver(file: OutboundFile): Promise<DeliveryReceipt>;
+  /**
+   * Optional: sends a document ahead, where the supplier does not see it yet (SFTP: under its
+   * temporary name), so that `deliver` of the same document, after the caller's commit, has less
+   * left to do. `unstage` takes it back when the document is not committed after all.
+   */
+  stage?(file: OutboundFile): Promise<void>;
+  unstage?(file: OutboundFile): Promise<void>;
   /** Regular files waiting in the inbound folder (no dot-files, no `.part` files); `[]` for HTTP. */
   listInbound(): Promise<RemoteFile[]>;
   /** The content of one inbound file; rejects (`transport_rejected`) when it is larger than maxBytes. */

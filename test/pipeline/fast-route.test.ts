@@ -4,6 +4,8 @@
  * records, never route an order twice, never burn a control number when it gives up, and leave
  * every order it cannot route to the router.
  */
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CanonicalOrder } from '../../src/canonical/order.ts';
@@ -13,7 +15,8 @@ import type { OrderOffer } from '../../src/store/database.ts';
 import { DATABASE_URL } from '../helpers/db.ts';
 import { createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
 import { startHttpPeer, type HttpPeer } from '../helpers/http-peer.ts';
-import { writeMapping } from '../helpers/mappings.ts';
+import { writeMapping, x12SftpSupplier } from '../helpers/mappings.ts';
+import { startSftpServer } from '../helpers/sftp-server.ts';
 import { until } from '../helpers/wait.ts';
 
 let t: TestHub;
@@ -232,5 +235,42 @@ describe('a running worker takes the orders its process accepts', () => {
       await worker.stop();
     }
     expect(t.hub.store.offerOrder({ id: 'ord_absent_4', retailer: { id: 'toys', name: 'toys inc' }, order: CanonicalOrder.parse(sampleOrder()) })).toBe(false);
+  });
+});
+
+describe('a running worker stages SFTP files while the routing commits', () => {
+  it('delivers by renaming the staged file; a routing that gives up leaves no staged file behind', async () => {
+    const sftp = await startSftpServer();
+    const hub = await createTestHub({ mappings: [await x12SftpSupplier(sftp, { inbound: false })] });
+    const worker = new Worker(hub.hub, { pollIntervalMs: 60_000, overdueIntervalMs: 60_000, concurrency: 4, leaseMs: LEASE_MS });
+    try {
+      const keys = [(await hub.retailer({ id: 'shop-a' })).apiKey, (await hub.retailer({ id: 'shop-b' })).apiKey];
+      worker.start();
+      const post = async (key: string) => {
+        const body = sampleOrder({ externalId: '8001', orderNumber: '#8001', lines: [{ lineId: '1', sku: 'ACME-1', quantity: 1, unitPrice: '5.00' }] });
+        const res = await hub.app.request('/v1/orders', jsonRequest(body, { authorization: `Bearer ${key}` }));
+        expect(res.status).toBe(201);
+        return ((await res.json()) as { id: string }).id;
+      };
+      const sent = (orderId: string) =>
+        until(`the PO of ${orderId} sent`, async () =>
+          hub.hub.store.db.selectFrom('documents').selectAll().where('order_id', '=', orderId).where('kind', '=', 'po').where('status', '=', 'sent').executeTakeFirst(),
+        );
+
+      const first = await sent(await post(keys[0]!));
+      expect(JSON.parse(JSON.stringify(first.receipt))).toEqual({ remotePath: 'in/PO_8001.edi', staged: true });
+      expect(readFileSync(path.join(sftp.root, 'in', 'PO_8001.edi'))).toEqual(Buffer.from(first.content));
+
+      // The other shop's #8001: the PO number is taken, so the routing from memory rolls back after
+      // staging its file; the router then sends it as 8001-2.
+      const second = await sent(await post(keys[1]!));
+      expect(second.filename).toBe('PO_8001-2.edi');
+      await worker.settled();
+      expect(readdirSync(path.join(sftp.root, 'in')).sort()).toEqual(['PO_8001-2.edi', 'PO_8001.edi']);
+    } finally {
+      await worker.stop();
+      await hub.close();
+      await sftp.close();
+    }
   });
 });

@@ -93,6 +93,34 @@ describe(`crash between upload and commit (${process.env.DATABASE_URL ? 'Postgre
     expect(after.shipments).toHaveLength(1);
     expect(after.purchaseOrders[0].shipped).toEqual({ 1: 1 });
   }, 180_000);
+
+  it('leaves one file and no staged leftover after a SIGKILL between staging the upload and the routing commit', async () => {
+    await Promise.all(running.splice(0).map((p) => p.kill())); // PGlite: one process per data folder
+    const crashing = await startHubProcess({ ...env, HUB_CRASH_AT: 'after-stage' });
+    running.push(crashing);
+    const res = await fetch(`${crashing.url}/v1/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+      body: JSON.stringify(sampleOrder({ externalId: 'C-2', orderNumber: 'C-2' })),
+    });
+    expect(res.status).toBe(201);
+    const { id } = await res.json();
+    expect(await crashing.exited).toBe('SIGKILL');
+    // Staged under its temporary name, never committed: the supplier sees no PO.
+    expect(readdirSync(path.join(sftp.root, 'in')).filter((f) => f.includes('C-2'))).toEqual([expect.stringMatching(/^\.PO_C-2\.edi\..*\.part$/)]);
+
+    const hub = await startHubProcess(env);
+    running.push(hub);
+    const order = await until('the PO to be marked sent', async () => {
+      const r = await fetch(`${hub.url}/v1/orders/${id}`, { headers: { authorization: `Bearer ${apiKey}` } });
+      const body = await r.json();
+      return body.status === 'sent' ? body : undefined;
+    });
+    expect(order.purchaseOrders).toHaveLength(1);
+    // Routed again (same document id, so the same temporary name): the staged file was overwritten and renamed.
+    expect(readdirSync(path.join(sftp.root, 'in')).filter((f) => f.includes('C-2'))).toEqual(['PO_C-2.edi']);
+    await hub.kill();
+  }, 120_000);
 });
 
 describe.skipIf(!process.env.DATABASE_URL)('two worker processes on one PostgreSQL', () => {

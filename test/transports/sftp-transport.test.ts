@@ -83,6 +83,39 @@ describe.each(sftpPeerKinds())('SftpTransport against %s', (kind) => {
     expect((await localFiles()).filter((n) => n.includes('PO_1001'))).toEqual(['PO_1001.edi']);
   });
 
+  it('stages a PO under its temporary name only; its delivery then just renames it into place', async () => {
+    const content = randomBytes(2048);
+    const file = po('PO_2001.edi', content);
+    const t = transport();
+    await t.stage(file);
+    const staged = (await localFiles()).filter((f) => f.includes('PO_2001'));
+    expect(staged).toEqual([expect.stringMatching(/^\.PO_2001\.edi\.[0-9a-f]+\.part$/)]); // nobody reads a .part file
+    expect(await fs.readFile(path.join(inDir, staged[0]!))).toEqual(content);
+
+    const receipt = await t.deliver(file);
+    expect(receipt).toEqual({ remotePath: 'in/PO_2001.edi', staged: true });
+    expect((await localFiles()).filter((f) => f.includes('PO_2001'))).toEqual(['PO_2001.edi']);
+    expect(await fs.readFile(path.join(inDir, 'PO_2001.edi'))).toEqual(content);
+  });
+
+  it('uploads again when the staged file is gone or the bytes changed, and unstages on request', async () => {
+    const t = transport();
+    const gone = po('PO_2002.edi', 'first bytes');
+    await t.stage(gone);
+    for (const name of await localFiles()) if (name.startsWith('.PO_2002')) await fs.unlink(path.join(inDir, name));
+    expect(await t.deliver(gone)).toEqual({ remotePath: 'in/PO_2002.edi' });
+    expect(await fs.readFile(path.join(inDir, 'PO_2002.edi'), 'utf8')).toBe('first bytes');
+
+    await t.stage(po('PO_2003.edi', 'staged bytes'));
+    expect(await t.deliver(po('PO_2003.edi', 'committed bytes'))).toEqual({ remotePath: 'in/PO_2003.edi' });
+    expect(await fs.readFile(path.join(inDir, 'PO_2003.edi'), 'utf8')).toBe('committed bytes');
+
+    const dropped = po('PO_2004.edi', 'never committed');
+    await t.stage(dropped);
+    await t.unstage(dropped);
+    expect((await localFiles()).filter((f) => f.includes('PO_2004') || f.includes('PO_2003.edi.'))).toEqual([]);
+  });
+
   it('never shows an incomplete file under the final name while uploading', async () => {
     const content = randomBytes(16 * 1024 * 1024);
     const finalPath = path.join(inDir, 'PO_big.edi');
