@@ -15,6 +15,12 @@ import type { Benchmark, Figure } from './run.ts';
 
 const RATE = 20;
 const STEADY_ORDERS = Number(process.env.BENCH_ORDERS ?? 200);
+/**
+ * Orders sent at the same rate before the timed ones and not counted: the hub's first orders open its
+ * SSH connection and run cold code (60-90 ms each here), as the floor's client connects before its
+ * timing starts.
+ */
+const WARM_UP = 10;
 const QUEUED = Number(process.env.BENCH_QUEUED ?? 1000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,20 +52,37 @@ function watchFolder(dir: string): { seen: Map<string, number>; close(): void } 
   return { seen, close: () => watcher.close() };
 }
 
-async function bareFloor(peer: SftpPeer, bytes: Buffer): Promise<{ p50: number; perSecond: number }> {
+/**
+ * The floor: a bare ssh2-sftp-client put + posix-rename of the same bytes, over one open connection.
+ * Timed twice: at the hub's steady rate (one file every 50 ms, the same conditions as the orders,
+ * which is what the latency target compares with) and back to back (300 files, no pause), which is
+ * faster on an otherwise idle machine: a put issued after 50 ms of quiet pays for waking the client,
+ * sshd and the CPUs up, one issued right after the last does not.
+ */
+async function bareFloor(peer: SftpPeer, bytes: Buffer): Promise<{ paced: number; pacedP99: number; backToBack: number; perSecond: number }> {
   const client = new SftpClient();
   await client.connect({ host: peer.host, port: peer.port, username: peer.username, privateKey: readFileSync(peer.privateKeyPath) });
+  let n = 0;
+  const putAndRename = async (): Promise<number> => {
+    const i = n++;
+    const t0 = performance.now();
+    await client.put(bytes, `floor/.f${i}.part`);
+    await client.posixRename(`floor/.f${i}.part`, `floor/f${i}.edi`);
+    return performance.now() - t0;
+  };
   try {
     await client.mkdir('floor', true).catch(() => {});
-    const latencies: number[] = [];
-    const started = performance.now();
-    for (let i = 0; i < 300; i++) {
-      const t0 = performance.now();
-      await client.put(bytes, `floor/.f${i}.part`);
-      await client.posixRename(`floor/.f${i}.part`, `floor/f${i}.edi`);
-      latencies.push(performance.now() - t0);
+    const paced: number[] = [];
+    const start = performance.now();
+    for (let i = 0; i < STEADY_ORDERS; i++) {
+      await sleep(Math.max(0, start + (i * 1000) / RATE - performance.now()));
+      paced.push(await putAndRename());
     }
-    return { p50: percentile(latencies, 50), perSecond: 300 / ((performance.now() - started) / 1000) };
+    const backToBack: number[] = [];
+    const started = performance.now();
+    for (let i = 0; i < 300; i++) backToBack.push(await putAndRename());
+    const perSecond = 300 / ((performance.now() - started) / 1000);
+    return { paced: percentile(paced, 50), pacedP99: percentile(paced, 99), backToBack: percentile(backToBack, 50), perSecond };
   } finally {
     await client.end();
   }
@@ -97,13 +120,13 @@ const bench: Benchmark = {
       const accepted = new Map<string, number>();
       const posts: Promise<void>[] = [];
       const start = performance.now();
-      for (let i = 0; i < STEADY_ORDERS; i++) {
-        const due = start + (i * 1000) / RATE;
+      for (let i = -WARM_UP; i < STEADY_ORDERS; i++) {
+        const due = start + ((i + WARM_UP) * 1000) / RATE;
         await sleep(Math.max(0, due - performance.now()));
-        const id = `S${i}`;
+        const id = i < 0 ? `W${-i}` : `S${i}`;
         posts.push(post(id).then(async (res) => {
           await res.arrayBuffer();
-          if (res.status === 201) accepted.set(`PO_${id}.edi`, performance.now());
+          if (res.status === 201 && i >= 0) accepted.set(`PO_${id}.edi`, performance.now());
         }));
       }
       await Promise.all(posts);
@@ -137,8 +160,9 @@ const bench: Benchmark = {
       const sample = readFileSync(path.join(peer.root, 'in', 'PO_S0.edi'));
       const floor = await bareFloor(peer, sample);
       return [
-        { bench: 'order-to-file', metric: `order-to-file latency p50 (${RATE} orders/s)`, value: percentile(latencies, 50), unit: 'ms', peer: { name: 'bare put+rename', value: floor.p50 } },
-        { bench: 'order-to-file', metric: `order-to-file latency p99 (${RATE} orders/s)`, value: percentile(latencies, 99), unit: 'ms', peer: { name: 'bare put+rename', value: floor.p50 } },
+        { bench: 'order-to-file', metric: `order-to-file latency p50 (${RATE} orders/s)`, value: percentile(latencies, 50), unit: 'ms', peer: { name: `bare put+rename p50, ${RATE}/s`, value: floor.paced } },
+        { bench: 'order-to-file', metric: `order-to-file latency p50 (${RATE} orders/s)`, value: percentile(latencies, 50), unit: 'ms', peer: { name: 'bare put+rename p50, back to back', value: floor.backToBack } },
+        { bench: 'order-to-file', metric: `order-to-file latency p99 (${RATE} orders/s)`, value: percentile(latencies, 99), unit: 'ms', peer: { name: `bare put+rename p99, ${RATE}/s`, value: floor.pacedP99 } },
         { bench: 'order-to-file', metric: 'files seen / orders accepted', value: latencies.length, unit: `of ${accepted.size}` },
         { bench: 'order-to-file', metric: `deliveries/s, ${QUEUED} queued orders routed and delivered`, value: delivered / elapsed, unit: 'POs/s', peer: { name: 'bare put+rename, one connection', value: floor.perSecond } },
       ];
