@@ -73,6 +73,14 @@ export interface RenderedPurchaseOrder {
   file: OutboundFile;
 }
 
+/** What a caller sending purchase orders ahead started (see `routeAcceptedOrder`). */
+export interface Staging {
+  /** Resolves when the uploads ahead are over (done or failed): awaited before the commit. */
+  settled: Promise<void>;
+  /** Removes what was uploaded ahead: the routing is not being committed. */
+  takeBack(): Promise<void>;
+}
+
 /** The suppliers of these purchase orders whose documents carry X12 control numbers. */
 function numberedSuppliers(hub: Hub, purchaseOrders: readonly PurchaseOrder[]): string[] {
   return purchaseOrders.filter((po) => usesControlNumbers(hub.mappings.get(po.supplierId)!.mapping)).map((po) => po.supplierId);
@@ -91,7 +99,7 @@ async function recordRouting(
   orderId: string,
   purchaseOrders: PurchaseOrder[],
   numbers: ReadonlyMap<string, number>,
-  options: { claimForMs?: number; onRendered?: (rendered: RenderedPurchaseOrder[]) => Promise<void> | void } = {},
+  options: { claimForMs?: number; onRendered?: (rendered: RenderedPurchaseOrder[]) => Staging } = {},
 ): Promise<DocumentRow[]> {
   const mapping = (po: PurchaseOrder) => hub.mappings.get(po.supplierId)!;
   const planned = await Promise.all(
@@ -102,7 +110,7 @@ async function recordRouting(
       return { po, poId, document };
     }),
   );
-  await options.onRendered?.(
+  const staging = options.onRendered?.(
     planned.map(({ po, document }) => ({
       supplierId: po.supplierId,
       file: { filename: document.filename, content: document.content, contentType: document.content_type, documentId: document.id },
@@ -116,7 +124,7 @@ async function recordRouting(
       data: { poId, poNumber: po.poNumber, supplier: po.supplierId, documentId: document.id, lines: po.lines.length },
     })),
   });
-  const documents = await trx
+  const write = trx
     .with('routed', (db) =>
       db
         .updateTable('orders')
@@ -140,8 +148,19 @@ async function recordRouting(
     .with('events', (db) => db.insertInto('order_events').values(events.map((event) => eventRow(orderId, event))))
     .insertInto('documents')
     .values(planned.map(({ document }) => document))
-    .returningAll()
-    .execute();
+    .returningAll();
+  let documents: DocumentRow[];
+  try {
+    documents = await write.execute();
+  } catch (error) {
+    // The transaction still holds the order's row lock (it rolls back after this), so no other
+    // router can route the order, and upload to the same temporary names, before this is undone.
+    await staging?.takeBack();
+    throw error;
+  }
+  // Uploads ahead are over before the commit, still under the lock: nothing of this routing is left
+  // running once another could start.
+  await staging?.settled;
   hub.logger.info(
     { orderId, purchaseOrders: purchaseOrders.map((p) => ({ po: p.poNumber, supplier: p.supplierId })) },
     'order routed',
@@ -232,7 +251,11 @@ async function routeNextOrder(
       return { orderId: row.id, documents: claimForMs === undefined ? [] : documents };
     });
   } catch (error) {
-    if (claimed === undefined || !isOrderFault(error)) throw error;
+    if (claimed === undefined) throw error;
+    // Another router committed the same PO number for the supplier after uniquePoNumber looked: not
+    // the order's fault. It is still `received`; the next look (right away) sees the number taken.
+    if (isPoNumberTaken(error)) return { orderId: claimed, documents: [] };
+    if (!isOrderFault(error)) throw error;
     // The order's own data was refused (a mandatory value missing, text the database cannot hold...):
     // park it with the reason, so that it does not hold up the orders behind it.
     const reason = `cannot render purchase order: ${errorMessage(error)}`;
@@ -252,16 +275,19 @@ async function routeNextOrder(
  * Its data is in memory, so there is nothing to look for: one transaction claims it by id and
  * takes its control numbers in one statement (SKIP LOCKED: a router that holds it already wins), then
  * records it in another. Returns its purchase
- * orders' documents, claimed for `claimForMs` for the caller to deliver (`onRendered` sees them
- * rendered before the commit, to send them ahead: SftpTransport.stage), or undefined when it leaves
+ * orders' documents, claimed for `claimForMs` for the caller to deliver, or undefined when it leaves
  * the order to the router: unroutable, a PO number in use, data that cannot be rendered, routed by
  * someone else, the database away. The router then deals with it, reasons and all.
+ *
+ * `onRendered` sees the documents rendered, before the statement that records them, to send them
+ * ahead (SftpTransport.stage) while it runs: what it starts is over before the commit, and taken
+ * back if the statement fails, both while the order is still locked.
  */
 export async function routeAcceptedOrder(
   hub: Hub,
   offer: OrderOffer,
   claimForMs: number,
-  onRendered?: (rendered: RenderedPurchaseOrder[]) => Promise<void> | void,
+  onRendered?: (rendered: RenderedPurchaseOrder[]) => Staging,
 ): Promise<DocumentRow[] | undefined> {
   try {
     const routed = await routeOrder(
@@ -277,6 +303,11 @@ export async function routeAcceptedOrder(
     hub.logger.debug({ orderId: offer.id, err: error }, 'order left to the router');
     return undefined;
   }
+}
+
+function isPoNumberTaken(error: unknown): boolean {
+  const { code, constraint } = error as { code?: unknown; constraint?: unknown };
+  return code === '23505' && constraint === 'purchase_orders_supplier_po_uq';
 }
 
 /** Errors caused by the order itself (as opposed to the database or the network being away). */

@@ -2,10 +2,9 @@ import type { Hub } from '../hub.ts';
 import { crashPoint } from '../crash.ts';
 import type { OrderOffer } from '../store/database.ts';
 import type { DocumentRow } from '../store/schema.ts';
-import type { OutboundFile, SupplierTransport } from '../transports/transport.ts';
 import { claimDueDocuments, deliverDocument } from './dispatch.ts';
 import { checkOverdue } from './expectations.ts';
-import { routeAcceptedOrder, routeReceivedOrders, type RenderedPurchaseOrder } from './route.ts';
+import { routeAcceptedOrder, routeReceivedOrders, type RenderedPurchaseOrder, type Staging } from './route.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -70,35 +69,15 @@ export class Worker {
    * route here (see routeAcceptedOrder) goes back to the router with a kick.
    */
   private take(offer: OrderOffer): boolean {
-    if (this.stopped || this.accepted.size >= this.options.concurrency) return false;
+    // Counted until delivered, so that a burst does not pile up uploads (and outlive their leases).
+    if (this.stopped || this.acceptedRuns.size >= this.options.concurrency) return false;
     this.accepted.add(offer.id);
-    // Files go to the supplier's server under their temporary names while the routing commits; once
-    // it has, delivering them is one rename. Not committed: the staged files are taken back.
-    const staged = new Map<string, { file: OutboundFile; transport: SupplierTransport; done: Promise<void> }>();
-    const stage = (rendered: RenderedPurchaseOrder[]): Promise<void> | void => {
-      for (const { supplierId, file } of rendered) {
-        const transport = this.hub.transports.get(supplierId);
-        if (!transport.stage) continue;
-        // A failed stage costs nothing: the delivery uploads the file itself.
-        staged.set(file.documentId, { file, transport, done: transport.stage(file).catch(() => {}) });
-      }
-      if (process.env.HUB_CRASH_AT === 'after-stage') {
-        return Promise.all([...staged.values()].map((s) => s.done)).then(() => crashPoint('after-stage'));
-      }
-    };
-    const run: Promise<void> = routeAcceptedOrder(this.hub, offer, this.options.leaseMs, stage)
+    const run: Promise<void> = routeAcceptedOrder(this.hub, offer, this.options.leaseMs, (rendered) => this.stage(rendered))
       .then(async (documents) => {
         this.accepted.delete(offer.id);
-        if (!documents) {
-          await Promise.all([...staged.values()].map(({ file, transport, done }) => done.then(() => transport.unstage?.(file))));
-          return this.kick();
-        }
-        await Promise.all(
-          documents.map(async (doc) => {
-            await staged.get(doc.id)?.done;
-            await deliverDocument(this.hub, doc);
-          }),
-        );
+        // Left to the routers: wake them all, here and in other processes (this one may be stopping).
+        if (!documents) return this.hub.store.wakeOutbox();
+        await Promise.all(documents.map((doc) => deliverDocument(this.hub, doc)));
       })
       .catch((error) => this.hub.logger.error({ err: error, orderId: offer.id }, 'routing an accepted order failed'))
       .finally(() => {
@@ -107,6 +86,27 @@ export class Worker {
       });
     this.acceptedRuns.add(run);
     return true;
+  }
+
+  /**
+   * Uploads the rendered purchase orders ahead, under their temporary names, while the routing
+   * records them: after the commit, delivering each is one rename. A failed upload costs nothing
+   * (the delivery uploads the file itself).
+   */
+  private stage(rendered: RenderedPurchaseOrder[]): Staging {
+    const uploads = rendered.flatMap(({ supplierId, file }) => {
+      const transport = this.hub.transports.get(supplierId);
+      return transport.stage ? [{ file, transport, done: transport.stage(file).catch(() => {}) }] : [];
+    });
+    return {
+      settled: Promise.all(uploads.map((u) => u.done)).then(() => crashPoint('after-stage')),
+      takeBack: async () => {
+        await Promise.all(uploads.map(async ({ file, transport, done }) => {
+          await done;
+          await transport.unstage?.(file);
+        }));
+      },
+    };
   }
 
   /** Resolves when the current pass (if any) and the accepted orders in hand are over. */

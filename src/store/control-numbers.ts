@@ -3,6 +3,8 @@ import type { Database } from './schema.ts';
 
 /** ISA13 is nine digits: after 999999999 the counter starts again at 1. */
 const MAX_CONTROL_NUMBER = 999_999_999;
+/** The order counters are locked in: the order the router lists an order's suppliers in. */
+const byName = (a: string, b: string): number => a.localeCompare(b);
 const nextValue = sql`case when control_counters.value >= ${MAX_CONTROL_NUMBER} then 1 else control_counters.value + 1 end`;
 
 /**
@@ -22,7 +24,7 @@ export async function nextControlNumbers(trx: Transaction<Database>, partners: r
   if (partners.length === 0) return new Map();
   const result = await sql<{ partner: string; value: string | number }>`
     insert into control_counters (partner, value)
-    values ${sql.join([...partners].sort().map((partner) => sql`(${partner}, 1)`))}
+    values ${sql.join([...partners].sort(byName).map((partner) => sql`(${partner}, 1)`))}
     on conflict (partner) do update set value = ${nextValue}
     returning partner, value`.execute(trx);
   return new Map(result.rows.map((row) => [row.partner, Number(row.value)]));
@@ -44,7 +46,7 @@ export async function claimOrderAndNumber(
       select id from orders where id = ${orderId} and status = 'received' for update skip locked
     ), numbered as (
       insert into control_counters (partner, value)
-      select partner, 1 from unnest(array[${sql.join([...partners].sort())}]::text[]) as partner
+      select partner, 1 from unnest(array[${sql.join([...partners].sort(byName))}]::text[]) as partner
        where exists (select 1 from claimed)
       on conflict (partner) do update set value = ${nextValue}
       returning partner, value

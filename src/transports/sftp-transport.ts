@@ -53,6 +53,9 @@ const NETWORK_ERRORS = new Set([
   'EAI_AGAIN',
 ]);
 
+/** Staged documents remembered per transport (see `stage`). */
+const MAX_STAGED = 1_000;
+
 /** Idle pooled connections are closed after this long. */
 const IDLE_CLOSE_MS = 30_000;
 
@@ -209,6 +212,9 @@ export class SftpTransport implements SupplierTransport {
     assertSafeRemoteName(file.filename);
     await this.withConnection('stage', (conn) => this.upload(conn, file));
     this.staged.set(file.documentId, contentHash(file.content));
+    // A staged document whose routing failed to commit is never delivered nor unstaged: forget the
+    // oldest beyond a bound (its delivery, if any, would just upload again).
+    if (this.staged.size > MAX_STAGED) this.staged.delete(this.staged.keys().next().value!);
   }
 
   /** Removes a staged file whose document was not committed after all (best effort). */

@@ -17,7 +17,7 @@ import { createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helper
 import { startHttpPeer, type HttpPeer } from '../helpers/http-peer.ts';
 import { writeMapping, x12SftpSupplier } from '../helpers/mappings.ts';
 import { startSftpServer } from '../helpers/sftp-server.ts';
-import { until } from '../helpers/wait.ts';
+import { sleep, until } from '../helpers/wait.ts';
 
 let t: TestHub;
 let peer: HttpPeer;
@@ -160,6 +160,23 @@ describe('routing an accepted order from memory', () => {
     expect(await counter('acme')).toBe(before);
     expect(await routeReceivedOrders(t.hub)).toBe(1);
     expect(Number((await documents(offer.id))[0]!.isa13)).toBe(before + 1);
+  });
+
+  it.skipIf(!DATABASE_URL)('does not park an order whose PO number another router committed meanwhile: it takes the next', async () => {
+    const other = await place('RC-0');
+    await t.hub.store.db.updateTable('orders').set({ status: 'cancelled' }).where('id', '=', other.id).execute();
+    const offer = await place('RC-1');
+    let routing: Promise<number> | undefined;
+    await t.hub.store.db.transaction().execute(async (trx) => {
+      // Another router's PO with the same number, not committed yet: the router does not see it,
+      // and its insert waits for this transaction, then fails on the unique key.
+      await trx.insertInto('purchase_orders').values({ id: 'po_race', order_id: other.id, supplier_id: 'acme', po_number: 'RC-1', status: 'pending', data: '{}' }).execute();
+      routing = routeReceivedOrders(t.hub);
+      await sleep(300);
+    });
+    await routing;
+    expect((await order(offer.id)).status).toBe('routed');
+    expect((await purchaseOrders(offer.id)).map((po) => po.po_number)).toEqual(['RC-1-2']);
   });
 
   it('routes each order once when the fast path and four routers race over the same 40 orders; control numbers 1..40', async () => {
