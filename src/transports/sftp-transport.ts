@@ -55,6 +55,8 @@ const NETWORK_ERRORS = new Set([
 
 /** Staged documents remembered per transport (see `stage`). */
 const MAX_STAGED = 1_000;
+/** The longest `stage` or `unstage` may take (a healthy server needs a few milliseconds). */
+const STAGE_LIMIT_MS = 200;
 
 /** Idle pooled connections are closed after this long. */
 const IDLE_CLOSE_MS = 30_000;
@@ -207,21 +209,58 @@ export class SftpTransport implements SupplierTransport {
    * reads a `.part` file; the final name appears only with `deliver`. A caller that does not commit
    * calls `unstage`. Should it die first, the document's next delivery (the same document id, so the
    * same temporary name) overwrites the staged file and renames it.
+   *
+   * The caller waits for this while it holds database locks, so it never waits for the server:
+   * it uses a connection that is open and idle, or does nothing, and gives up (dropping that
+   * connection, so that nothing more of the upload follows) after STAGE_LIMIT_MS. Not staged, the
+   * document is simply uploaded by its delivery.
    */
-  async stage(file: OutboundFile): Promise<void> {
+  async stage(file: OutboundFile): Promise<boolean> {
     assertSafeRemoteName(file.filename);
-    await this.withConnection('stage', (conn) => this.upload(conn, file));
+    const done = await this.onIdleConnection('stage', (conn) => this.upload(conn, file));
+    if (!done) return false;
     this.staged.set(file.documentId, contentHash(file.content));
     // A staged document whose routing failed to commit is never delivered nor unstaged: forget the
     // oldest beyond a bound (its delivery, if any, would just upload again).
     if (this.staged.size > MAX_STAGED) this.staged.delete(this.staged.keys().next().value!);
+    return true;
   }
 
-  /** Removes a staged file whose document was not committed after all (best effort). */
+  /** Removes a staged file whose document was not committed after all (best effort, as `stage`). */
   async unstage(file: OutboundFile): Promise<void> {
-    this.staged.delete(file.documentId);
+    if (!this.staged.delete(file.documentId)) return;
     const { tempPath } = this.paths(file);
-    await this.withConnection('unstage', (conn) => conn.client.delete(tempPath, true)).catch(() => undefined);
+    await this.onIdleConnection('unstage', (conn) => conn.client.delete(tempPath, true));
+  }
+
+  /**
+   * Runs `operation` on an idle pooled connection, if there is one, within STAGE_LIMIT_MS; true
+   * when it succeeded. Never opens a connection nor waits for one; never rejects.
+   */
+  private async onIdleConnection(action: string, operation: (conn: SftpConnection) => Promise<unknown>): Promise<boolean> {
+    let conn: SftpConnection | undefined;
+    while ((conn = this.idle.pop()) && !conn.alive) this.all.delete(conn);
+    if (!conn) return false;
+    clearTimeout(conn.idleTimer);
+    const held = conn;
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TransportError('transport_timeout', `${action}: over ${STAGE_LIMIT_MS} ms`)), STAGE_LIMIT_MS);
+    });
+    const work = held.run(action, () => operation(held));
+    work.catch(() => {}); // when the limit wins, its failure comes later and is of no interest
+    try {
+      await Promise.race([work, limit]);
+      this.release(held);
+      return true;
+    } catch (error) {
+      // Timed out or failed: this connection may still be busy with the operation; drop it.
+      this.logger.debug({ supplier: this.supplierId, action, error: errorMessage(error) }, 'sftp: skipped');
+      this.discard(held);
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

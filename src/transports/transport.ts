@@ -103,9 +103,9 @@ export interface SupplierTransport {
   /**
    * Optional: sends a document ahead, where the supplier does not see it yet (SFTP: under its
    * temporary name), so that `deliver` of the same document, after the caller's commit, has less
-   * left to do. `unstage` takes it back when the document is not committed after all.
+   * left to do; true when it did. `unstage` takes it back when the document is not committed after all.
    */
-  stage?(file: OutboundFile): Promise<void>;
+  stage?(file: OutboundFile): Promise<boolean>;
   unstage?(file: OutboundFile): Promise<void>;
   /** Regular files waiting in the inbound folder (no dot-files, no `.part` files); `[]` for HTTP. */
   listInbound(): Promise<RemoteFile[]>;

@@ -263,8 +263,8 @@ describe('a running worker stages SFTP files while the routing commits', () => {
     try {
       const keys = [(await hub.retailer({ id: 'shop-a' })).apiKey, (await hub.retailer({ id: 'shop-b' })).apiKey];
       worker.start();
-      const post = async (key: string) => {
-        const body = sampleOrder({ externalId: '8001', orderNumber: '#8001', lines: [{ lineId: '1', sku: 'ACME-1', quantity: 1, unitPrice: '5.00' }] });
+      const post = async (key: string, number = '8001') => {
+        const body = sampleOrder({ externalId: number, orderNumber: `#${number}`, lines: [{ lineId: '1', sku: 'ACME-1', quantity: 1, unitPrice: '5.00' }] });
         const res = await hub.app.request('/v1/orders', jsonRequest(body, { authorization: `Bearer ${key}` }));
         expect(res.status).toBe(201);
         return ((await res.json()) as { id: string }).id;
@@ -274,6 +274,8 @@ describe('a running worker stages SFTP files while the routing commits', () => {
           hub.hub.store.db.selectFrom('documents').selectAll().where('order_id', '=', orderId).where('kind', '=', 'po').where('status', '=', 'sent').executeTakeFirst(),
         );
 
+      // The first delivery opens the SSH connection (staging only uses one that is open and idle).
+      expect(JSON.parse(JSON.stringify((await sent(await post(keys[0]!, '8000'))).receipt))).toEqual({ remotePath: 'in/PO_8000.edi' });
       const first = await sent(await post(keys[0]!));
       expect(JSON.parse(JSON.stringify(first.receipt))).toEqual({ remotePath: 'in/PO_8001.edi', staged: true });
       expect(readFileSync(path.join(sftp.root, 'in', 'PO_8001.edi'))).toEqual(Buffer.from(first.content));
@@ -283,7 +285,7 @@ describe('a running worker stages SFTP files while the routing commits', () => {
       const second = await sent(await post(keys[1]!));
       expect(second.filename).toBe('PO_8001-2.edi');
       await worker.settled();
-      expect(readdirSync(path.join(sftp.root, 'in')).sort()).toEqual(['PO_8001-2.edi', 'PO_8001.edi']);
+      expect(readdirSync(path.join(sftp.root, 'in')).sort()).toEqual(['PO_8000.edi', 'PO_8001-2.edi', 'PO_8001.edi']);
     } finally {
       await worker.stop();
       await hub.close();

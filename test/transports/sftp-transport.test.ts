@@ -87,6 +87,7 @@ describe.each(sftpPeerKinds())('SftpTransport against %s', (kind) => {
     const content = randomBytes(2048);
     const file = po('PO_2001.edi', content);
     const t = transport();
+    await t.listInbound(); // staging only uses a connection that is open and idle
     await t.stage(file);
     const staged = (await localFiles()).filter((f) => f.includes('PO_2001'));
     expect(staged).toEqual([expect.stringMatching(/^\.PO_2001\.edi\.[0-9a-f]+\.part$/)]); // nobody reads a .part file
@@ -100,6 +101,7 @@ describe.each(sftpPeerKinds())('SftpTransport against %s', (kind) => {
 
   it('uploads again when the staged file is gone or the bytes changed, and unstages on request', async () => {
     const t = transport();
+    await t.listInbound();
     const gone = po('PO_2002.edi', 'first bytes');
     await t.stage(gone);
     for (const name of await localFiles()) if (name.startsWith('.PO_2002')) await fs.unlink(path.join(inDir, name));
@@ -114,6 +116,22 @@ describe.each(sftpPeerKinds())('SftpTransport against %s', (kind) => {
     await t.stage(dropped);
     await t.unstage(dropped);
     expect((await localFiles()).filter((f) => f.includes('PO_2004') || f.includes('PO_2003.edi.'))).toEqual([]);
+  });
+
+  it('stages nothing without an idle connection, and gives up on a frozen server instead of waiting for it', async () => {
+    const t = transport({ timeoutMs: 30_000 });
+    const cold = po('PO_2005.edi', 'no connection yet');
+    await t.stage(cold);
+    expect((await localFiles()).filter((f) => f.includes('PO_2005'))).toEqual([]);
+    expect(await t.deliver(cold)).toEqual({ remotePath: 'in/PO_2005.edi' });
+
+    const frozen = po('PO_2006.edi', 'server frozen');
+    peer.freeze();
+    const settled = await Promise.race([t.stage(frozen).then(() => 'settled'), new Promise((r) => setTimeout(() => r('still waiting'), 10_000))]);
+    expect(settled).toBe('settled'); // long before the transport's own 30 s timeout
+    peer.thaw();
+    expect(await t.deliver(frozen)).toEqual({ remotePath: 'in/PO_2006.edi' }); // not staged: uploaded whole
+    expect(await fs.readFile(path.join(inDir, 'PO_2006.edi'), 'utf8')).toBe('server frozen');
   });
 
   it('never shows an incomplete file under the final name while uploading', async () => {
