@@ -27,7 +27,7 @@
  *   for await (const chunk of stream) for (const set of reader.push(chunk)) handle(set);
  *   for (const set of reader.end()) handle(set);
  */
-import { isAscii } from 'node:buffer';
+import { constants as bufferConstants, isAscii } from 'node:buffer';
 import { ParseError } from '../../../errors.ts';
 import type { ReceivedGroup } from '../../../canonical/inbound.ts';
 
@@ -232,8 +232,9 @@ const enum State {
   Set,
 }
 
+/** Space, or tab, LF, VT, FF, CR (9 to 13). */
 function isWs(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
+  return c === 32 || (c <= 13 && c >= 9);
 }
 
 function isAlnum(c: number): boolean {
@@ -300,6 +301,35 @@ function snippet(s: string): string {
   return JSON.stringify(t);
 }
 
+/** A byte repeated in each of a 32-bit word's four bytes is `byte * ONES`. */
+const ONES = 0x01010101;
+const HIGH_BITS = 0x80808080;
+
+/**
+ * Marks the bytes of `word` (four, the first in the low byte) that are the terminator (`termWord`:
+ * its byte in each) or below 14 (LF and CR among them), with the usual "has a zero byte" and "has a
+ * byte less than n" bit tests: 0 when there are none; else the lowest high bit set is the first such
+ * byte's (bits above it may be false alarms).
+ */
+function stopMask(word: number, termWord: number): number {
+  const t = word ^ termWord; // the terminator's bytes become zero
+  return (((t - ONES) & ~t) | ((word - 14 * ONES) & ~word)) & HIGH_BITS;
+}
+
+/** The index (0-3) of the byte whose high bit is the lowest set in a stopMask(). */
+function firstMarked(mask: number): number {
+  return (31 - Math.clz32(mask & -mask)) >> 3;
+}
+
+/** Whether buf[from, to) holds a CR or LF. */
+function hasLineBreak(buf: Buffer, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) {
+    const c = buf[k];
+    if (c === 10 || c === 13) return true;
+  }
+  return false;
+}
+
 function hasNewline(s: string): boolean {
   return s.indexOf('\n') !== -1 || s.indexOf('\r') !== -1;
 }
@@ -364,6 +394,10 @@ const EMPTY = Buffer.alloc(0);
 const MORE = 2;
 /** Sets larger than this are cut into segments at once rather than decoded as one string. */
 const MAX_SET_TEXT = 1 << 28;
+/** The buffer for a set's bytes from earlier chunks: its first size, and the largest kept between sets. */
+const MIN_SET_BYTES = 64 * 1024;
+const MAX_KEPT_SET_BYTES = 4 * 1024 * 1024;
+const BUFFER_MAX = bufferConstants.MAX_LENGTH;
 
 /** The streaming X12 reader. See the module comment. */
 export class X12Reader {
@@ -393,9 +427,13 @@ export class X12Reader {
   private group: OpenGroup | undefined;
   private set: OpenSet | undefined;
   private interchangeCount = 0;
-  /** The open set: its first byte in the input, its bytes from earlier chunks (copies). */
+  /**
+   * The open set: its first byte in the input; its bytes from earlier chunks, copied to the start of
+   * setBytes (a buffer reused from set to set, rather than a new copy of each part).
+   */
   private setAt = 0;
-  private setParts: Buffer[] = [];
+  private setBytes: Buffer = EMPTY;
+  private setLength = 0;
   /** [start, end) of each segment of the open set, relative to setAt (start as -start-1: unwrap it). */
   private bounds: number[] = [];
   private count = 0;
@@ -427,6 +465,7 @@ export class X12Reader {
         : Buffer.isBuffer(chunk)
           ? chunk
           : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const out: X12Set[] = [];
     if (bytes.length > 0) {
       if (this.pos >= this.buf.length) {
         this.base += this.buf.length;
@@ -434,16 +473,26 @@ export class X12Reader {
         this.pos = 0;
         this.scan = 0;
       } else {
-        // keep() left only the unconsumed tail (pos 0); the search resumes where it stopped.
-        this.buf = Buffer.concat([this.buf.subarray(this.pos), bytes]);
+        // release() left only the unread tail (pos 0). Once the delimiters are known, it is a
+        // segment the last chunk cut short: only its end (up to this chunk's first terminator) is
+        // joined to it and read first, so that the rest of the chunk is read in place, not copied.
+        const cut = this.delims !== undefined && this.termByte >= 0 ? bytes.indexOf(this.termByte) + 1 : 0;
+        // The terminator search resumes where it stopped.
+        this.buf = Buffer.concat([this.buf.subarray(this.pos), cut > 0 ? bytes.subarray(0, cut) : bytes]);
         this.scan -= this.pos;
         this.base += this.pos;
         this.pos = 0;
+        if (cut > 0) {
+          const rest = bytes.subarray(cut);
+          this.drain(out, false);
+          this.release(false);
+          // Nothing is expected to be left of the joined part; whatever is goes before the rest.
+          this.buf = this.buf.length === 0 ? rest : Buffer.concat([this.buf, rest]);
+        }
       }
     }
-    const out: X12Set[] = [];
     this.drain(out, false);
-    this.keep();
+    this.release(true);
     return out;
   }
 
@@ -458,21 +507,35 @@ export class X12Reader {
   }
 
   /**
-   * After a push: copies what is still needed (the open set's bytes so far, the unconsumed tail) out
-   * of the caller's chunk, which the caller may reuse, and lets the rest go.
+   * Lets the bytes read (buf before pos) go, the open set's among them copied to setBytes; buf keeps
+   * the unread rest. `copy` after a push, when buf may be the caller's chunk, which the caller may
+   * reuse: the rest is copied out of it.
    */
-  private keep(): void {
+  private release(copy: boolean): void {
     const buf = this.buf;
     const from = this.pos;
     if (this.state === State.Set) {
       const s = this.setAt - this.base;
       const a = s > 0 ? s : 0;
-      if (from > a) this.setParts.push(Buffer.from(buf.subarray(a, from)));
+      if (from > a) this.keepSetBytes(buf.subarray(a, from));
     }
-    this.buf = from < buf.length ? Buffer.from(buf.subarray(from)) : EMPTY;
+    this.buf = from >= buf.length ? EMPTY : copy ? Buffer.from(buf.subarray(from)) : buf.subarray(from);
     this.base += from;
     this.scan = Math.max(0, this.scan - from);
     this.pos = 0;
+  }
+
+  /** Appends `part` to the open set's bytes kept from earlier chunks. */
+  private keepSetBytes(part: Buffer): void {
+    const length = this.setLength + part.length;
+    if (length > this.setBytes.length) {
+      const size = Math.max(length, Math.min(2 * this.setBytes.length, BUFFER_MAX), MIN_SET_BYTES);
+      const grown = Buffer.allocUnsafe(size);
+      this.setBytes.copy(grown, 0, 0, this.setLength);
+      this.setBytes = grown;
+    }
+    part.copy(this.setBytes, this.setLength);
+    this.setLength = length;
   }
 
   private fail(message: string, index: number, segment: number | undefined = this.segNo): ParseError {
@@ -516,46 +579,55 @@ export class X12Reader {
    * where each is. Stops before anything else, for frame() to read, or where no terminator follows.
    */
   private fastSet(): void {
+    // A segment whose terminator search stopped at the end of an earlier chunk is left to frame(),
+    // which resumes the search at `scan` rather than reading its bytes again.
+    if (this.scan > this.pos) return;
     const buf = this.buf;
     const len = buf.length;
+    // The bytes read four at a time (see stopMask).
+    const words = new DataView(buf.buffer, buf.byteOffset, len);
     const term = this.termByte;
+    const termWord = term * ONES;
     const elem = this.elemByte;
     const unwrap = this.unwrap;
     const rel = this.base - this.setAt;
     const bounds = this.bounds;
     let n = this.count * 2;
     let p = this.pos;
-    let from = p > this.scan ? p : this.scan;
     let segs = 0;
-    let nextLf = -1;
-    let nextCr = -1;
+    let noTerminator = false;
     for (;;) {
-      const i = buf.indexOf(term, from);
-      if (i === -1) {
-        this.scan = len;
+      // Blanks and line breaks before a segment are layout (the terminator itself may be a blank).
+      let s = p;
+      let c = 0;
+      while (s < len && (c = buf[s] as number) !== term && isWs(c)) s++;
+      // The terminator, noting line breaks on the way: one pass, without a call per segment.
+      let i = s;
+      let lineBreak = false;
+      for (;;) {
+        let mask = 0;
+        while (i + 4 <= len && (mask = stopMask(words.getInt32(i, true), termWord)) === 0) i += 4;
+        if (mask !== 0) i += firstMarked(mask);
+        else if (i >= len) break;
+        // The byte the mask marks, or one of the last three (one check for both keeps the
+        // optimised code from meeting an untried path at each chunk's end).
+        c = buf[i] as number;
+        if (c === term) break;
+        if (c === 10 || c === 13) lineBreak = true;
+        i++;
+      }
+      if (i >= len) {
+        noTerminator = true;
         break;
       }
-      let s = p;
       let e = i;
-      while (s < e && isWs(buf[s] as number)) s++;
       while (e > s && isWs(buf[e - 1] as number)) e--;
       if (s === e) {
-        p = from = i + 1;
+        p = i + 1;
         continue;
       }
-      if (unwrap) {
-        // Line breaks inside the segment: the next LF and CR are looked up (with indexOf, faster
-        // than a loop) only when the segment has passed them.
-        if (nextLf < s) {
-          nextLf = buf.indexOf(10, s);
-          if (nextLf === -1) nextLf = len;
-        }
-        if (nextCr < s) {
-          nextCr = buf.indexOf(13, s);
-          if (nextCr === -1) nextCr = len;
-        }
-        if (nextLf < e || nextCr < e) break;
-      }
+      // A file hard-wrapped at a fixed width: such a segment is for frame() to unwrap.
+      if (unwrap && lineBreak && hasLineBreak(buf, s, e)) break;
       // A segment id: A-Z then one or two of A-Z 0-9, then the element separator (or the end).
       const c0 = buf[s] as number;
       if (c0 < 65 || c0 > 90 || e - s < 2) break;
@@ -574,9 +646,10 @@ export class X12Reader {
       bounds[n + 1] = e + rel;
       n += 2;
       segs++;
-      p = from = i + 1;
+      p = i + 1;
     }
     this.pos = p;
+    this.scan = noTerminator ? len : p; // buf[pos, scan) holds no terminator
     this.count = n >> 1;
     this.segNo += segs;
   }
@@ -883,7 +956,7 @@ export class X12Reader {
     if (!control) throw this.fail('ST02 control number missing', at);
     this.set = { id, control, first: this.segNo, offset: this.base + at };
     this.setAt = this.base + at;
-    this.setParts = [];
+    this.setLength = 0;
     this.count = 0;
     this.addSegment(at, end, wrapped);
     this.state = State.Set;
@@ -923,11 +996,16 @@ export class X12Reader {
   /** The open set's segments, its last ending at buf[end]: decoded at once, cut on first use. */
   private takeSegments(end: number): FramedSegments | string[] {
     const start = this.setAt - this.base;
-    const bytes =
-      this.setParts.length === 0
-        ? this.buf.subarray(start, end)
-        : Buffer.concat([...this.setParts, this.buf.subarray(Math.max(0, start), end)]);
-    this.setParts = [];
+    let bytes: Buffer;
+    if (this.setLength === 0) {
+      bytes = this.buf.subarray(start, end);
+    } else {
+      this.keepSetBytes(this.buf.subarray(Math.max(0, start), end));
+      bytes = this.setBytes.subarray(0, this.setLength);
+      this.setLength = 0;
+      // The strings below are copies; a huge set's buffer is not kept for the sets after it.
+      if (this.setBytes.length > MAX_KEPT_SET_BYTES) this.setBytes = EMPTY;
+    }
     const n = this.count * 2;
     const bounds = this.bounds;
     if (bytes.length <= MAX_SET_TEXT && isAscii(bytes)) {
