@@ -56,16 +56,25 @@ export function render850(
   overrides?: Overrides850,
 ): string {
   const writer = X12Writer.forEnvelope(env, { upperCase: env.upperCase });
-  const header = headerDrafts(po, env, writer);
-  if (overrides?.header.length) applyOverrides(header, overrides.header, true);
+  // Overrides edit the header segments before they are written, so only then are they collected
+  // as drafts; otherwise they are written as they are made (after the envelope's own checks).
+  let header: Draft[] | undefined;
+  if (overrides?.header.length) {
+    header = [];
+    const drafts = header;
+    headerSegments(po, env, writer, (tag, values, options) => drafts.push({ tag, values, optionalAfter: options?.optionalAfter }));
+    applyOverrides(header, overrides.header, true);
+  } else {
+    stamp(po.createdAt, 'BEG05'); // a bad createdAt is reported as BEG05 (before the envelope's checks), as always
+  }
 
   const open = beginInterchange(writer, {
     senderQualifier: env.senderQualifier,
     senderId: env.senderId,
     receiverQualifier: env.receiverQualifier,
     receiverId: env.receiverId,
-    ...(env.groupSenderId ? { groupSenderId: env.groupSenderId } : {}),
-    ...(env.groupReceiverId ? { groupReceiverId: env.groupReceiverId } : {}),
+    groupSenderId: env.groupSenderId || undefined,
+    groupReceiverId: env.groupReceiverId || undefined,
     usage: env.usage,
     requestTa1: env.requestTa1,
     functionalId: 'PO',
@@ -76,7 +85,8 @@ export function render850(
     gs06: numbers.gs06,
     st02: numbers.st02,
   });
-  for (const draft of header) write(writer, draft);
+  if (header) for (const draft of header) write(writer, draft);
+  else headerSegments(po, env, writer, (tag, values, options) => writer.segment(tag, values, options));
   let quantity = 0;
   for (let i = 0; i < po.lines.length; i++) {
     const line = po.lines[i]!;
@@ -88,7 +98,7 @@ export function render850(
       for (const draft of drafts) write(writer, draft);
     } else {
       writer.segment('PO1', po1Values(line));
-      if (line.title) writer.segment('PID', ['F', null, null, null, line.title], PID_OPTIONS);
+      if (line.title) writer.segment('PID', ['F', null, null, null, line.title], OPTIONAL_AFTER_1);
     }
   }
   writer.segment('CTT', [po.lines.length, quantity]);
@@ -97,7 +107,8 @@ export function render850(
   return writer.toString();
 }
 
-const PID_OPTIONS: SegmentOptions = { optionalAfter: 1 };
+const OPTIONAL_AFTER_0: SegmentOptions = { optionalAfter: 0 };
+const OPTIONAL_AFTER_1: SegmentOptions = { optionalAfter: 1 };
 
 function po1Values(line: PurchaseOrderLine): ElementValue[] {
   return [line.lineNumber, line.quantity, 'EA', line.unitPrice, null, 'VN', line.supplierSku, 'SK', line.sku, line.upc ? 'UP' : null, line.upc];
@@ -114,31 +125,31 @@ function write(writer: X12Writer, draft: Draft): void {
   writer.segment(draft.tag, draft.values, draft.optionalAfter === undefined ? {} : { optionalAfter: draft.optionalAfter });
 }
 
-function headerDrafts(po: PurchaseOrder, env: X12EnvelopeConfig, writer: X12Writer): Draft[] {
-  const drafts: Draft[] = [
-    { tag: 'BEG', values: [po.purpose === 'cancel' ? '01' : '00', 'DS', po.poNumber, null, stamp(po.createdAt, 'BEG05').ccyymmdd] },
-    { tag: 'CUR', values: ['BY', po.currency] },
-    { tag: 'REF', values: ['IA', env.vendorNumber], optionalAfter: 1 },
-    { tag: 'TD5', values: td5(po.shipping), optionalAfter: 0 },
-  ];
+type EmitSegment = (tag: SegmentTag, values: ElementValue[], options?: SegmentOptions) => void;
+
+/** The header segments, BEG to N1*BT, in order. */
+function headerSegments(po: PurchaseOrder, env: X12EnvelopeConfig, writer: X12Writer, emit: EmitSegment): void {
+  emit('BEG', [po.purpose === 'cancel' ? '01' : '00', 'DS', po.poNumber, null, stamp(po.createdAt, 'BEG05').ccyymmdd]);
+  emit('CUR', ['BY', po.currency]);
+  emit('REF', ['IA', env.vendorNumber], OPTIONAL_AFTER_1);
+  emit('TD5', td5(po.shipping), OPTIONAL_AFTER_0);
   const notes = po.notes ? writer.cleanText(po.notes) : '';
   if (notes) {
-    drafts.push({ tag: 'N9', values: ['L1', 'NOTES'] });
-    for (const chunk of chunks(notes, NOTE_CHUNK).slice(0, MAX_NOTE_SEGMENTS)) drafts.push({ tag: 'MSG', values: [chunk] });
+    emit('N9', ['L1', 'NOTES']);
+    for (const chunk of chunks(notes, NOTE_CHUNK).slice(0, MAX_NOTE_SEGMENTS)) emit('MSG', [chunk]);
   }
   const ship = po.shipTo;
   const phone = ship.phone || po.customer.phone;
   const email = po.customer.email;
-  const contacts = [...(phone ? ['TE', phone] : []), ...(email ? ['EM', email] : [])];
-  drafts.push(
-    { tag: 'N1', values: ['ST', ship.name] },
-    { tag: 'N2', values: [ship.company], optionalAfter: 0 },
-    { tag: 'N3', values: [ship.address1, ship.address2] },
-    { tag: 'N4', values: [ship.city, ship.region, ship.postalCode, ship.country] },
-    { tag: 'PER', values: ['IC', null, ...contacts], optionalAfter: 1 },
-    { tag: 'N1', values: ['BT', po.retailer.name, '92', po.retailer.id] },
-  );
-  return drafts;
+  const per: ElementValue[] = ['IC', null];
+  if (phone) per.push('TE', phone);
+  if (email) per.push('EM', email);
+  emit('N1', ['ST', ship.name]);
+  emit('N2', [ship.company], OPTIONAL_AFTER_0);
+  emit('N3', [ship.address1, ship.address2]);
+  emit('N4', [ship.city, ship.region, ship.postalCode, ship.country]);
+  emit('PER', per, OPTIONAL_AFTER_1);
+  emit('N1', ['BT', po.retailer.name, '92', po.retailer.id]);
 }
 
 function td5(shipping: PurchaseOrder['shipping']): ElementValue[] {

@@ -27,10 +27,9 @@ function fold(c: string): string {
   return FOLD[c] ?? '';
 }
 
-/** Folds a string to printable ASCII: diacritics stripped, typographic punctuation simplified, the rest dropped. */
-export function toAscii(value: string): string {
-  if (!NOT_PRINTABLE_ASCII.test(value)) return value;
-  return value
+/** What `toAscii` makes of one code point: the whole pipeline, applied to that character alone. */
+function foldChar(char: string): string {
+  return char
     .replace(/[\t\r\n\f\v\u2028\u2029]/g, ' ')
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
@@ -38,21 +37,59 @@ export function toAscii(value: string): string {
     .replace(/[^\x20-\x7e]/gu, '');
 }
 
-function escapeClass(char: string): string {
-  return char.replace(/[\\\]^-]/g, '\\$&');
+/**
+ * `foldChar` per code point, filled as characters are met (bounded: a table of characters, not of
+ * values). Folding character by character gives the same result as folding the whole string: NFKD
+ * decomposes each code point on its own and only reorders combining marks, which are all dropped.
+ */
+const FOLDED = new Map<number, string>();
+const MAX_FOLDED = 4096;
+
+function foldCodePoint(code: number): string {
+  let folded = FOLDED.get(code);
+  if (folded === undefined) {
+    folded = foldChar(String.fromCodePoint(code));
+    if (FOLDED.size < MAX_FOLDED) FOLDED.set(code, folded);
+  }
+  return folded;
+}
+
+/** Folds a string to printable ASCII: diacritics stripped, typographic punctuation simplified, the rest dropped. */
+export function toAscii(value: string): string {
+  if (!NOT_PRINTABLE_ASCII.test(value)) return value;
+  // One pass: runs of printable ASCII are copied as they are, every other code point is folded.
+  let out = '';
+  let start = 0;
+  const n = value.length;
+  for (let i = 0; i < n; ) {
+    const c = value.charCodeAt(i);
+    if (c >= 0x20 && c <= 0x7e) {
+      i++;
+      continue;
+    }
+    const code = value.codePointAt(i)!; // a lone surrogate is its own code point
+    out += value.slice(start, i) + foldCodePoint(code);
+    i += code > 0xffff ? 2 : 1;
+    start = i;
+  }
+  return out + value.slice(start);
 }
 
 /** A cleaner bound to one set of delimiters; build it once (see `cleanerFor`). */
 export class Cleaner {
   /** 1 for each printable ASCII code that may stand as it is (not a delimiter, not a space). */
   private readonly plain = new Uint8Array(128);
-  private readonly delimiters: RegExp;
+  /** 1 for each ASCII code that `squeeze` turns into a space: the space and every delimiter character. */
+  private readonly separator = new Uint8Array(128);
 
   constructor(delimiters: Delimiters, readonly upperCase: boolean) {
     const chars = [delimiters.element, delimiters.segment, delimiters.component, delimiters.repetition];
     for (let c = 0x21; c <= 0x7e; c++) this.plain[c] = 1;
     for (const char of chars) if (char.charCodeAt(0) < 128) this.plain[char.charCodeAt(0)] = 0;
-    this.delimiters = new RegExp(`[${chars.map(escapeClass).join('')}]`, 'g');
+    this.separator[32] = 1;
+    for (const char of chars) {
+      for (let i = 0; i < char.length; i++) if (char.charCodeAt(i) < 128) this.separator[char.charCodeAt(i)] = 1;
+    }
   }
 
   /** Whether a value needs no work: printable ASCII, no delimiter, no leading/trailing/double space. */
@@ -74,9 +111,28 @@ export class Cleaner {
     return !previousSpace;
   }
 
+  /**
+   * Printable ASCII (`toAscii` output) with delimiters made spaces, runs of spaces made one, and no
+   * leading or trailing space: the words, joined by single spaces.
+   */
+  private squeeze(ascii: string): string {
+    const separator = this.separator;
+    const n = ascii.length;
+    let out = '';
+    let i = 0;
+    while (i < n) {
+      while (i < n && separator[ascii.charCodeAt(i)] === 1) i++;
+      if (i === n) break;
+      const start = i;
+      while (i < n && separator[ascii.charCodeAt(i)] !== 1) i++;
+      out += out === '' ? ascii.slice(start, i) : ' ' + ascii.slice(start, i);
+    }
+    return out;
+  }
+
   text(value: string): string {
     let v = value;
-    if (!this.isClean(v)) v = toAscii(v).replace(this.delimiters, ' ').replace(/ {2,}/g, ' ').trim();
+    if (!this.isClean(v)) v = this.squeeze(toAscii(v));
     return this.upperCase ? v.toUpperCase() : v;
   }
 }

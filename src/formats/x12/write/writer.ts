@@ -142,19 +142,17 @@ export class X12Writer {
     const segment = tag;
     switch (spec.type) {
       case 'N0':
-        if (!/^\d+$/.test(value)) throw elementError(segmentName(segment, values, options), spec, value, `"${value}" is not a whole number`);
+        if (!isWholeNumber(value)) throw elementError(segmentName(segment, values, options), spec, value, `"${value}" is not a whole number`);
         if (value.length > spec.max) throw elementError(segmentName(segment, values, options), spec, value, `${value} has more than ${spec.max} digits`);
         return value;
       case 'R': {
-        if (!/^-?(\d+\.?\d*|\.\d+)$/.test(value)) throw elementError(segmentName(segment, values, options), spec, value, `"${value}" is not a decimal number`);
-        let digits = value.length;
-        if (value.includes('.')) digits--;
-        if (value.startsWith('-')) digits--;
+        const digits = decimalDigits(value);
+        if (digits < 0) throw elementError(segmentName(segment, values, options), spec, value, `"${value}" is not a decimal number`);
         if (digits > spec.max) {
           if (spec.tooLong === 'omit' && !spec.required) return '';
           throw elementError(segmentName(segment, values, options), spec, value, `${value} has more than ${spec.max} digits`);
         }
-        return value.endsWith('.') ? value.slice(0, -1) : value;
+        return value.charCodeAt(value.length - 1) === 0x2e ? value.slice(0, -1) : value; // "12." → "12"
       }
       case 'DT':
         if (!/^\d{8}$/.test(value)) throw elementError(segmentName(segment, values, options), spec, value, `"${value}" is not a date CCYYMMDD`);
@@ -178,6 +176,37 @@ export class X12Writer {
       }
     }
   }
+}
+
+// Character loops rather than regular expressions: these run on every number the hub writes.
+
+/** Whether `value` is one or more ASCII digits (/^\d+$/). */
+function isWholeNumber(value: string): boolean {
+  const n = value.length;
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+/**
+ * The number of digits of an X12 decimal (/^-?(\d+\.?\d*|\.\d+)$/: an optional minus, digits
+ * with at most one decimal point, at least one digit), or -1 when `value` is not one.
+ */
+function decimalDigits(value: string): number {
+  const n = value.length;
+  let i = value.charCodeAt(0) === 0x2d ? 1 : 0; // '-'
+  let digits = 0;
+  let point = false;
+  for (; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) digits++;
+    else if (c === 0x2e && !point) point = true; // '.'
+    else return -1;
+  }
+  return digits === 0 ? -1 : digits;
 }
 
 function segmentName(tag: string, values: readonly ElementValue[], options: SegmentOptions | undefined): string {
@@ -245,6 +274,79 @@ export interface OpenInterchange {
   st02: string;
 }
 
+/** The ISA and GS values that depend only on the partner's envelope, cleaned and checked. */
+interface EnvelopeParts {
+  version: string;
+  isaVersion: string;
+  /** ISA01-ISA08, joined by the element separator. */
+  isaHead: string;
+  isa11: string;
+  /** GS01-GS03, joined by the element separator. */
+  gsHead: string;
+}
+
+function envelopeParts(d: Delimiters, header: InterchangeHeader): EnvelopeParts {
+  const cleaner = cleanerFor(d, false);
+  const version = envelopeId(cleaner, 'GS08', header.version, 12);
+  const isaVersion = header.isaVersion ?? version.slice(0, 5);
+  if (!/^\d{5}$/.test(isaVersion)) throw new RenderError(`ISA12: "${isaVersion}" is not a version such as 00401`, { element: 'ISA12' });
+  const isaHead = [
+    '00',
+    '          ',
+    '00',
+    '          ',
+    envelopeId(cleaner, 'ISA05', header.senderQualifier, 2).padEnd(2, ' '),
+    envelopeId(cleaner, 'ISA06', header.senderId, 15).padEnd(15, ' '),
+    envelopeId(cleaner, 'ISA07', header.receiverQualifier, 2).padEnd(2, ' '),
+    envelopeId(cleaner, 'ISA08', header.receiverId, 15).padEnd(15, ' '),
+  ].join(d.element);
+  const gsHead = [
+    envelopeId(cleaner, 'GS01', header.functionalId, 2),
+    envelopeId(cleaner, 'GS02', header.groupSenderId ?? header.senderId, 15),
+    envelopeId(cleaner, 'GS03', header.groupReceiverId ?? header.receiverId, 15),
+  ].join(d.element);
+  return { version, isaVersion, isaHead, isa11: isaVersion >= '00501' ? d.repetition : 'U', gsHead };
+}
+
+/**
+ * The last envelope's parts with everything they were made from: a partner's envelope is the same
+ * on every PO, so its ids are cleaned and checked once, not per interchange. Only successes are kept
+ * (an invalid envelope throws from `envelopeParts` every time).
+ */
+let lastEnvelope: { element: string; segment: string; component: string; repetition: string; header: InterchangeHeader; parts: EnvelopeParts } | undefined;
+
+function sameEnvelope(a: InterchangeHeader, b: InterchangeHeader): boolean {
+  return (
+    a.version === b.version &&
+    a.isaVersion === b.isaVersion &&
+    a.senderQualifier === b.senderQualifier &&
+    a.senderId === b.senderId &&
+    a.receiverQualifier === b.receiverQualifier &&
+    a.receiverId === b.receiverId &&
+    a.groupSenderId === b.groupSenderId &&
+    a.groupReceiverId === b.groupReceiverId &&
+    a.functionalId === b.functionalId
+  );
+}
+
+function cachedEnvelopeParts(d: Delimiters, header: InterchangeHeader): EnvelopeParts {
+  const last = lastEnvelope;
+  if (
+    last &&
+    last.element === d.element &&
+    last.segment === d.segment &&
+    last.component === d.component &&
+    last.repetition === d.repetition &&
+    sameEnvelope(last.header, header)
+  ) {
+    return last.parts;
+  }
+  const parts = envelopeParts(d, header);
+  // A copy of the fields: the caller may reuse or change its objects.
+  lastEnvelope = { element: d.element, segment: d.segment, component: d.component, repetition: d.repetition, header: { ...header }, parts };
+  return parts;
+}
+
 /**
  * Writes ISA, GS and ST; `endInterchange` writes SE, GE and IEA with the counts. One transaction
  * set in one group in one interchange: how dropship partners expect POs (one file, one PO).
@@ -255,42 +357,23 @@ export function beginInterchange(writer: X12Writer, header: InterchangeHeader): 
   checkControl('ST02', header.st02);
   const { ccyymmdd, hhmm } = stamp(header.createdAt, 'ISA09');
   const d = writer.delimiters;
-  const cleaner = cleanerFor(d, false);
-  const version = envelopeId(cleaner, 'GS08', header.version, 12);
-  const isaVersion = header.isaVersion ?? version.slice(0, 5);
-  if (!/^\d{5}$/.test(isaVersion)) throw new RenderError(`ISA12: "${isaVersion}" is not a version such as 00401`, { element: 'ISA12' });
+  const parts = cachedEnvelopeParts(d, header);
   const isa13 = String(header.isa13).padStart(9, '0');
   const gs06 = String(header.gs06);
   const st02 = String(header.st02).padStart(4, '0');
 
   writer.raw('ISA', [
-    '00',
-    '          ',
-    '00',
-    '          ',
-    envelopeId(cleaner, 'ISA05', header.senderQualifier, 2).padEnd(2, ' '),
-    envelopeId(cleaner, 'ISA06', header.senderId, 15).padEnd(15, ' '),
-    envelopeId(cleaner, 'ISA07', header.receiverQualifier, 2).padEnd(2, ' '),
-    envelopeId(cleaner, 'ISA08', header.receiverId, 15).padEnd(15, ' '),
+    parts.isaHead,
     ccyymmdd.slice(2),
     hhmm,
-    isaVersion >= '00501' ? d.repetition : 'U',
-    isaVersion,
+    parts.isa11,
+    parts.isaVersion,
     isa13,
     header.requestTa1 ? '1' : '0',
     header.usage,
     d.component,
   ]);
-  writer.raw('GS', [
-    envelopeId(cleaner, 'GS01', header.functionalId, 2),
-    envelopeId(cleaner, 'GS02', header.groupSenderId ?? header.senderId, 15),
-    envelopeId(cleaner, 'GS03', header.groupReceiverId ?? header.receiverId, 15),
-    ccyymmdd,
-    hhmm,
-    gs06,
-    'X',
-    version,
-  ]);
+  writer.raw('GS', [parts.gsHead, ccyymmdd, hhmm, gs06, 'X', parts.version]);
   writer.startSet();
   writer.raw('ST', [header.transactionSet, st02]);
   return { isa13, gs06, st02 };
