@@ -110,12 +110,6 @@ async function recordRouting(
       return { po, poId, document };
     }),
   );
-  const staging = options.onRendered?.(
-    planned.map(({ po, document }) => ({
-      supplierId: po.supplierId,
-      file: { filename: document.filename, content: document.content, contentType: document.content_type, documentId: document.id },
-    })),
-  );
   const { events } = statusChange('received', 'routed', 'router', {
     data: { suppliers: purchaseOrders.map((po) => po.supplierId) },
     events: planned.map(({ po, poId, document }) => ({
@@ -149,6 +143,13 @@ async function recordRouting(
     .insertInto('documents')
     .values(planned.map(({ document }) => document))
     .returningAll();
+  // Started right before the statement (nothing in between can throw and leave it running unawaited).
+  const staging = options.onRendered?.(
+    planned.map(({ po, document }) => ({
+      supplierId: po.supplierId,
+      file: { filename: document.filename, content: document.content, contentType: document.content_type, documentId: document.id },
+    })),
+  );
   let documents: DocumentRow[];
   try {
     documents = await write.execute();

@@ -94,10 +94,11 @@ export class Worker {
    * (the delivery uploads the file itself).
    */
   private stage(rendered: RenderedPurchaseOrder[]): Staging {
-    const uploads = rendered.flatMap(({ supplierId, file }) => {
-      const transport = this.hub.transports.get(supplierId);
-      return transport.stage ? [{ file, transport, done: transport.stage(file).catch(() => false) }] : [];
-    });
+    // Every transport first (building one can throw), then the uploads: none is left running unawaited.
+    const targets = rendered.map(({ supplierId, file }) => ({ file, transport: this.hub.transports.get(supplierId) }));
+    const uploads = targets.flatMap(({ file, transport }) =>
+      transport.stage ? [{ file, transport, done: transport.stage(file).catch(() => false) }] : [],
+    );
     return {
       settled: Promise.all(uploads.map((u) => u.done)).then((staged) => {
         if (staged.includes(true)) crashPoint('after-stage');

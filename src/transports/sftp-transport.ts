@@ -57,6 +57,8 @@ const NETWORK_ERRORS = new Set([
 const MAX_STAGED = 1_000;
 /** The longest `stage` or `unstage` may take (a healthy server needs a few milliseconds). */
 const STAGE_LIMIT_MS = 200;
+/** How long staging stays off for a supplier after one ran out of time. */
+const STAGE_PAUSE_MS = 10 * 60_000;
 
 /** Idle pooled connections are closed after this long. */
 const IDLE_CLOSE_MS = 30_000;
@@ -117,11 +119,13 @@ class SftpConnection {
     });
   }
 
-  destroy(): void {
+  /** `reset`: with a TCP reset, so that the server drops what it has not read yet. */
+  destroy(reset = false): void {
     this.alive = false;
     clearTimeout(this.idleTimer);
     (this.client as unknown as SftpClientInternals).client.destroy();
-    this.socket.destroy();
+    if (reset) this.socket.resetAndDestroy();
+    else this.socket.destroy();
   }
 
   /** A polite close (SSH disconnect), forced after a second. */
@@ -149,6 +153,11 @@ export class SftpTransport implements SupplierTransport {
   private closed = false;
   /** Documents `stage`d and not yet delivered: id → hash of the staged bytes. */
   private readonly staged = new Map<string, string>();
+  /** Documents whose staging was given up: their delivery uses another temporary name. */
+  private readonly tainted = new Map<string, true>();
+  /** How long the last upload took (staging is only tried on a quick server). */
+  private lastUploadMs: number | undefined;
+  private stagingPausedUntil = 0;
   private opened = 0;
 
   constructor(
@@ -200,6 +209,7 @@ export class SftpTransport implements SupplierTransport {
       { supplier: this.supplierId, remotePath: finalPath, bytes: file.content.length, staged: renamedOnly, ms: Date.now() - started },
       'sftp delivered',
     );
+    this.tainted.delete(file.documentId);
     return renamedOnly ? { remotePath: finalPath, staged: true } : { remotePath: finalPath };
   }
 
@@ -217,12 +227,20 @@ export class SftpTransport implements SupplierTransport {
    */
   async stage(file: OutboundFile): Promise<boolean> {
     assertSafeRemoteName(file.filename);
-    const done = await this.onIdleConnection('stage', (conn) => this.upload(conn, file));
-    if (!done) return false;
-    this.staged.set(file.documentId, contentHash(file.content));
-    // A staged document whose routing failed to commit is never delivered nor unstaged: forget the
-    // oldest beyond a bound (its delivery, if any, would just upload again).
-    if (this.staged.size > MAX_STAGED) this.staged.delete(this.staged.keys().next().value!);
+    // Only where it pays and cannot hurt: a server whose last upload was quick, not one that
+    // recently let a staging run out of time (a distant or struggling server).
+    if (this.lastUploadMs === undefined || this.lastUploadMs > STAGE_LIMIT_MS / 4 || Date.now() < this.stagingPausedUntil) return false;
+    const outcome = await this.onIdleConnection('stage', (conn) => this.upload(conn, file));
+    if (outcome === 'failed') {
+      // Requests of the dropped session may still reach the server: this document's own delivery
+      // uploads under another temporary name, and staging pauses for this supplier.
+      remember(this.tainted, file.documentId, true);
+      this.stagingPausedUntil = Date.now() + STAGE_PAUSE_MS;
+    }
+    if (outcome !== 'done') return false;
+    // A staged document whose routing failed to commit is never delivered nor unstaged: the oldest
+    // beyond a bound is forgotten (its delivery, if any, would just upload again).
+    remember(this.staged, file.documentId, contentHash(file.content));
     return true;
   }
 
@@ -234,13 +252,14 @@ export class SftpTransport implements SupplierTransport {
   }
 
   /**
-   * Runs `operation` on an idle pooled connection, if there is one, within STAGE_LIMIT_MS; true
-   * when it succeeded. Never opens a connection nor waits for one; never rejects.
+   * Runs `operation` on an idle pooled connection, if there is one ('skipped' otherwise), within
+   * STAGE_LIMIT_MS ('failed' past it, or on an error). Never opens a connection nor waits for one;
+   * never rejects.
    */
-  private async onIdleConnection(action: string, operation: (conn: SftpConnection) => Promise<unknown>): Promise<boolean> {
+  private async onIdleConnection(action: string, operation: (conn: SftpConnection) => Promise<unknown>): Promise<'done' | 'skipped' | 'failed'> {
     let conn: SftpConnection | undefined;
     while ((conn = this.idle.pop()) && !conn.alive) this.all.delete(conn);
-    if (!conn) return false;
+    if (!conn) return 'skipped';
     clearTimeout(conn.idleTimer);
     const held = conn;
     let timer: NodeJS.Timeout | undefined;
@@ -252,12 +271,14 @@ export class SftpTransport implements SupplierTransport {
     try {
       await Promise.race([work, limit]);
       this.release(held);
-      return true;
+      return 'done';
     } catch (error) {
-      // Timed out or failed: this connection may still be busy with the operation; drop it.
-      this.logger.debug({ supplier: this.supplierId, action, error: errorMessage(error) }, 'sftp: skipped');
+      // Timed out or failed: this connection may still be busy with the operation; drop it, with a
+      // reset so that the server discards what it has not read.
+      this.logger.debug({ supplier: this.supplierId, action, error: errorMessage(error) }, 'sftp: gave up');
+      held.destroy(true);
       this.discard(held);
-      return false;
+      return 'failed';
     } finally {
       clearTimeout(timer);
     }
@@ -269,14 +290,17 @@ export class SftpTransport implements SupplierTransport {
    */
   private paths(file: OutboundFile): { dir: string; tempPath: string } {
     const dir = this.config.outboundDir;
-    return { dir, tempPath: remoteJoin(dir, `.${file.filename}.${tempSuffix(file.documentId)}.part`) };
+    const aside = this.tainted.has(file.documentId) ? '.r' : '';
+    return { dir, tempPath: remoteJoin(dir, `.${file.filename}.${tempSuffix(file.documentId)}${aside}.part`) };
   }
 
   /** Puts the bytes under the document's temporary name; a failed put leaves nothing behind. */
   private async upload(conn: SftpConnection, file: OutboundFile): Promise<void> {
     const { dir, tempPath } = this.paths(file);
+    const started = Date.now();
     try {
       await this.ensureFolder(conn, dir, 'outbound', () => conn.client.put(file.content, tempPath));
+      this.lastUploadMs = Date.now() - started;
     } catch (error) {
       await conn.client.delete(tempPath, true).catch(() => undefined);
       throw error;
@@ -741,6 +765,13 @@ function readAll(sftp: SFTPWrapper, remotePath: string, maxBytes: number): Promi
 }
 
 /** A short, file-name-safe tag for a document id. */
+/** Sets a key in a map that keeps at most MAX_STAGED entries (the oldest go first). */
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_STAGED) map.delete(map.keys().next().value!);
+}
+
 function contentHash(content: Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }

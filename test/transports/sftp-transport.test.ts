@@ -87,8 +87,8 @@ describe.each(sftpPeerKinds())('SftpTransport against %s', (kind) => {
     const content = randomBytes(2048);
     const file = po('PO_2001.edi', content);
     const t = transport();
-    await t.listInbound(); // staging only uses a connection that is open and idle
-    await t.stage(file);
+    await t.deliver(po('PO_2000.edi', 'warm')); // staging needs an open, idle connection to a quick server
+    expect(await t.stage(file)).toBe(true);
     const staged = (await localFiles()).filter((f) => f.includes('PO_2001'));
     expect(staged).toEqual([expect.stringMatching(/^\.PO_2001\.edi\.[0-9a-f]+\.part$/)]); // nobody reads a .part file
     expect(await fs.readFile(path.join(inDir, staged[0]!))).toEqual(content);
@@ -101,37 +101,42 @@ describe.each(sftpPeerKinds())('SftpTransport against %s', (kind) => {
 
   it('uploads again when the staged file is gone or the bytes changed, and unstages on request', async () => {
     const t = transport();
-    await t.listInbound();
+    await t.deliver(po('PO_2000.edi', 'warm'));
     const gone = po('PO_2002.edi', 'first bytes');
-    await t.stage(gone);
+    expect(await t.stage(gone)).toBe(true);
     for (const name of await localFiles()) if (name.startsWith('.PO_2002')) await fs.unlink(path.join(inDir, name));
     expect(await t.deliver(gone)).toEqual({ remotePath: 'in/PO_2002.edi' });
     expect(await fs.readFile(path.join(inDir, 'PO_2002.edi'), 'utf8')).toBe('first bytes');
 
-    await t.stage(po('PO_2003.edi', 'staged bytes'));
+    expect(await t.stage(po('PO_2003.edi', 'staged bytes'))).toBe(true);
     expect(await t.deliver(po('PO_2003.edi', 'committed bytes'))).toEqual({ remotePath: 'in/PO_2003.edi' });
     expect(await fs.readFile(path.join(inDir, 'PO_2003.edi'), 'utf8')).toBe('committed bytes');
 
     const dropped = po('PO_2004.edi', 'never committed');
-    await t.stage(dropped);
+    expect(await t.stage(dropped)).toBe(true);
     await t.unstage(dropped);
     expect((await localFiles()).filter((f) => f.includes('PO_2004') || f.includes('PO_2003.edi.'))).toEqual([]);
+    expect(await t.stage(po('PO_2008.edi', 'x'))).toBe(true);
+    await t.unstage(po('PO_2008.edi', 'x'));
   });
 
   it('stages nothing without an idle connection, and gives up on a frozen server instead of waiting for it', async () => {
     const t = transport({ timeoutMs: 30_000 });
     const cold = po('PO_2005.edi', 'no connection yet');
-    await t.stage(cold);
+    expect(await t.stage(cold)).toBe(false);
     expect((await localFiles()).filter((f) => f.includes('PO_2005'))).toEqual([]);
     expect(await t.deliver(cold)).toEqual({ remotePath: 'in/PO_2005.edi' });
 
     const frozen = po('PO_2006.edi', 'server frozen');
     peer.freeze();
-    const settled = await Promise.race([t.stage(frozen).then(() => 'settled'), new Promise((r) => setTimeout(() => r('still waiting'), 10_000))]);
-    expect(settled).toBe('settled'); // long before the transport's own 30 s timeout
+    const settled = await Promise.race([t.stage(frozen), new Promise((r) => setTimeout(() => r('still waiting'), 10_000))]);
+    expect(settled).toBe(false); // given up long before the transport's own 30 s timeout
     peer.thaw();
     expect(await t.deliver(frozen)).toEqual({ remotePath: 'in/PO_2006.edi' }); // not staged: uploaded whole
     expect(await fs.readFile(path.join(inDir, 'PO_2006.edi'), 'utf8')).toBe('server frozen');
+    // After a staging ran out of time, the supplier is not staged for a while.
+    expect(await t.stage(po('PO_2007.edi', 'later'))).toBe(false);
+    expect((await localFiles()).filter((f) => f.includes('PO_2007'))).toEqual([]);
   });
 
   it('never shows an incomplete file under the final name while uploading', async () => {
