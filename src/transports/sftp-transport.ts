@@ -203,6 +203,11 @@ export class SftpTransport implements SupplierTransport {
         await conn.client.delete(tempPath, true).catch(() => undefined);
         throw error;
       }
+      // Delivered aside after a staging that ran out of time: what that staging left under the
+      // usual temporary name goes now.
+      if (this.tainted.has(file.documentId)) {
+        await conn.client.delete(this.paths(file, false).tempPath, true).catch(() => undefined);
+      }
       return false;
     });
     this.logger.debug(
@@ -288,10 +293,9 @@ export class SftpTransport implements SupplierTransport {
    * The temporary name is fixed per document: an upload cut by a crash leaves a .part file that the
    * retry of the same document overwrites and renames, instead of a new leftover every time.
    */
-  private paths(file: OutboundFile): { dir: string; tempPath: string } {
+  private paths(file: OutboundFile, aside = this.tainted.has(file.documentId)): { dir: string; tempPath: string } {
     const dir = this.config.outboundDir;
-    const aside = this.tainted.has(file.documentId) ? '.r' : '';
-    return { dir, tempPath: remoteJoin(dir, `.${file.filename}.${tempSuffix(file.documentId)}${aside}.part`) };
+    return { dir, tempPath: remoteJoin(dir, `.${file.filename}.${tempSuffix(file.documentId)}${aside ? '.r' : ''}.part`) };
   }
 
   /** Puts the bytes under the document's temporary name; a failed put leaves nothing behind. */

@@ -134,6 +134,8 @@ describe.each(sftpPeerKinds())('SftpTransport against %s', (kind) => {
     peer.thaw();
     expect(await t.deliver(frozen)).toEqual({ remotePath: 'in/PO_2006.edi' }); // not staged: uploaded whole
     expect(await fs.readFile(path.join(inDir, 'PO_2006.edi'), 'utf8')).toBe('server frozen');
+    // Nothing left of the staging that ran out of time, under either temporary name.
+    expect((await localFiles()).filter((f) => f.includes('PO_2006'))).toEqual(['PO_2006.edi']);
     // After a staging ran out of time, the supplier is not staged for a while.
     expect(await t.stage(po('PO_2007.edi', 'later'))).toBe(false);
     expect((await localFiles()).filter((f) => f.includes('PO_2007'))).toEqual([]);
