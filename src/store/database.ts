@@ -92,10 +92,18 @@ export async function migrate(db: Kysely<Database>, schema?: string): Promise<st
     provider: new FolderMigrationProvider(),
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw new HubError('internal', `migration failed: ${String((error as Error).message ?? error)}`, { cause: error });
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    // Kysely's migrator lists the tables of every schema in the database (has_schema_privilege on
+    // each): a schema that someone else drops meanwhile fails the whole listing with 3F000
+    // (invalid_schema_name). It is not ours: look again. Seen in CI, where test files drop theirs.
+    if ((error as { code?: unknown }).code === '3F000' && attempt < MIGRATE_ATTEMPTS) continue;
+    throw new HubError('internal', `migration failed: ${String((error as Error).message ?? error)}`, { cause: error });
+  }
 }
+
+const MIGRATE_ATTEMPTS = 5;
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   const store = options.databaseUrl ? await openPostgres(options) : await openPglite(options);
