@@ -169,11 +169,6 @@ async function recordRouting(
   return documents;
 }
 
-/**
- * The router: takes paid orders in `received`, splits them per supplier, renders each purchase order
- * and queues it, all in one transaction per order. An order no supplier can take, or whose document
- * cannot be rendered, goes to `exception` with the reason. Returns how many orders it handled.
- */
 export interface RouteOptions {
   max?: number;
   /** Routers side by side (SKIP LOCKED gives each its own order). */
@@ -187,6 +182,11 @@ export interface RouteOptions {
   exclude?: ReadonlySet<string>;
 }
 
+/**
+ * The router: takes paid orders in `received`, splits them per supplier, renders each purchase order
+ * and queues it, all in one transaction per order. An order no supplier can take, or whose document
+ * cannot be rendered, goes to `exception` with the reason. Returns how many orders it handled.
+ */
 export async function routeReceivedOrders(hub: Hub, options: RouteOptions = {}): Promise<number> {
   const { max = 50, parallel = 1, handOff, exclude } = options;
   let handled = 0;
@@ -275,8 +275,8 @@ async function routeNextOrder(
  * Routes an order this process has just accepted (offered by the intake: see `Store.offerOrder`).
  * Its data is in memory, so there is nothing to look for: one transaction claims it by id and
  * takes its control numbers in one statement (SKIP LOCKED: a router that holds it already wins), then
- * records it in another. Returns its purchase
- * orders' documents, claimed for `claimForMs` for the caller to deliver, or undefined when it leaves
+ * records it in another. Returns its purchase orders' documents, claimed for `claimForMs` for the
+ * caller to deliver, or undefined when it leaves
  * the order to the router: unroutable, a PO number in use, data that cannot be rendered, routed by
  * someone else, the database away. The router then deals with it, reasons and all.
  *

@@ -66,7 +66,7 @@ export class Worker {
 
   /**
    * Routes and delivers an order the intake has just stored, unless stopping or busy. One it cannot
-   * route here (see routeAcceptedOrder) goes back to the router with a kick.
+   * route here (see routeAcceptedOrder) goes back to the routers, woken in every process.
    */
   private take(offer: OrderOffer): boolean {
     // Counted until delivered, so that a burst does not pile up uploads (and outlive their leases).

@@ -47,27 +47,36 @@ describe(`crash between upload and commit (${process.env.DATABASE_URL ? 'Postgre
     await db.drop();
   });
 
+  /** POSTs an order to a hub process; returns its id once answered 201. */
+  async function placeOrder(hub: HubProcess, externalId: string): Promise<string> {
+    const res = await fetch(`${hub.url}/v1/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+      body: JSON.stringify(sampleOrder({ externalId, orderNumber: externalId })),
+    });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { id: string }).id;
+  }
+
+  /** The order as the retailer sees it, once its purchase order is sent. */
+  const whenSent = (hub: HubProcess, id: string) =>
+    until('the PO to be marked sent', async () => {
+      const r = await fetch(`${hub.url}/v1/orders/${id}`, { headers: { authorization: `Bearer ${apiKey}` } });
+      const body = await r.json();
+      return body.status === 'sent' ? body : undefined;
+    });
+
   it('leaves exactly one file for the PO after a SIGKILL right after the upload', async () => {
     const crashing = await startHubProcess({ ...env, HUB_CRASH_AT: 'after-upload' });
     running.push(crashing);
-    const res = await fetch(`${crashing.url}/v1/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-      body: JSON.stringify(sampleOrder({ externalId: 'C-1', orderNumber: 'C-1' })),
-    });
-    expect(res.status).toBe(201);
-    const { id } = await res.json();
+    const id = await placeOrder(crashing, 'C-1');
     expect(await crashing.exited).toBe('SIGKILL');
     // The upload happened; the commit did not.
     expect(readdirSync(path.join(sftp.root, 'in')).filter((f) => f.startsWith('PO_C-1'))).toEqual(['PO_C-1.edi']);
 
     const hub = await startHubProcess(env);
     running.push(hub);
-    const order = await until('the PO to be marked sent', async () => {
-      const r = await fetch(`${hub.url}/v1/orders/${id}`, { headers: { authorization: `Bearer ${apiKey}` } });
-      const body = await r.json();
-      return body.status === 'sent' ? body : undefined;
-    });
+    const order = await whenSent(hub, id);
     const po = order.documents.find((d: { kind: string }) => d.kind === 'po');
     expect(po.attempts).toBe(1); // the crashed attempt never committed
     expect(readdirSync(path.join(sftp.root, 'in')).filter((f) => f.includes('C-1'))).toEqual(['PO_C-1.edi']);
@@ -100,31 +109,16 @@ describe(`crash between upload and commit (${process.env.DATABASE_URL ? 'Postgre
     running.push(crashing);
     // A first order opens the SSH connection (staging only uses one that is open and idle): it is
     // uploaded by its delivery, not staged, so the crash point does not fire for it.
-    const warm = await fetch(`${crashing.url}/v1/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-      body: JSON.stringify(sampleOrder({ externalId: 'C-2w', orderNumber: 'C-2w' })),
-    });
-    expect(warm.status).toBe(201);
+    await placeOrder(crashing, 'C-2w');
     await until('the warm-up PO delivered', async () => (readdirSync(path.join(sftp.root, 'in')).includes('PO_C-2w.edi') ? true : undefined));
-    const res = await fetch(`${crashing.url}/v1/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-      body: JSON.stringify(sampleOrder({ externalId: 'C-2', orderNumber: 'C-2' })),
-    });
-    expect(res.status).toBe(201);
-    const { id } = await res.json();
+    const id = await placeOrder(crashing, 'C-2');
     expect(await crashing.exited).toBe('SIGKILL');
     // Staged under its temporary name, never committed: the supplier sees no PO.
     expect(readdirSync(path.join(sftp.root, 'in')).filter((f) => f.includes('C-2.'))).toEqual([expect.stringMatching(/^\.PO_C-2\.edi\..*\.part$/)]);
 
     const hub = await startHubProcess(env);
     running.push(hub);
-    const order = await until('the PO to be marked sent', async () => {
-      const r = await fetch(`${hub.url}/v1/orders/${id}`, { headers: { authorization: `Bearer ${apiKey}` } });
-      const body = await r.json();
-      return body.status === 'sent' ? body : undefined;
-    });
+    const order = await whenSent(hub, id);
     expect(order.purchaseOrders).toHaveLength(1);
     // Routed again (same document id, so the same temporary name): the staged file was overwritten and renamed.
     expect(readdirSync(path.join(sftp.root, 'in')).filter((f) => f.includes('C-2')).sort()).toEqual(['PO_C-2.edi', 'PO_C-2w.edi']);

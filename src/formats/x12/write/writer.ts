@@ -309,41 +309,26 @@ function envelopeParts(d: Delimiters, header: InterchangeHeader): EnvelopeParts 
 }
 
 /**
- * The last envelope's parts with everything they were made from: a partner's envelope is the same
- * on every PO, so its ids are cleaned and checked once, not per interchange. Only successes are kept
- * (an invalid envelope throws from `envelopeParts` every time).
+ * Envelope parts by everything they are made from: a partner's envelope is the same on every PO, so
+ * its ids are cleaned and checked once, not per interchange. Only successes are kept (an invalid
+ * envelope throws from `envelopeParts` every time); a handful of partners, so the bound is loose.
  */
-let lastEnvelope: { element: string; segment: string; component: string; repetition: string; header: InterchangeHeader; parts: EnvelopeParts } | undefined;
-
-function sameEnvelope(a: InterchangeHeader, b: InterchangeHeader): boolean {
-  return (
-    a.version === b.version &&
-    a.isaVersion === b.isaVersion &&
-    a.senderQualifier === b.senderQualifier &&
-    a.senderId === b.senderId &&
-    a.receiverQualifier === b.receiverQualifier &&
-    a.receiverId === b.receiverId &&
-    a.groupSenderId === b.groupSenderId &&
-    a.groupReceiverId === b.groupReceiverId &&
-    a.functionalId === b.functionalId
-  );
-}
+const envelopeCache = new Map<string, EnvelopeParts>();
+const MAX_ENVELOPES = 1_000;
 
 function cachedEnvelopeParts(d: Delimiters, header: InterchangeHeader): EnvelopeParts {
-  const last = lastEnvelope;
-  if (
-    last &&
-    last.element === d.element &&
-    last.segment === d.segment &&
-    last.component === d.component &&
-    last.repetition === d.repetition &&
-    sameEnvelope(last.header, header)
-  ) {
-    return last.parts;
+  // Every input of envelopeParts, and nothing else (JSON keeps an absent value apart from "").
+  const key = JSON.stringify([
+    d.element, d.segment, d.component, d.repetition,
+    header.version, header.isaVersion, header.senderQualifier, header.senderId, header.receiverQualifier,
+    header.receiverId, header.groupSenderId, header.groupReceiverId, header.functionalId,
+  ]);
+  let parts = envelopeCache.get(key);
+  if (!parts) {
+    parts = envelopeParts(d, header);
+    if (envelopeCache.size >= MAX_ENVELOPES) envelopeCache.clear();
+    envelopeCache.set(key, parts);
   }
-  const parts = envelopeParts(d, header);
-  // A copy of the fields: the caller may reuse or change its objects.
-  lastEnvelope = { element: d.element, segment: d.segment, component: d.component, repetition: d.repetition, header: { ...header }, parts };
   return parts;
 }
 
