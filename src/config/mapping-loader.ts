@@ -8,6 +8,7 @@
  *   const { mappings, errors } = await checkMappings('./mappings');      // `hub mappings check`
  *   const mappings = await loadMappings(process.env.HUB_MAPPINGS_DIR);   // boot: throws MappingsInvalidError
  */
+import { safeParseInput } from '../canonical/safe-parse.ts';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -194,12 +195,12 @@ export function parseMappingSource(
   // Numbers and booleans written as `${NAME}` arrive as strings: coerce exactly those the schema
   // wants as numbers/booleans, then validate again.
   let value = substituted.value;
-  let result = Mapping.safeParse(value);
+  let result = safeParseInput(Mapping, value);
   for (let round = 0; round < 3 && !result.success; round++) {
     const coerced = coerceScalars(value, result.error.issues, substituted.wholeValuePaths);
     if (coerced === undefined) break;
     value = coerced;
-    result = Mapping.safeParse(value);
+    result = safeParseInput(Mapping, value);
   }
 
   // The file name rule is checked whatever else is wrong, so that every problem shows at once.

@@ -17,6 +17,7 @@
  * for shipped/invoiced lines), money decimal strings, dates YYYY-MM-DD or ISO timestamps. A bad
  * document is a ParseError naming every bad field by its path (`lines.0.quantity`).
  */
+import { safeParseInput } from '../canonical/safe-parse.ts';
 import { z } from 'zod';
 import type { InboundItem } from '../canonical/inbound.ts';
 import { ParseError, errorMessage, issuesFromZod } from '../errors.ts';
@@ -169,7 +170,7 @@ export function parseInboundJson(bytes: Buffer | string, options: InboundJsonOpt
       ? (body as { documents: unknown }).documents
       : body;
   const schema = single ? InboundDocument : z.array(InboundDocument).min(1, 'give at least one document');
-  const result = schema.safeParse(list);
+  const result = safeParseInput(schema, list);
   if (!result.success) {
     const prefix = !single && !Array.isArray(body) ? 'documents.' : '';
     const issues = issuesFromZod(result.error).map((i) => `${i.path ? prefix + i.path : prefix.replace(/\.$/, '') || '(root)'}: ${i.message}`);

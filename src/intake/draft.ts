@@ -1,4 +1,5 @@
 import { CanonicalOrder } from '../canonical/order.ts';
+import { safeParseInput } from '../canonical/safe-parse.ts';
 import { ValidationError, type FieldIssue } from '../errors.ts';
 
 /**
@@ -116,7 +117,7 @@ export class OrderDraft {
 
   /** Validates with CanonicalOrder; throws one ValidationError listing every issue at source paths. */
   finish(candidate: unknown): CanonicalOrder {
-    const result = CanonicalOrder.safeParse(candidate);
+    const result = safeParseInput(CanonicalOrder, candidate);
     const schemaIssues = result.success
       ? []
       : result.error.issues.map((issue) => ({

@@ -1,4 +1,5 @@
 import { CanonicalOrder } from '../canonical/order.ts';
+import { safeParseInput } from '../canonical/safe-parse.ts';
 import { loadMappings } from '../config/mapping-loader.ts';
 import { HubError, ValidationError, issuesFromZod } from '../errors.ts';
 import { renderOutbound, usesControlNumbers } from '../formats/outbound.ts';
@@ -12,7 +13,7 @@ export const PREVIEW_CONTROL_NUMBERS = { isa13: 999_999_999, gs06: 999_999_999, 
  * order (routed against every mapping, as the hub would), without touching any database.
  */
 export async function previewPurchaseOrders(mappingsDir: string, supplier: string, body: unknown) {
-  const parsed = CanonicalOrder.safeParse(body);
+  const parsed = safeParseInput(CanonicalOrder, body);
   if (!parsed.success) throw new ValidationError('invalid order', issuesFromZod(parsed.error));
   const mappings = await loadMappings(mappingsDir);
   const loaded = mappings.find((m) => m.supplier === supplier);

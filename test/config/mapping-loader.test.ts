@@ -58,6 +58,11 @@ async function refused(name: string, text: string, env: Record<string, string> =
 }
 
 describe('loading mapping files', () => {
+  it('refuses a key holding an object with a hostile "length", with its path and line', async () => {
+    const issues = await refused('good.yaml', GOOD.replace('prefixes: ["G-"]', 'prefixes:\n    - length:\n        toString: 0'));
+    expect(issues).toEqual([{ path: 'skus.prefixes.0', line: 5, message: 'expected text or a list, got an object with a "length"' }]);
+  });
+
   it('loads the example mappings', async () => {
     const mappings = await loadMappings(MAPPINGS_DIR, EXAMPLE_ENV);
     expect(mappings.map((m) => m.supplier)).toEqual(['acme-toys', 'globex', 'initech', 'umbrella']);

@@ -19,4 +19,14 @@ describe('canonical intake', () => {
     body.shipto = {};
     expect(pathsOf(() => parseCanonicalOrder(body)).sort()).toEqual(['', 'lines.0.quantity', 'lines.1.unitPrice']);
   });
+
+  it('refuses an object with a hostile "length" where a list or text is expected, naming its path', () => {
+    // zod's length checks read `length` of any such object; {"toString": 0} used to throw a TypeError.
+    const body = structuredClone(expected);
+    body.lines = { length: { toString: 0 } };
+    expect(pathsOf(() => parseCanonicalOrder(body))).toEqual(['lines']);
+    const named = structuredClone(expected);
+    named.customer.name = { length: { valueOf: 1 } };
+    expect(pathsOf(() => parseCanonicalOrder(named))).toEqual(['customer.name']);
+  });
 });

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { safeParseInput } from '../../canonical/safe-parse.ts';
 import { z } from 'zod';
 import { CanonicalOrder } from '../../canonical/order.ts';
 import { ORDER_STATES } from '../../canonical/states.ts';
@@ -16,7 +17,7 @@ const ListQuery = z.strictObject({
 });
 
 export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
-  const result = schema.safeParse(value);
+  const result = safeParseInput(schema, value);
   if (!result.success) throw new ValidationError(`invalid ${what}`, issuesFromZod(result.error));
   return result.data;
 }

@@ -174,6 +174,11 @@ describe('fuzz: tracking CSV, XML and JSON', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => onlyParseErrors(() => parseTrackingXml(xmlRule, Buffer.from(b)))), { numRuns: RUNS });
   });
 
+  it('JSON: an object with a hostile "length" where documents are expected is a ParseError', () => {
+    expect(() => parseInboundJson(JSON.stringify({ documents: { length: { toString: 0 } } }))).toThrow(/documents: expected text or a list/);
+    onlyParseErrors(() => parseInboundJson(JSON.stringify({ documents: { length: { toString: 0 } } })));
+  });
+
   it('JSON: random values and mutated documents', () => {
     fc.assert(fc.property(fc.json(), (s) => onlyParseErrors(() => parseInboundJson(s))), { numRuns: RUNS });
     fc.assert(fc.property(edit(fixtureText('shipments.json')), (s) => onlyParseErrors(() => parseInboundJson(s))), { numRuns: RUNS });

@@ -1,0 +1,33 @@
+/**
+ * `schema.safeParse` for input from outside (request bodies, mapping files, supplier files).
+ *
+ * zod 4 runs its length checks (`.min`, `.max` on strings and arrays) on any value that has a
+ * `length` property, even after the type check failed; a hostile `length` such as
+ * `{"toString": 0}` then makes the comparison throw a TypeError instead of an issue. Here that
+ * becomes a failed parse, at the path of the first such object, like any other bad value.
+ */
+import { z } from 'zod';
+
+export function safeParseInput<T extends z.ZodType>(schema: T, value: unknown): z.ZodSafeParseResult<z.output<T>> {
+  try {
+    return schema.safeParse(value);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    const path = hostileLength(value, []) ?? [];
+    return {
+      success: false,
+      error: new z.ZodError([{ code: 'custom', path, input: undefined, message: 'expected text or a list, got an object with a "length"' }]) as z.ZodError<z.output<T>>,
+    };
+  }
+}
+
+/** The path of the first object (not an array, not a string) with a `length` that is not a number. */
+function hostileLength(value: unknown, path: (string | number)[], depth = 0): (string | number)[] | undefined {
+  if (value === null || typeof value !== 'object' || depth > 64) return undefined;
+  if (!Array.isArray(value) && Object.hasOwn(value, 'length') && typeof (value as { length: unknown }).length !== 'number') return path;
+  for (const [key, child] of Object.entries(value)) {
+    const found = hostileLength(child, [...path, Array.isArray(value) ? Number(key) : key], depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
