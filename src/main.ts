@@ -12,6 +12,9 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { Worker } from './pipeline/worker.ts';
 import { openStore, type Store } from './store/database.ts';
+import { mailboxAccounts, mailboxTransportContext, startHubMailbox } from './transports/mailbox/hub.ts';
+import type { MailboxServer } from './transports/mailbox/server.ts';
+import type { MailboxTransportContext } from './transports/mailbox/transport.ts';
 import { createTransport, type SupplierTransport } from './transports/transport.ts';
 
 export interface HubOptions {
@@ -32,7 +35,11 @@ export function storeOptions(env: HubEnv) {
   };
 }
 
-export function createTransportRegistry(mappings: Map<string, LoadedMapping>, logger: Logger): TransportRegistry {
+export function createTransportRegistry(
+  mappings: Map<string, LoadedMapping>,
+  logger: Logger,
+  mailbox?: MailboxTransportContext,
+): TransportRegistry {
   const transports = new Map<string, SupplierTransport>();
   return {
     get(supplierId) {
@@ -40,7 +47,7 @@ export function createTransportRegistry(mappings: Map<string, LoadedMapping>, lo
       if (!transport) {
         const loaded = mappings.get(supplierId);
         if (!loaded) throw new HubError('not_found', `no mapping loaded for supplier ${supplierId}`);
-        transport = createTransport(supplierId, loaded.mapping.transport, { logger: logger.child({ supplier: supplierId }) });
+        transport = createTransport(supplierId, loaded.mapping.transport, { logger: logger.child({ supplier: supplierId }), ...(mailbox ? { mailbox } : {}) });
         transports.set(supplierId, transport);
       }
       return transport;
@@ -60,15 +67,16 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   const mappingList = options.mappings ?? (await loadMappings(env.HUB_MAPPINGS_DIR));
   const mappings = new Map(mappingList.map((m) => [m.supplier, m]));
   const store = options.store ?? (await openStore(storeOptions(env)));
+  const clock = options.clock ?? (() => new Date());
   return {
     store,
     env,
     mappings,
-    clock: options.clock ?? (() => new Date()),
+    clock,
     logger,
     metrics: createMetrics(),
     shopifyApiVersion: env.HUB_SHOPIFY_API_VERSION,
-    transports: createTransportRegistry(mappings, logger),
+    transports: createTransportRegistry(mappings, logger, mailboxTransportContext(env, store.db, clock)),
   };
 }
 
@@ -78,6 +86,8 @@ export interface RunningHub {
   server: ServerType;
   worker: Worker | undefined;
   scheduler: Scheduler | undefined;
+  /** The SFTP mailbox, when a mapping uses it and HUB_MAILBOX is not 0. */
+  mailbox: MailboxServer | undefined;
   stop(): Promise<void>;
 }
 
@@ -90,7 +100,10 @@ export function workerOptions(env: HubEnv) {
   };
 }
 
-/** `hub serve`: the HTTP API and dashboard, plus (unless HUB_WORKERS=0) the workers and inbound schedules. */
+/**
+ * `hub serve`: the HTTP API and dashboard, plus (unless HUB_WORKERS=0) the workers and inbound
+ * schedules, plus (when a mapping uses it, unless HUB_MAILBOX=0) the SFTP mailbox.
+ */
 export async function startHub(hub: Hub, options: { port?: number; host?: string } = {}): Promise<RunningHub> {
   const app = createApp(hub);
   const port = options.port ?? hub.env.PORT;
@@ -106,21 +119,35 @@ export async function startHub(hub: Hub, options: { port?: number; host?: string
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
   let worker: Worker | undefined;
   let scheduler: Scheduler | undefined;
+  let mailbox: MailboxServer | undefined;
+  if (hub.env.HUB_MAILBOX && mailboxAccounts(hub).size > 0) {
+    try {
+      mailbox = await startHubMailbox(hub);
+    } catch (error) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw error;
+    }
+  }
   if (hub.env.HUB_WORKERS) {
     worker = new Worker(hub, workerOptions(hub.env));
     worker.start();
     scheduler = new Scheduler(hub);
     scheduler.start();
   }
-  hub.logger.info({ url, engine: hub.store.engine, suppliers: [...hub.mappings.keys()], workers: hub.env.HUB_WORKERS }, 'hub started');
+  hub.logger.info(
+    { url, engine: hub.store.engine, suppliers: [...hub.mappings.keys()], workers: hub.env.HUB_WORKERS, ...(mailbox ? { mailbox: `${mailbox.host}:${mailbox.port}` } : {}) },
+    'hub started',
+  );
   return {
     hub,
     url,
     server,
     worker,
     scheduler,
+    mailbox,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await mailbox?.close();
       await scheduler?.stop();
       await worker?.stop();
       await hub.transports.closeAll();

@@ -29,6 +29,27 @@ const EnvSchema = z.object({
   HUB_RETAILER_RETRY_BASE_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
   /** Extension: Shopify Admin API version. */
   HUB_SHOPIFY_API_VERSION: z.string().min(1).default('2025-10'),
+  /** The hub's SFTP mailbox (src/transports/mailbox/): its port (contract; 0 = any free port). */
+  HUB_SFTP_PORT: z.coerce.number().int().min(0).max(65535).default(2222),
+  /** Extension: the address the mailbox listens on (`0.0.0.0` to let suppliers in from outside). */
+  HUB_SFTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The mailbox's private host key (contract); default `<HUB_DATA_DIR>/mailbox_host_ed25519_key`, made once. */
+  HUB_SFTP_HOST_KEY_FILE: z.string().min(1).optional(),
+  /** Extension: `0` keeps the mailbox out of this process (`hub serve` runs it when a mapping uses it). */
+  HUB_MAILBOX: z
+    .string()
+    .optional()
+    .transform((v) => v === undefined || !['0', 'false', 'off', 'no'].includes(v.toLowerCase())),
+  /** Extension: mailbox connections at once per process, and per client address. */
+  HUB_SFTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(10_000).default(200),
+  HUB_SFTP_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Extension: a mailbox connection must log in within this (ms). */
+  HUB_SFTP_LOGIN_GRACE_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** Extension: a mailbox connection that sends nothing for this long is dropped, with any upload in it (ms). */
+  HUB_SFTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(86_400_000).default(600_000),
+  /** Extension: failed mailbox logins (per user and address, and per address) before a lockout, and its length (ms). */
+  HUB_SFTP_LOCKOUT_FAILURES: z.coerce.number().int().min(1).max(1_000).default(5),
+  HUB_SFTP_LOCKOUT_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(900_000),
   /** Extension: pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -233,9 +233,18 @@ export function parseMappingSource(
   }
 
   const mapping = result.data;
+  for (const keyPath of ENVIRONMENT_ONLY) {
+    const value = keyPath.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], mapping);
+    if (value !== undefined && !substituted.wholeValuePaths.has(keyPath.join('.'))) {
+      issues.push({ path: keyPath.join('.'), message: 'give it through an environment variable (`${NAME}`), not in the file', line: lineAt(keyPath) });
+    }
+  }
   if (issues.length) return new MappingError(file, issues);
   return { mapping, doc, lineCounter };
 }
+
+/** Keys whose value must come whole from the environment, never be written in the file. */
+const ENVIRONMENT_ONLY: KeyPath[] = [['transport', 'passwordHash']];
 
 function coerceScalars(
   value: unknown,

@@ -78,7 +78,65 @@ export const HttpTransport = z.strictObject({
   retry: Retry,
 });
 
-export const Transport = z.discriminatedUnion('type', [SftpTransport, HttpTransport]);
+/** The SSH public key types the mailbox accepts (OpenSSH's `.pub` line: type, base64 blob, comment). */
+export const MAILBOX_KEY_TYPES = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'ssh-rsa'] as const;
+
+/** True for `ssh-ed25519 AAAA… comment` whose blob names the same key type as the line. */
+export function isPublicKeyLine(line: string): boolean {
+  const [type, blob] = line.trim().split(/\s+/);
+  if (!type || !blob || !(MAILBOX_KEY_TYPES as readonly string[]).includes(type) || !/^[A-Za-z0-9+/]+={0,2}$/.test(blob)) return false;
+  const bytes = Buffer.from(blob, 'base64');
+  if (bytes.length < 4) return false;
+  const length = bytes.readUInt32BE(0);
+  return length === type.length && bytes.subarray(4, 4 + length).toString('latin1') === type;
+}
+
+/** `hub mailbox hash-password` output: scrypt with its cost, salt and hash (PHC string format). */
+export const PASSWORD_HASH = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$[A-Za-z0-9+/]{16,}\$[A-Za-z0-9+/]{43}$/;
+
+/**
+ * A supplier with no server of its own: it logs in to the hub's SFTP mailbox (src/transports/mailbox/)
+ * with its id as user name, picks up its POs from `from-hub/` and drops its files in `to-hub/`.
+ * Extension keys besides `type` and `publicKeys`: docs/transports.md.
+ */
+export const MailboxTransport = z
+  .strictObject({
+    type: z.literal('mailbox'),
+    /** OpenSSH public key lines allowed to log in (public keys are not secrets). */
+    publicKeys: z
+      .array(z.string().refine(isPublicKeyLine, 'must be an OpenSSH public key line such as "ssh-ed25519 AAAA… comment" (the .pub file)'))
+      .max(20)
+      .default([]),
+    /** A scrypt hash (`hub mailbox hash-password`), given through `${NAME}`; never the password. Extension. */
+    passwordHash: z
+      .string()
+      .regex(PASSWORD_HASH, 'must be a scrypt hash made by `hub mailbox hash-password` ("$scrypt$ln=…"), never the password itself')
+      .optional(),
+    /** What happens to a PO once the supplier has downloaded it whole. Extension. */
+    afterDownload: z.enum(['keep', 'remove']).default('keep'),
+    /** How long the files the supplier dropped stay listed in `to-hub/`. Extension. */
+    keepReceivedDays: z.number().int().min(0).max(365).default(7),
+    /** Extension: what one supplier may use of the mailbox. */
+    limits: z
+      .strictObject({
+        /** The largest file it may upload (at most the hub's inbound limit, 64 MiB). */
+        maxFileBytes: z.number().int().min(1).max(64 * 1024 * 1024).default(10 * 1024 * 1024),
+        /** Bytes it may upload in any 24 hours. */
+        bytesPerDay: z.number().int().min(1).max(1024 ** 4).default(1024 ** 3),
+        /** Its sessions open at once (per hub process). */
+        sessions: z.number().int().min(1).max(64).default(4),
+        /** SFTP requests per second over all its sessions (per hub process); more are delayed, not refused. */
+        requestsPerSecond: z.number().int().min(1).max(100_000).default(500),
+      })
+      .prefault({}),
+    retry: Retry,
+  })
+  .refine((t) => t.publicKeys.length > 0 || t.passwordHash !== undefined, {
+    message: 'give at least one public key (or a passwordHash): the supplier has no other way to log in',
+    path: ['publicKeys'],
+  });
+
+export const Transport = z.discriminatedUnion('type', [SftpTransport, HttpTransport, MailboxTransport]);
 
 export const X12Envelope = z.strictObject({
   version: z.enum(['004010', '005010']),
@@ -247,6 +305,7 @@ export type Mapping = z.infer<typeof Mapping>;
 export type MappingInput = z.input<typeof Mapping>;
 export type SftpTransportConfig = z.infer<typeof SftpTransport>;
 export type HttpTransportConfig = z.infer<typeof HttpTransport>;
+export type MailboxTransportConfig = z.infer<typeof MailboxTransport>;
 export type TransportConfig = z.infer<typeof Transport>;
 export type X12EnvelopeConfig = z.infer<typeof X12Envelope>;
 export type OutboundConfig = z.infer<typeof Outbound>;

@@ -259,7 +259,9 @@ function printSetup(p: Printer, mappings: Map<string, LoadedMapping>, hubUrl: st
     const where =
       t.type === 'sftp'
         ? `sftp://${t.username}@${t.host}:${t.port}${t.password !== undefined ? ' (password)' : t.passphrase !== undefined ? ' (key + passphrase)' : ' (key)'}, host key ${t.hostKey.slice(0, 19)}…`
-        : `${t.url} (pushes tracking to the hub)`;
+        : t.type === 'http'
+          ? `${t.url} (pushes tracking to the hub)`
+          : `logs in to the hub's mailbox as ${loaded.supplier} (key), picks up from-hub/, drops in to-hub/`;
     row(first ? 'suppliers' : '', `${padVisible(loaded.supplier, 10)} ${padVisible(format + ' over ' + t.type.toUpperCase(), 27)} ${p.dim(where)}`);
     first = false;
   }

@@ -171,6 +171,39 @@ export interface SupplierActivityTable {
   last_delivery_at: NullableTimestamp;
 }
 
+export interface MailboxFilesTable {
+  supplier_id: string;
+  folder: string;
+  name: string;
+  document_id: string;
+  size: number;
+  modified_at: Timestamp;
+  downloaded_at: NullableTimestamp;
+  downloads: Generated<number>;
+  removed_at: NullableTimestamp;
+}
+
+export interface MailboxAuditTable {
+  id: Generated<string>;
+  at: Timestamp;
+  supplier_id: string | null;
+  username: string;
+  address: string;
+  session_id: string | null;
+  event: string;
+  path: string | null;
+  bytes: BigIntColumn;
+  document_id: string | null;
+  detail: string | null;
+}
+
+export interface MailboxLoginFailuresTable {
+  key: string;
+  failures: number;
+  window_started_at: Timestamp;
+  locked_until: NullableTimestamp;
+}
+
 export interface Database {
   retailers: RetailersTable;
   orders: OrdersTable;
@@ -186,6 +219,9 @@ export interface Database {
   expectations: ExpectationsTable;
   leases: LeasesTable;
   supplier_activity: SupplierActivityTable;
+  mailbox_files: MailboxFilesTable;
+  mailbox_audit: MailboxAuditTable;
+  mailbox_login_failures: MailboxLoginFailuresTable;
 }
 
 export type RetailerRow = Selectable<RetailersTable>;

@@ -4,12 +4,14 @@
  * scheduling are the caller's): they deliver one file, list/download/move inbound files, and raise
  * a TransportError whose `retryable` flag tells the outbox whether to try again.
  *
- * One file per transport (sftp-transport.ts, http-transport.ts), one member of the
- * TransportConfig union, one `case` below.
+ * One file (or folder) per transport (sftp-transport.ts, http-transport.ts, mailbox/), one member
+ * of the TransportConfig union, one `case` below.
  */
 import type { TransportConfig } from '../config/mapping-schema.ts';
 import type { TransportError } from '../errors.ts';
+import { HubError } from '../errors.ts';
 import { HttpTransport } from './http-transport.ts';
+import { MailboxTransport, type MailboxTransportContext } from './mailbox/transport.ts';
 import { SftpTransport } from './sftp-transport.ts';
 
 /** One rendered document on its way to a supplier. */
@@ -43,7 +45,7 @@ export interface RemoteFile {
 
 /** One step of `hub suppliers test`: what was tried, whether it worked, how long it took. */
 export interface ProbeStep {
-  step: 'connect' | 'host_key' | 'login' | 'write' | 'remove' | 'list_inbound' | 'request';
+  step: 'connect' | 'host_key' | 'login' | 'write' | 'remove' | 'list_inbound' | 'request' | 'account' | 'folders';
   ok: boolean;
   /** A one-line human explanation (never a secret). */
   detail: string;
@@ -63,6 +65,8 @@ export interface TransportLogger {
 
 export interface TransportOptions {
   logger?: TransportLogger;
+  /** The hub's database, clock and mailbox server address: what a `mailbox` supplier's transport needs. */
+  mailbox?: MailboxTransportContext;
 }
 
 /**
@@ -93,7 +97,7 @@ export interface TransportOptions {
  * ```
  */
 export interface SupplierTransport {
-  /** Which transport this is (`sftp` | `http`). */
+  /** Which transport this is (`sftp` | `http` | `mailbox`). */
   readonly type: TransportConfig['type'];
   /**
    * Delivers one file. Idempotent for retries: SFTP replaces a file of the same name atomically;
@@ -130,6 +134,9 @@ export function createTransport(
       return new SftpTransport(supplierId, config, options);
     case 'http':
       return new HttpTransport(supplierId, config, options);
+    case 'mailbox':
+      if (!options.mailbox) throw new HubError('config_invalid', `${supplierId}: the mailbox transport needs the hub's database`);
+      return new MailboxTransport(supplierId, config, options.mailbox);
     default: {
       const unknown: never = config;
       throw new Error(`unknown transport type ${JSON.stringify((unknown as { type: unknown }).type)}`);

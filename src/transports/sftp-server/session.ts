@@ -52,7 +52,8 @@ const POSIX_RENAME = 'posix-rename@openssh.com';
 export class SftpSession {
   private pending: Buffer = Buffer.alloc(0);
   private readonly queue: Buffer[] = [];
-  private draining = false;
+  /** The loop answering queued requests, while it runs. */
+  private draining: Promise<void> | undefined;
   private paused = false;
   private readonly handles = new Map<string, Handle>();
   private nextHandle = 1;
@@ -77,7 +78,19 @@ export class SftpSession {
     channel.on('data', (chunk: Buffer) => this.receive(chunk));
     channel.on('error', () => undefined);
     channel.on('close', () => void this.end());
-    channel.on('end', () => void this.end());
+    // The client is done (EOF): answer what it sent, then close our side too, as sshd does.
+    channel.on('end', () => void this.finish());
+  }
+
+  private async finish(): Promise<void> {
+    while (this.draining) await this.draining;
+    await this.end();
+    try {
+      this.channel.exit(0);
+      this.channel.end();
+    } catch {
+      // already closed
+    }
   }
 
   /** Ends the session: open uploads are aborted, never completed. Resolves once the file system was told. */
@@ -97,7 +110,7 @@ export class SftpSession {
         this.channel.close();
         return;
       }
-      if (this.pending.length < 4 + length) return;
+      if (this.pending.length < 4 + length) break;
       // A copy: the chunk's buffer may be reused by the stream, and the packet may wait in the queue.
       this.queue.push(Buffer.from(this.pending.subarray(4, 4 + length)));
       this.pending = this.pending.subarray(4 + length);
@@ -107,25 +120,22 @@ export class SftpSession {
       this.paused = true;
       this.channel.pause();
     }
-    if (!this.draining) void this.drain();
+    this.draining ??= this.drain().finally(() => {
+      this.draining = undefined;
+    });
   }
 
   private async drain(): Promise<void> {
-    this.draining = true;
-    try {
-      while (this.queue.length && !this.ended) {
-        if (this.channel.writableNeedDrain) await this.writable();
-        if (this.ended) break;
-        const packet = this.queue.shift()!;
-        await this.handle(packet);
-        this.answered++;
-        if (this.paused && this.queue.length <= this.maxBacklog / 2) {
-          this.paused = false;
-          this.channel.resume();
-        }
+    while (this.queue.length && !this.ended) {
+      if (this.channel.writableNeedDrain) await this.writable();
+      if (this.ended) break;
+      const packet = this.queue.shift()!;
+      await this.handle(packet);
+      this.answered++;
+      if (this.paused && this.queue.length <= this.maxBacklog / 2) {
+        this.paused = false;
+        this.channel.resume();
       }
-    } finally {
-      this.draining = false;
     }
   }
 
@@ -320,7 +330,7 @@ export class SftpSession {
     this.ended = true;
     this.queue.length = 0;
     // The request being handled finishes first (its handle may be one of those aborted below).
-    while (this.draining) await new Promise((resolve) => setImmediate(resolve));
+    while (this.draining) await this.draining;
     const handles = [...this.handles.values()];
     this.handles.clear();
     for (const handle of handles) {
