@@ -129,16 +129,34 @@ const COMMANDS: Record<string, Command> = {
   },
   'suppliers test': {
     usage: 'hub suppliers test <supplier>',
-    summary: 'log in, check the host key, write and remove a probe file, list the inbound folder',
+    summary: 'log in, check the host key, write and remove a probe file, list the inbound folder (mailbox: account, host key, server, folders)',
     async run(args) {
       const [supplier] = args;
       if (!supplier) throw new CliUsageError('give a supplier id');
       const env = loadEnv();
       const { createTransport } = await import('./transports/transport.ts');
       const loaded = await loadMappingFile(path.join(env.HUB_MAPPINGS_DIR, `${supplier}.yaml`));
-      const transport = createTransport(supplier, loaded.mapping.transport);
-      const steps = await transport.probe();
-      await transport.close();
+      // A mailbox supplier's account and folders live in the database (which a running hub holds, if embedded).
+      let store: Awaited<ReturnType<typeof openStore>> | undefined;
+      let unavailable: string | undefined;
+      if (loaded.mapping.transport.type === 'mailbox') {
+        try {
+          store = await openStore(storeOptions(env));
+        } catch (error) {
+          if (!(error instanceof HubError && error.code === 'storage_locked')) throw error;
+          unavailable = error.message;
+        }
+      }
+      let steps;
+      try {
+        const { mailboxTransportContext } = await import('./transports/mailbox/hub.ts');
+        const mailbox = { ...mailboxTransportContext(env, store?.db, () => new Date()), ...(unavailable ? { unavailable } : {}) };
+        const transport = createTransport(supplier, loaded.mapping.transport, { mailbox });
+        steps = await transport.probe();
+        await transport.close();
+      } finally {
+        await store?.close();
+      }
       for (const step of steps) console.log(`${step.ok ? 'ok  ' : 'FAIL'} ${step.step.padEnd(13)} ${String(step.ms).padStart(5)} ms  ${step.detail}`);
       return steps.every((s) => s.ok) ? 0 : 1;
     },
@@ -196,6 +214,94 @@ const COMMANDS: Record<string, Command> = {
       }
     },
   },
+  mailbox: {
+    usage: 'hub mailbox',
+    summary: 'the SFTP mailbox alone (HUB_SFTP_HOST, HUB_SFTP_PORT), for running it in its own processes; `hub serve` runs it too',
+    async run() {
+      const hub = await createHub();
+      const { mailboxAccounts, startHubMailbox } = await import('./transports/mailbox/hub.ts');
+      if (mailboxAccounts(hub).size === 0) {
+        await hub.store.close();
+        throw new HubError('config_invalid', `no mapping in ${hub.env.HUB_MAPPINGS_DIR} uses transport type mailbox: the mailbox would have no accounts`);
+      }
+      const server = await startHubMailbox(hub);
+      console.error(`mailbox listening on ${server.host}:${server.port} (host key ${server.fingerprint})`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await server.close();
+      await hub.store.close();
+      return 0;
+    },
+  },
+  'mailbox fingerprint': {
+    usage: 'hub mailbox fingerprint',
+    summary: "print the mailbox's host key fingerprint (SHA256:…) and public key for suppliers' known_hosts; makes the key if there is none yet",
+    async run() {
+      const env = loadEnv();
+      const { hostKeyFile, loadOrCreateHostKey } = await import('./transports/mailbox/host-key.ts');
+      const file = hostKeyFile(env);
+      if (!file) throw new HubError('config_invalid', 'HUB_DATA_DIR is memory:// and HUB_SFTP_HOST_KEY_FILE is not set: the mailbox has no lasting host key to print');
+      const key = await loadOrCreateHostKey(file);
+      console.log(key.fingerprint);
+      console.log(key.publicKey);
+      console.error(`(${file}; a supplier's known_hosts line: [your.host]:${env.HUB_SFTP_PORT} ${key.publicKey})`);
+      return 0;
+    },
+  },
+  'mailbox hash-password': {
+    usage: 'hub mailbox hash-password   (the password on stdin, or typed at the prompt)',
+    summary: 'print the scrypt hash of a mailbox password, for a mapping\'s transport.passwordHash (given through ${NAME})',
+    async run() {
+      const password = await readSecret('mailbox password: ');
+      if (password.length < 12) throw new CliUsageError('use a password of at least 12 characters');
+      const { hashPassword } = await import('./transports/mailbox/password.ts');
+      console.log(await hashPassword(password));
+      return 0;
+    },
+  },
+  'mailbox audit': {
+    usage: 'hub mailbox audit [--supplier S] [--event E] [--limit N] [--json]',
+    summary: "the mailbox's audit log, newest first: logins, failed logins, lockouts, uploads, downloads, removals, refused paths",
+    async run(args) {
+      const { values } = parseArgs({ args, options: { supplier: { type: 'string' }, event: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } } });
+      const limit = values.limit === undefined ? 50 : Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new CliUsageError('--limit is a whole number from 1 to 10000');
+      const env = loadEnv();
+      const store = await openStore(storeOptions(env));
+      try {
+        const { listMailboxAudit } = await import('./store/mailbox.ts');
+        const entries = await listMailboxAudit(store.db, { limit, ...(values.supplier ? { supplierId: values.supplier } : {}), ...(values.event ? { event: values.event } : {}) });
+        for (const e of entries) {
+          if (values.json) console.log(JSON.stringify({ ...e, at: e.at.toISOString() }));
+          else console.log([e.at.toISOString(), `${e.username || '-'}@${e.address}`, e.event, e.path ?? '', e.bytes === null ? '' : `${e.bytes} B`, e.detail ?? ''].filter(Boolean).join('  '));
+        }
+        if (entries.length === 0) console.error('no audit entries');
+      } finally {
+        await store.close();
+      }
+      return 0;
+    },
+  },
+  'mailbox unlock': {
+    usage: 'hub mailbox unlock <supplier> | hub mailbox unlock --address A',
+    summary: 'lift a mailbox lockout after failed logins: a supplier\'s (from every address), or an address\'s',
+    async run(args) {
+      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { address: { type: 'string' } } });
+      if ((positionals.length === 1) === (values.address !== undefined) || positionals.length > 1) throw new CliUsageError('give a supplier id or --address, one of them');
+      const env = loadEnv();
+      const store = await openStore(storeOptions(env));
+      try {
+        const { clearLockouts } = await import('./store/mailbox.ts');
+        const cleared = await clearLockouts(store.db, positionals[0] !== undefined ? { username: positionals[0] } : { address: values.address! });
+        console.log(cleared ? `cleared ${cleared} failed-login record(s)` : 'nothing to clear');
+      } finally {
+        await store.close();
+      }
+      return 0;
+    },
+  },
   'documents retry': {
     usage: 'hub documents retry <id>... | hub documents retry --failed [--supplier S] [--direction in|out]',
     summary: 'send failed outbound documents again (same bytes, same control numbers), or re-apply quarantined inbound ones',
@@ -242,9 +348,36 @@ const COMMANDS: Record<string, Command> = {
 
 class CliUsageError extends Error {}
 
+/** A secret from stdin: typed at a prompt without echo on a terminal, else the whole input (one trailing newline dropped). */
+async function readSecret(prompt: string): Promise<string> {
+  if (!process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  }
+  const { createInterface } = await import('node:readline');
+  const ask = (question: string) =>
+    new Promise<string>((resolve) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+      // Print the prompt, then nothing of what is typed.
+      (rl as unknown as { _writeToOutput: (text: string) => void })._writeToOutput = (text: string) => {
+        if (text.startsWith(question)) process.stderr.write(question);
+      };
+      rl.question(question, (answer) => {
+        rl.close();
+        process.stderr.write('\n');
+        resolve(answer);
+      });
+    });
+  const first = await ask(prompt);
+  const again = await ask('again: ');
+  if (first !== again) throw new CliUsageError('the two passwords differ');
+  return first;
+}
+
 function help(): string {
   const lines = ['usage: hub <command> [options]', '', 'commands:'];
-  for (const [name, command] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(18)} ${command.summary}`);
+  for (const [name, command] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(21)} ${command.summary}`);
   lines.push('', 'Every command takes --help. Configuration is by environment: see README.md.');
   return lines.join('\n');
 }

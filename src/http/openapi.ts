@@ -136,6 +136,22 @@ export function openApiDocument() {
       '/v1/admin/documents/{id}/raw': {
         get: { summary: "One document's raw bytes", security: admin, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'The bytes, as text/plain' }, 401: errors[401], 404: errors[404] } },
       },
+      '/v1/admin/mailbox/audit': {
+        get: {
+          summary: "The SFTP mailbox's audit log, newest first: logins, failures, lockouts, uploads, downloads, removals, refused paths",
+          security: admin,
+          parameters: [
+            { name: 'supplier', in: 'query', schema: { type: 'string' } },
+            { name: 'event', in: 'query', schema: { type: 'string' } },
+            { name: 'before', in: 'query', description: 'entries older than this id (paging)', schema: { type: 'integer' } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', default: 100, maximum: 1000 } },
+          ],
+          responses: { 200: { description: 'Audit entries' }, 400: errors[400], 401: errors[401] },
+        },
+      },
+      '/v1/admin/mailbox/lockouts': {
+        get: { summary: 'Mailbox logins locked out now (per user and address, per address)', security: admin, responses: { 200: { description: 'Lockouts' }, 401: errors[401] } },
+      },
       '/v1/admin/overdue': {
         get: { summary: 'Purchase orders whose expected 997 / 855 / 856 is overdue', security: admin, responses: { 200: { description: 'Overdue list' }, 401: errors[401] } },
       },

@@ -89,6 +89,8 @@ export interface TestMailbox {
   sftp(supplier: string, commands: string[], options?: { key?: string; cwd?: string }): Promise<{ code: number; stdout: string; stderr: string }>;
   /** An ssh2-sftp-client session as `supplier` (its key, or the given credentials). */
   client(supplier: string, auth?: { privateKey?: string; password?: string }): Promise<SftpClient>;
+  /** Ends the sessions opened with `client`. */
+  endClients(): Promise<void>;
   /** Resolves with the first audit entry (from now on) that `match` accepts. */
   nextAudit(match: (entry: MailboxAuditEntry) => boolean): Promise<MailboxAuditEntry>;
   close(): Promise<void>;
@@ -197,6 +199,9 @@ export async function startTestMailbox(
         readyTimeout: 10_000,
       });
       return client;
+    },
+    async endClients() {
+      await Promise.all(clients.splice(0).map((c) => c.end().catch(() => undefined)));
     },
     nextAudit(match) {
       return new Promise((resolve) => {

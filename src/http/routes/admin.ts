@@ -5,6 +5,7 @@ import type { Hub } from '../../hub.ts';
 import { rerouteOrder } from '../../pipeline/reroute.ts';
 import { retryDocument } from '../../pipeline/retry.ts';
 import { toBuffer } from '../../store/ids.ts';
+import { activeLockouts, listMailboxAudit } from '../../store/mailbox.ts';
 import { adminAuth, type AppEnv } from '../request.ts';
 import { parseOrThrow } from './orders.ts';
 
@@ -42,7 +43,14 @@ export function documentSummary(d: {
   };
 }
 
-/** Operator routes behind HUB_ADMIN_TOKEN: every document in and out, retries, the overdue list. */
+const MailboxAuditQuery = z.strictObject({
+  supplier: z.string().max(64).optional(),
+  event: z.string().max(32).optional(),
+  before: z.coerce.number().int().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/** Operator routes behind HUB_ADMIN_TOKEN: every document in and out, retries, the overdue list, the mailbox's audit log. */
 export function adminRoutes(hub: Hub) {
   const app = new Hono<AppEnv>();
   app.use('*', adminAuth(hub));
@@ -85,6 +93,22 @@ export function adminRoutes(hub: Hub) {
   app.post('/documents/:id/retry', async (c) => {
     const status = await retryDocument(hub, c.req.param('id'));
     return c.json({ id: c.req.param('id'), status });
+  });
+
+  app.get('/mailbox/audit', async (c) => {
+    const query = parseOrThrow(MailboxAuditQuery, c.req.query(), 'query');
+    const entries = await listMailboxAudit(hub.store.db, {
+      limit: query.limit,
+      ...(query.supplier ? { supplierId: query.supplier } : {}),
+      ...(query.event ? { event: query.event } : {}),
+      ...(query.before ? { beforeId: query.before } : {}),
+    });
+    return c.json({ entries: entries.map((e) => ({ ...e, at: e.at.toISOString() })) });
+  });
+
+  app.get('/mailbox/lockouts', async (c) => {
+    const locks = await activeLockouts(hub.store.db, hub.clock());
+    return c.json({ lockouts: locks.map((l) => ({ key: l.key, until: l.until.toISOString() })) });
   });
 
   app.post('/orders/:id/reroute', async (c) => {

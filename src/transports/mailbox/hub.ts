@@ -26,7 +26,7 @@ export function mailboxAccounts(hub: Pick<Hub, 'mappings'>): Map<string, Mailbox
 }
 
 /** What a mailbox supplier's transport is given (src/main.ts builds it once per hub). */
-export function mailboxTransportContext(env: HubEnv, db: Kysely<Database>, clock: () => Date): MailboxTransportContext {
+export function mailboxTransportContext(env: HubEnv, db: Kysely<Database> | undefined, clock: () => Date): MailboxTransportContext {
   return { db, clock, endpoint: { host: env.HUB_SFTP_HOST, port: env.HUB_SFTP_PORT, hostKeyFile: hostKeyFile(env) } };
 }
 

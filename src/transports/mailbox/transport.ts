@@ -21,7 +21,12 @@ import { readHostKey } from './host-key.ts';
 
 /** What the mailbox transport needs of the hub: its database and clock, and where its server is. */
 export interface MailboxTransportContext {
-  db: Kysely<Database>;
+  /**
+   * The hub's database. Absent only for `hub suppliers test` while the running hub holds the
+   * embedded database: the probe then checks what it can without it (`unavailable` says why).
+   */
+  db: Kysely<Database> | undefined;
+  unavailable?: string;
   clock: () => Date;
   /** The mailbox server's address and host key file (HUB_SFTP_HOST, HUB_SFTP_PORT, the key file), for `probe`. */
   endpoint: { host: string; port: number; hostKeyFile: string | undefined };
@@ -38,8 +43,10 @@ export class MailboxTransport implements SupplierTransport {
 
   async deliver(file: OutboundFile): Promise<DeliveryReceipt> {
     assertSafeRemoteName(file.filename);
+    const db = this.ctx.db;
+    if (!db) throw new TransportError('transport_failed', `${this.supplierId}'s mailbox cannot be reached without the hub's database`);
     try {
-      await placeMailboxFile(this.ctx.db, {
+      await placeMailboxFile(db, {
         supplierId: this.supplierId,
         folder: 'from-hub',
         name: file.filename,
@@ -88,9 +95,9 @@ export class MailboxTransport implements SupplierTransport {
       keys.length ? `${keys.length} public key(s): ${keys.join(', ')}` : 'no public key',
       this.config.passwordHash ? 'password login on' : 'password login off',
     ].join('; ');
-    let locks: { key: string; until: Date }[];
+    let locks: { key: string; until: Date }[] = [];
     try {
-      locks = await activeLockouts(this.ctx.db, this.ctx.clock(), { username: this.supplierId });
+      if (this.ctx.db) locks = await activeLockouts(this.ctx.db, this.ctx.clock(), { username: this.supplierId });
     } catch (error) {
       step('account', false, `cannot read the mailbox tables: ${errorMessage(error)} (run hub migrate)`);
       return steps;
@@ -120,9 +127,14 @@ export class MailboxTransport implements SupplierTransport {
       return steps;
     }
 
+    const db = this.ctx.db;
+    if (!db) {
+      step('folders', true, `not looked at: ${this.ctx.unavailable ?? 'no database'}`);
+      return steps;
+    }
     try {
-      const outgoing = await listMailboxFiles(this.ctx.db, this.supplierId, 'from-hub');
-      const received = await listMailboxFiles(this.ctx.db, this.supplierId, 'to-hub');
+      const outgoing = await listMailboxFiles(db, this.supplierId, 'from-hub');
+      const received = await listMailboxFiles(db, this.supplierId, 'to-hub');
       const waiting = outgoing.filter((f) => f.downloadedAt === null).length;
       step('folders', true, `from-hub/: ${outgoing.length} file(s), ${waiting} not downloaded yet; to-hub/: ${received.length} file(s) received in the last ${this.config.keepReceivedDays} day(s)`);
     } catch (error) {

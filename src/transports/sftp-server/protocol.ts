@@ -77,10 +77,12 @@ export class SftpStatus extends Error {
   }
 }
 
-export const noSuchFile = (message = 'No such file'): SftpStatus => new SftpStatus(STATUS.NO_SUCH_FILE, message);
-export const permissionDenied = (message = 'Permission denied'): SftpStatus => new SftpStatus(STATUS.PERMISSION_DENIED, message);
-export const failure = (message = 'Failure'): SftpStatus => new SftpStatus(STATUS.FAILURE, message);
-export const unsupported = (message = 'Operation unsupported'): SftpStatus => new SftpStatus(STATUS.OP_UNSUPPORTED, message);
+/** The answers, each beginning with OpenSSH's words for its status, then (optionally) why. */
+const answer = (status: number, words: string) => (why?: string): SftpStatus => new SftpStatus(status, why ? `${words}: ${why}` : words);
+export const noSuchFile = answer(STATUS.NO_SUCH_FILE, 'No such file');
+export const permissionDenied = answer(STATUS.PERMISSION_DENIED, 'Permission denied');
+export const failure = answer(STATUS.FAILURE, 'Failure');
+export const unsupported = answer(STATUS.OP_UNSUPPORTED, 'Operation unsupported');
 
 /** Reads one request packet; a field running past the packet's end is a BAD_MESSAGE status. */
 export class PacketReader {
