@@ -22,6 +22,28 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('mailbox_files_document_idx').on('mailbox_files').column('document_id').execute();
 
+  // The mailbox's inbox: a complete upload is recorded here (one statement, before its CLOSE is
+  // answered) and applied at once through the inbound ledger by the process that took it; one that
+  // process could not apply (it stopped) is taken by any process once its lease runs out.
+  await db.schema
+    .createTable('mailbox_uploads')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('supplier_id', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    // null once applied (the bytes are then the inbound document's)
+    .addColumn('content', 'bytea')
+    .addColumn('size', 'integer', (c) => c.notNull())
+    .addColumn('received_at', 'timestamptz', (c) => c.notNull())
+    // who sent it, for the audit entry of its apply
+    .addColumn('address', 'text', (c) => c.notNull())
+    .addColumn('session_id', 'text')
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('locked_until', 'timestamptz')
+    .addColumn('document_id', 'text')
+    .addColumn('applied_at', 'timestamptz')
+    .execute();
+  await sql`create index mailbox_uploads_waiting_idx on mailbox_uploads (received_at) where status = 'received'`.execute(db);
+
   await db.schema
     .createTable('mailbox_audit')
     .addColumn('id', 'bigserial', (c) => c.primaryKey())
@@ -53,5 +75,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('mailbox_login_failures').execute();
   await db.schema.dropTable('mailbox_audit').execute();
+  await db.schema.dropTable('mailbox_uploads').execute();
   await db.schema.dropTable('mailbox_files').execute();
 }

@@ -108,8 +108,23 @@ export async function findMailboxFile(db: Db, supplierId: string, folder: Mailbo
   return row && fileOf(row);
 }
 
-/** The bytes of a document in a supplier's folder (outbound or inbound: both are this supplier's). */
+/**
+ * The bytes of a file in a supplier's folder: a document (outbound or inbound: both are this
+ * supplier's), or an upload not applied yet (`upl_…`).
+ */
 export async function mailboxFileContent(db: Db, supplierId: string, documentId: string): Promise<Buffer | undefined> {
+  if (documentId.startsWith(UPLOAD_PREFIX)) {
+    const upload = await db
+      .selectFrom('mailbox_uploads')
+      .select(['content', 'document_id'])
+      .where('id', '=', documentId)
+      .where('supplier_id', '=', supplierId)
+      .executeTakeFirst();
+    if (!upload) return undefined;
+    if (upload.content) return toBuffer(upload.content);
+    // Applied a moment ago: its bytes are the inbound document's now.
+    return upload.document_id ? mailboxFileContent(db, supplierId, upload.document_id) : undefined;
+  }
   const row = await db
     .selectFrom('documents')
     .select('content')
@@ -185,7 +200,113 @@ export async function pruneReceivedFiles(db: Db, supplierId: string, before: Dat
     .where('supplier_id', '=', supplierId)
     .where('folder', '=', 'to-hub')
     .where((eb) => eb.or([eb('modified_at', '<', before), eb('removed_at', 'is not', null)]))
+    .where('document_id', 'not like', `${UPLOAD_PREFIX}%`)
     .execute();
+  await db.deleteFrom('mailbox_uploads').where('supplier_id', '=', supplierId).where('status', '=', 'applied').where('applied_at', '<', before).execute();
+}
+
+// ---- the inbox: uploads recorded, then applied -------------------------------------------------
+
+export const UPLOAD_PREFIX = 'upl_';
+
+export interface RecordedUpload {
+  id: string;
+  supplierId: string;
+  name: string;
+  content: Buffer;
+  address: string;
+  sessionId: string | null;
+}
+
+/**
+ * Records a complete upload, in one statement: the upload itself (leased to this process until
+ * `leaseUntil`, to be applied by it), its name in `to-hub/` (replacing a file of that name) and its
+ * audit entry. Once this returns, the file is the hub's: it will be applied, here or elsewhere.
+ */
+export async function recordUpload(
+  db: Db,
+  upload: RecordedUpload & { username: string; at: Date; leaseUntil: Date },
+): Promise<void> {
+  const size = upload.content.length;
+  await sql`
+    with upload as (
+      insert into mailbox_uploads (id, supplier_id, name, content, size, received_at, address, session_id, status, locked_until)
+      values (${upload.id}, ${upload.supplierId}, ${upload.name}, ${upload.content}, ${size}, ${upload.at}, ${upload.address}, ${upload.sessionId}, 'received', ${upload.leaseUntil})
+    ), listed as (
+      insert into mailbox_files (supplier_id, folder, name, document_id, size, modified_at)
+      values (${upload.supplierId}, 'to-hub', ${upload.name}, ${upload.id}, ${size}, ${upload.at})
+      on conflict (supplier_id, folder, name) do update
+        set document_id = excluded.document_id, size = excluded.size, modified_at = excluded.modified_at,
+            downloaded_at = null, downloads = 0, removed_at = null
+    )
+    insert into mailbox_audit (at, supplier_id, username, address, session_id, event, path, bytes, document_id, detail)
+    values (${upload.at}, ${upload.supplierId}, ${cut(upload.username) ?? ''}, ${upload.address}, ${upload.sessionId}, 'upload',
+            ${cut(`/to-hub/${upload.name}`)}, ${size}, ${upload.id}, 'received: applied next')`.execute(db);
+}
+
+/**
+ * An upload was applied (the inbound ledger's answer: applied, duplicate, seen, failed): it points
+ * at its inbound document from now on, in the inbox and in `to-hub/`, its bytes are dropped from the
+ * inbox, and the outcome is audited. Only the first call for an upload does anything (another
+ * process may have applied it too; the ledger made that harmless). Returns whether this one did.
+ */
+export async function markUploadApplied(
+  db: Db,
+  applied: { uploadId: string; documentId: string; outcome: string; at: Date; username: string },
+): Promise<boolean> {
+  const result = await sql`
+    with done as (
+      update mailbox_uploads
+         set status = 'applied', document_id = ${applied.documentId}, applied_at = ${applied.at}, content = null, locked_until = null
+       where id = ${applied.uploadId} and status = 'received'
+      returning supplier_id, name, size, address, session_id
+    ), renamed as (
+      update mailbox_files set document_id = ${applied.documentId}
+       where document_id = ${applied.uploadId} and supplier_id in (select supplier_id from done)
+    )
+    insert into mailbox_audit (at, supplier_id, username, address, session_id, event, path, bytes, document_id, detail)
+    select ${applied.at}::timestamptz, supplier_id, ${cut(applied.username) ?? ''}::text, address, session_id, 'upload_applied', '/to-hub/' || name,
+           size, ${applied.documentId}::text, ${cut(applied.outcome)}::text
+      from done`.execute(db);
+  return Number(result.numAffectedRows ?? 0) > 0;
+}
+
+/**
+ * Takes uploads nobody is applying (their process stopped before it could, or gave them back) for
+ * this process until `leaseUntil`, oldest first, for the suppliers it serves.
+ */
+export async function claimWaitingUploads(
+  db: Db,
+  claim: { at: Date; leaseUntil: Date; supplierIds: string[]; limit: number },
+): Promise<(RecordedUpload & { receivedAt: Date })[]> {
+  if (claim.supplierIds.length === 0) return [];
+  const rows = await sql<{ id: string; supplier_id: string; name: string; content: Uint8Array | null; address: string; session_id: string | null; received_at: Date }>`
+    update mailbox_uploads set locked_until = ${claim.leaseUntil}
+     where id in (
+       select id from mailbox_uploads
+        where status = 'received' and (locked_until is null or locked_until < ${claim.at})
+          and supplier_id in (${sql.join(claim.supplierIds)})
+        order by received_at
+        limit ${claim.limit}
+        for update skip locked)
+    returning id, supplier_id, name, content, address, session_id, received_at`.execute(db);
+  return rows.rows
+    .map((r) => ({
+      id: r.id,
+      supplierId: r.supplier_id,
+      name: r.name,
+      content: toBuffer(r.content ?? new Uint8Array()),
+      address: r.address,
+      sessionId: r.session_id,
+      receivedAt: new Date(r.received_at),
+    }))
+    .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+}
+
+/** Gives uploads back (a process stopping with some not applied yet): any process takes them next. */
+export async function releaseUploads(db: Db, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('mailbox_uploads').set({ locked_until: null }).where('id', 'in', ids).where('status', '=', 'received').execute();
 }
 
 // ---- audit --------------------------------------------------------------------------------------
@@ -198,6 +319,7 @@ export type MailboxAuditEvent =
   | 'logout'
   | 'download'
   | 'upload'
+  | 'upload_applied'
   | 'upload_refused'
   | 'upload_aborted'
   | 'remove'

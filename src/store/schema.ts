@@ -183,6 +183,21 @@ export interface MailboxFilesTable {
   removed_at: NullableTimestamp;
 }
 
+export interface MailboxUploadsTable {
+  id: string;
+  supplier_id: string;
+  name: string;
+  content: Buffer | null;
+  size: number;
+  received_at: Timestamp;
+  address: string;
+  session_id: string | null;
+  status: string;
+  locked_until: NullableTimestamp;
+  document_id: string | null;
+  applied_at: NullableTimestamp;
+}
+
 export interface MailboxAuditTable {
   id: Generated<string>;
   at: Timestamp;
@@ -220,6 +235,7 @@ export interface Database {
   leases: LeasesTable;
   supplier_activity: SupplierActivityTable;
   mailbox_files: MailboxFilesTable;
+  mailbox_uploads: MailboxUploadsTable;
   mailbox_audit: MailboxAuditTable;
   mailbox_login_failures: MailboxLoginFailuresTable;
 }

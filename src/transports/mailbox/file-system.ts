@@ -5,10 +5,10 @@
  * this session's supplier, and a path that is not one of the places in paths.ts does not exist.
  *
  * An upload is written to a temporary file (spool.ts) and becomes something only when the client
- * closes it complete: it is then applied at once through the inbound ledger (`inbox.receive`,
- * exactly once per content), and only then answered OK. One dropped, cut short or over a limit is
- * discarded unread. A file uploaded under a temporary name (`.part`, `.filepart`, a dot-file) is held
- * in the session until it is renamed to its final name, and applied then.
+ * closes it complete: it is then recorded in one statement (`take`), answered OK, and applied at
+ * once through the inbound ledger (applier.ts; exactly once per content). One dropped, cut short or
+ * over a limit is discarded unread. A file uploaded under a temporary name (`.part`, `.filepart`, a
+ * dot-file) is held in the session until it is renamed to its final name, and taken then.
  */
 import type { Kysely } from 'kysely';
 import type { MailboxTransportConfig } from '../../config/mapping-schema.ts';
@@ -17,11 +17,9 @@ import {
   findMailboxFile,
   listMailboxFiles,
   mailboxFileContent,
-  placeMailboxFile,
   pruneReceivedFiles,
   recordMailboxDownload,
   removeMailboxFile,
-  uploadedBytesSince,
   type MailboxAuditEntry,
   type MailboxFolder,
 } from '../../store/mailbox.ts';
@@ -62,7 +60,13 @@ export interface MailboxSessionContext {
   db: Kysely<Database>;
   clock: () => Date;
   spool: Spool;
-  inbox: MailboxInbox;
+  /**
+   * Takes a complete upload: records it durably (the inbox, its name in `to-hub/`, the audit entry)
+   * and has it applied at once. Resolves once it is recorded; rejects when it could not be.
+   */
+  take(file: { name: string; content: Buffer }): Promise<void>;
+  /** Bytes this supplier uploaded in the last 24 hours (quota.ts). */
+  usedToday(): Promise<number>;
   audit(entry: SessionAudit): Promise<void>;
   logger: TransportLogger;
 }
@@ -192,7 +196,7 @@ export class MailboxFileSystem implements SftpFileSystem {
     }
     if (this.uploads.size >= MAX_OPEN_UPLOADS) throw failure(`at most ${MAX_OPEN_UPLOADS} uploads at once in one session`);
     const limits = this.ctx.config.limits;
-    const usedToday = await uploadedBytesSince(this.db, this.ctx.supplierId, new Date(this.now().getTime() - DAY_MS));
+    const usedToday = await this.ctx.usedToday();
     if (usedToday >= limits.bytesPerDay) {
       const reason = `the daily upload quota of ${limits.bytesPerDay} bytes is used up: try again later`;
       await this.ctx.audit({ event: 'upload_refused', path: target.path, bytes: 0, detail: reason });
@@ -366,6 +370,7 @@ export class MailboxFileSystem implements SftpFileSystem {
     return this.ctx.config.limits;
   }
 
+  /** A complete upload is the hub's once recorded; the CLOSE (or rename) is answered then, and it is applied right after. */
   private async commit(target: Extract<MailboxPath, { kind: 'file' }>, spool: SpoolFile): Promise<void> {
     let content: Buffer;
     try {
@@ -373,25 +378,15 @@ export class MailboxFileSystem implements SftpFileSystem {
     } finally {
       await spool.discard();
     }
-    let receipt: InboxReceipt;
     try {
-      receipt = await this.ctx.inbox.receive(this.ctx.supplierId, { name: target.name, content });
+      await this.ctx.take({ name: target.name, content });
     } catch (error) {
-      // Nothing was recorded (the ledger and the apply are one transaction): the client may send it again.
-      this.ctx.logger.warn({ supplier: this.ctx.supplierId, file: target.name, error: errorMessage(error) }, 'mailbox: an upload could not be applied');
+      // Not recorded: nothing of it will be applied, and the client may send it again.
+      this.ctx.logger.warn({ supplier: this.ctx.supplierId, file: target.name, error: errorMessage(error) }, 'mailbox: an upload could not be recorded');
       await this.ctx.audit({ event: 'upload_refused', path: target.path, bytes: content.length, detail: `the hub could not take it just now: ${errorMessage(error)}` });
-      throw failure('the hub could not take the file just now (nothing was applied): upload it again');
+      throw failure('the hub could not take the file just now (nothing of it was kept): upload it again');
     }
-    const at = this.now();
-    await placeMailboxFile(this.db, { supplierId: this.ctx.supplierId, folder: 'to-hub', name: target.name, documentId: receipt.documentId, size: content.length, at });
     this.stats.uploads++;
-    await this.ctx.audit({
-      event: 'upload',
-      path: target.path,
-      bytes: content.length,
-      documentId: receipt.documentId,
-      detail: receipt.error ? `${receipt.status}: ${receipt.error}` : receipt.status,
-    });
   }
 
   /** Audits an attempt to reach something outside the tree (a few per session) and returns the answer to give. */

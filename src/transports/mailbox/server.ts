@@ -16,6 +16,7 @@
  *
  * Only `sftp` sessions: no shell, exec, port forwarding.
  */
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import type { Kysely } from 'kysely';
@@ -27,6 +28,8 @@ import {
   lockedUntil,
   recordLoginFailure,
   recordMailboxAudit,
+  recordUpload,
+  UPLOAD_PREFIX,
   type LockoutPolicy,
   type MailboxAuditEntry,
 } from '../../store/mailbox.ts';
@@ -34,9 +37,11 @@ import type { Database } from '../../store/schema.ts';
 import { sshFingerprint } from '../host-key.ts';
 import { SftpSession } from '../sftp-server/session.ts';
 import type { TransportLogger } from '../transport.ts';
+import { MailboxApplier } from './applier.ts';
 import { MailboxFileSystem, type MailboxInbox, type SessionAudit } from './file-system.ts';
 import type { MailboxHostKey } from './host-key.ts';
 import { Counter, TokenBucket } from './limits.ts';
+import { QuotaTracker } from './quota.ts';
 import { verifyNothing, verifyPassword } from './password.ts';
 import { Spool } from './spool.ts';
 
@@ -65,6 +70,14 @@ export interface MailboxServerOptions {
   /** Where uploads in progress are written; default: the system's temp folder. */
   spoolDir?: string;
   limits: MailboxServerLimits;
+  /**
+   * How long a recorded upload stays this process's to apply (default 60 s), and how often uploads
+   * left unapplied by a process that stopped are looked for (default 15 s).
+   */
+  uploadLeaseMs?: number;
+  sweepMs?: number;
+  /** Tests only: record uploads but do not apply them (a process that dies right after answering). */
+  applyUploads?: boolean;
 }
 
 export interface MailboxServer {
@@ -74,7 +87,11 @@ export interface MailboxServer {
   /** 'audit' (MailboxAuditEntry) after each entry is written: what tests wait on. */
   readonly events: EventEmitter;
   /** Counters for tests and metrics. */
-  stats(): { connections: number; sessions: number; peakBacklog: number; delayedRequests: number };
+  stats(): { connections: number; sessions: number; peakBacklog: number; delayedRequests: number; applied: number };
+  /** Applies now the uploads nobody is applying (also done every `sweepMs`); resolves with how many it took. */
+  sweep(): Promise<number>;
+  /** Resolves once every upload taken so far is applied. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -108,6 +125,8 @@ interface ConnectionState {
   sessions: Set<{ fs: MailboxFileSystem; sftp: SftpSession }>;
   connectedAt: number;
   totals: { uploads: number; downloads: number; denied: number };
+  /** Resolves once the socket's 'close' was handled (the wind-up is then in `finishing`). */
+  closed: Promise<void>;
 }
 
 export async function startMailboxServer(options: MailboxServerOptions): Promise<MailboxServer> {
@@ -120,9 +139,22 @@ export async function startMailboxServer(options: MailboxServerOptions): Promise
   const buckets = new Map<string, TokenBucket>();
   const pending = new Map<string, ConnectionState>();
   const live = new Set<ConnectionState>();
+  /** Connections being wound up (sessions ended, logout audited). */
+  const finishing = new Set<Promise<void>>();
   const lastRefusalAudit = new Map<string, number>();
   let peakBacklog = 0;
   let nextConnection = 1;
+  const quota = new QuotaTracker(db, clock);
+  const applier = new MailboxApplier({
+    db,
+    clock,
+    inbox: options.inbox,
+    logger,
+    events,
+    supplierIds: [...accounts.keys()],
+    leaseMs: options.uploadLeaseMs ?? 60_000,
+    sweepMs: options.sweepMs ?? 15_000,
+  });
 
   const audit = async (state: Pick<ConnectionState, 'address' | 'username' | 'account' | 'id'> | { address: string; username: string; account: undefined; id: null }, entry: SessionAudit): Promise<void> => {
     const full: MailboxAuditEntry = {
@@ -248,7 +280,15 @@ export async function startMailboxServer(options: MailboxServerOptions): Promise
       db,
       clock,
       spool,
-      inbox: options.inbox,
+      take: async (file) => {
+        const at = clock();
+        const upload = { id: `${UPLOAD_PREFIX}${randomUUID().replace(/-/g, '')}`, supplierId: account.supplierId, name: file.name, content: file.content, address: state.address, sessionId: state.id };
+        await recordUpload(db, { ...upload, username: state.username, at, leaseUntil: applier.leaseUntil(at) });
+        events.emit('audit', { at, supplierId: account.supplierId, username: state.username, address: state.address, sessionId: state.id, event: 'upload', path: `/to-hub/${file.name}`, bytes: file.content.length, documentId: upload.id, detail: 'received: applied next' } satisfies MailboxAuditEntry);
+        quota.add(account.supplierId, file.content.length);
+        if (options.applyUploads !== false) applier.enqueue(upload);
+      },
+      usedToday: () => quota.usedToday(account.supplierId),
       audit: (entry) => audit(state, entry),
       logger,
     });
@@ -335,7 +375,12 @@ export async function startMailboxServer(options: MailboxServerOptions): Promise
       sessions: new Set(),
       connectedAt: Date.now(),
       totals: { uploads: 0, downloads: 0, denied: 0 },
+      closed: Promise.resolve(),
     };
+    let markClosed = (): void => {};
+    state.closed = new Promise<void>((resolve) => {
+      markClosed = resolve;
+    });
     live.add(state);
     socket.setNoDelay(true);
     socket.on('error', () => undefined);
@@ -352,7 +397,12 @@ export async function startMailboxServer(options: MailboxServerOptions): Promise
       pending.delete(key);
       releaseAddress();
       releaseAll();
-      void finish(state).finally(() => live.delete(state));
+      const done = finish(state).finally(() => {
+        live.delete(state);
+        finishing.delete(done);
+      });
+      finishing.add(done);
+      markClosed();
     });
     ssh.injectSocket(socket);
   });
@@ -381,6 +431,7 @@ export async function startMailboxServer(options: MailboxServerOptions): Promise
   });
   listener.on('error', (error) => logger.warn({ error: error.message }, 'mailbox: listener error'));
   const port = (listener.address() as net.AddressInfo).port;
+  if (options.applyUploads !== false) applier.start();
   logger.info({ host: options.host, port, fingerprint: options.hostKey.fingerprint, suppliers: [...accounts.keys()] }, 'mailbox listening');
 
   return {
@@ -397,19 +448,22 @@ export async function startMailboxServer(options: MailboxServerOptions): Promise
           backlog = Math.max(backlog, s.sftp.peakBacklog);
         }
       }
-      return { connections: live.size, sessions, peakBacklog: backlog, delayedRequests: [...buckets.values()].reduce((n, b) => n + b.delayed, 0) };
+      return { connections: live.size, sessions, peakBacklog: backlog, delayedRequests: [...buckets.values()].reduce((n, b) => n + b.delayed, 0), applied: applier.applied };
     },
+    sweep: () => applier.sweep(),
+    settled: () => applier.idle(),
     async close() {
       const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
-      const finishing = [...live].map((state) => new Promise<void>((resolve) => {
-        if (state.socket.destroyed) return resolve();
-        state.socket.once('close', () => resolve());
+      // Every connection dropped, and its 'close' handled (a socket already destroyed may not have said so yet).
+      const dropped = [...live].map((state) => {
         state.socket.destroy();
-      }));
-      await Promise.all(finishing);
+        return state.closed;
+      });
+      await Promise.all(dropped);
       await closed;
       // Sessions end (their uploads discarded) before the spool goes.
-      while (live.size) await new Promise((resolve) => setImmediate(resolve));
+      while (finishing.size) await Promise.all(finishing);
+      await applier.stop();
       await spool.close();
     },
   };

@@ -1,8 +1,9 @@
 /**
- * Uploads in progress: each is written to its own temporary file in this process's spool folder,
- * and read only once the client has closed it complete. A dropped connection leaves nothing that
- * anyone reads: its file is deleted with the session, and a folder left by a process that died is
- * deleted when the next mailbox starts on the same machine.
+ * Uploads in progress. Each is kept in memory while it is small (most supplier files are a few
+ * kilobytes) and written to its own temporary file in this process's spool folder once it grows
+ * past SPOOL_MEMORY_BYTES; either way it is read only once the client has closed it complete. A
+ * dropped connection leaves nothing that anyone reads: its bytes are dropped with the session, and
+ * a folder left by a process that died is deleted when the next mailbox starts on the same machine.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
@@ -10,6 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 
 const OWNER_FILE = 'owner.pid';
+
+/** An upload stays in memory up to this size, then goes to a temporary file. */
+export const SPOOL_MEMORY_BYTES = 256 * 1024;
 
 export class Spool {
   private constructor(readonly dir: string) {}
@@ -24,10 +28,15 @@ export class Spool {
     return new Spool(dir);
   }
 
-  /** A new, empty temporary file for one upload. */
+  /** A new, empty upload (in memory until it grows). */
   async create(): Promise<SpoolFile> {
+    return new SpoolFile(() => this.file());
+  }
+
+  /** A new temporary file, for an upload outgrowing memory. */
+  private async file(): Promise<{ file: string; handle: FileHandle }> {
     const file = path.join(this.dir, `${randomBytes(9).toString('hex')}.upload`);
-    return new SpoolFile(file, await open(file, 'wx+', 0o600));
+    return { file, handle: await open(file, 'wx+', 0o600) };
   }
 
   async close(): Promise<void> {
@@ -108,12 +117,12 @@ export class ByteRanges {
  */
 export class SpoolFile {
   readonly ranges = new ByteRanges();
+  /** In memory: the bytes so far (its length is the capacity). */
+  private memory: Buffer | undefined = Buffer.alloc(0);
+  private disk: { file: string; handle: FileHandle } | undefined;
   private closed = false;
 
-  constructor(
-    readonly file: string,
-    private readonly handle: FileHandle,
-  ) {}
+  constructor(private readonly makeFile: () => Promise<{ file: string; handle: FileHandle }>) {}
 
   /** The upload's length so far: the end of the furthest write. */
   get size(): number {
@@ -125,39 +134,75 @@ export class SpoolFile {
     return this.ranges.covers();
   }
 
+  /** The temporary file, once the upload outgrew memory. */
+  get file(): string | undefined {
+    return this.disk?.file;
+  }
+
   async write(offset: number, data: Buffer): Promise<void> {
-    let done = 0;
-    while (done < data.length) {
-      const { bytesWritten } = await this.handle.write(data, done, data.length - done, offset + done);
-      done += bytesWritten;
+    if (this.closed) throw new Error('the upload was discarded');
+    const end = offset + data.length;
+    if (this.memory && end > SPOOL_MEMORY_BYTES) await this.spill();
+    if (this.memory) {
+      if (end > this.memory.length) {
+        const grown = Buffer.alloc(Math.min(SPOOL_MEMORY_BYTES, Math.max(end, this.memory.length * 2, 4096)));
+        this.memory.copy(grown, 0, 0, this.size);
+        this.memory = grown;
+      }
+      data.copy(this.memory, offset);
+    } else {
+      const { handle } = this.disk!;
+      let done = 0;
+      while (done < data.length) {
+        const { bytesWritten } = await handle.write(data, done, data.length - done, offset + done);
+        done += bytesWritten;
+      }
     }
-    this.ranges.add(offset, offset + data.length);
+    this.ranges.add(offset, end);
   }
 
   async read(offset: number, length: number): Promise<Buffer | undefined> {
-    const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.size - offset)));
-    if (buffer.length === 0) return undefined;
-    const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, offset);
+    const count = Math.max(0, Math.min(length, this.size - offset));
+    if (count === 0) return undefined;
+    if (this.memory) return Buffer.from(this.memory.subarray(offset, offset + count));
+    const buffer = Buffer.allocUnsafe(count);
+    const { bytesRead } = await this.disk!.handle.read(buffer, 0, count, offset);
     return bytesRead === 0 ? undefined : buffer.subarray(0, bytesRead);
   }
 
   /** The whole content (call once complete). */
   async content(): Promise<Buffer> {
+    if (this.memory) return Buffer.from(this.memory.subarray(0, this.size));
     const buffer = Buffer.alloc(this.size);
     let done = 0;
     while (done < buffer.length) {
-      const { bytesRead } = await this.handle.read(buffer, done, buffer.length - done, done);
+      const { bytesRead } = await this.disk!.handle.read(buffer, done, buffer.length - done, done);
       if (bytesRead === 0) break;
       done += bytesRead;
     }
     return buffer;
   }
 
-  /** Deletes the temporary file. Idempotent. */
+  /** Drops the bytes (and deletes the temporary file). Idempotent. */
   async discard(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.handle.close().catch(() => undefined);
-    await rm(this.file, { force: true });
+    this.memory = undefined;
+    if (this.disk) {
+      await this.disk.handle.close().catch(() => undefined);
+      await rm(this.disk.file, { force: true });
+    }
+  }
+
+  private async spill(): Promise<void> {
+    const memory = this.memory!;
+    this.disk = await this.makeFile();
+    let done = 0;
+    const size = this.size;
+    while (done < size) {
+      const { bytesWritten } = await this.disk.handle.write(memory, done, size - done, done);
+      done += bytesWritten;
+    }
+    this.memory = undefined;
   }
 }

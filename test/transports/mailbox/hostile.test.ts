@@ -26,7 +26,9 @@ function call<T = void>(fn: (cb: (error: Error | null | undefined, value?: T) =>
   return new Promise((resolve, reject) => fn((error, value) => (error ? reject(error) : resolve(value as T))));
 }
 
+/** The inbound documents of a supplier, once every upload taken so far is applied. */
 async function inboundDocuments(box: TestMailbox, supplier: string): Promise<string[]> {
+  await box.server.settled();
   const rows = await box.t.hub.store.db.selectFrom('documents').select('filename').where('supplier_id', '=', supplier).where('direction', '=', 'in').execute();
   return rows.map((r) => r.filename).sort();
 }
@@ -44,7 +46,7 @@ describe(`hostile clients (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}
   beforeAll(async () => {
     box = await startTestMailbox({
       suppliers: [
-        { supplier: 'wonka', transport: { limits: { maxFileBytes: 64 * 1024, requestsPerSecond: 1_000, sessions: 8 } } },
+        { supplier: 'wonka', transport: { limits: { maxFileBytes: 512 * 1024, requestsPerSecond: 1_000, sessions: 8 } } },
         'other',
         { supplier: 'quota', transport: { limits: { bytesPerDay: 100 * 1024 } } },
       ],
@@ -124,9 +126,10 @@ describe(`hostile clients (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}
 
   it('refuses a file over the size limit without applying or keeping any of it', async () => {
     const client = await box.client('wonka');
-    const huge = Buffer.alloc(200 * 1024, 'A');
+    // Past 256 KiB an upload goes to a temporary file; past 512 KiB (wonka's limit) it is refused.
+    const huge = Buffer.alloc(1024 * 1024, 'A');
     const refused = box.nextAudit((e) => e.event === 'upload_refused' && e.path === '/to-hub/huge.856');
-    await expect(client.put(huge, '/to-hub/huge.856')).rejects.toThrow(/size limit of 65536 bytes/);
+    await expect(client.put(huge, '/to-hub/huge.856')).rejects.toThrow(/size limit of 524288 bytes/);
     expect((await refused).detail).toMatch(/size limit/);
     expect(await inboundDocuments(box, 'wonka')).not.toContain('huge.856');
     expect((await client.list('/to-hub')).map((e) => e.name)).not.toContain('huge.856');
@@ -155,11 +158,13 @@ describe(`hostile clients (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}
     const observer = await box.client('wonka');
     expect((await observer.list('/to-hub')).map((e) => e.name)).not.toContain('slow_8002.856');
     await expect(observer.stat('/to-hub/slow_8002.856')).rejects.toThrow(/No such file/);
+    await box.server.settled();
     expect((await box.order(orderId)).status).toBe('sent');
 
     await call((cb) => sftp.write(handle, content, half, content.length - half, half, cb));
     expect((await box.order(orderId)).status).toBe('sent');
     await call((cb) => sftp.close(handle, cb));
+    await box.server.settled();
     expect((await box.order(orderId)).status).toBe('shipped');
   });
 
@@ -184,6 +189,7 @@ describe(`hostile clients (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}
     // The supplier sends it again, whole: applied once.
     const client = await box.client('wonka');
     await client.put(content, '/to-hub/drop_8003.856');
+    await box.server.settled();
     expect((await box.order(orderId)).status).toBe('shipped');
   });
 

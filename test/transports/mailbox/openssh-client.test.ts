@@ -80,13 +80,17 @@ describe.skipIf(!hasSftp)(`the mailbox with OpenSSH's sftp client (${process.env
     expect(result.code, result.stderr).toBe(0);
     expect(printed(result.stdout)).toMatch(/ASN_7002\.856/);
 
+    // Recorded before sftp had its answer; applied right after, by the mailbox's applier.
+    await box.server.settled();
     const order = await box.order(orderId);
     expect(order.status).toBe('shipped');
     expect(order.shipments.map((s) => s.trackingNumbers)).toEqual([['1Z999AA10000007002']]);
     const received = order.documents.find((d) => d.filename === 'ASN_7002.856');
     expect(received).toMatchObject({ direction: 'in', status: 'applied' });
     const upload = (await listMailboxAudit(box.t.hub.store.db, { supplierId: 'wonka', event: 'upload', limit: 1 }))[0];
-    expect(upload).toMatchObject({ path: '/to-hub/ASN_7002.856', documentId: received!.id, detail: 'applied', bytes: readFileSync(local).length });
+    expect(upload).toMatchObject({ path: '/to-hub/ASN_7002.856', detail: 'received: applied next', bytes: readFileSync(local).length });
+    const applied = (await listMailboxAudit(box.t.hub.store.db, { supplierId: 'wonka', event: 'upload_applied', limit: 1 }))[0];
+    expect(applied).toMatchObject({ path: '/to-hub/ASN_7002.856', documentId: received!.id, detail: 'applied', bytes: readFileSync(local).length });
   });
 
   it('does not apply the same file twice: again under its name, or under another one', async () => {
@@ -97,10 +101,11 @@ describe.skipIf(!hasSftp)(`the mailbox with OpenSSH's sftp client (${process.env
 
     const result = await box.sftp('wonka', [`put ${local} to-hub/ASN_7003.856`, `put ${local} to-hub/ASN_7003.856`, `put ${local} to-hub/ASN_7003_again.856`]);
     expect(result.code, result.stderr).toBe(0);
+    await box.server.settled();
     const order = await box.order(orderId);
     expect(order.status).toBe('shipped');
     expect(order.shipments).toHaveLength(1);
-    const uploads = await listMailboxAudit(box.t.hub.store.db, { supplierId: 'wonka', event: 'upload', limit: 3 });
+    const uploads = await listMailboxAudit(box.t.hub.store.db, { supplierId: 'wonka', event: 'upload_applied', limit: 3 });
     expect(uploads.map((u) => u.detail).reverse()).toEqual(['applied', 'seen', 'duplicate']);
     const ledger = await box.t.hub.store.db.selectFrom('inbound_ledger').select('filename').where('supplier_id', '=', 'wonka').where('filename', 'like', 'ASN_7003%').execute();
     expect(ledger.map((l) => l.filename)).toEqual(['ASN_7003.856']);
@@ -116,6 +121,7 @@ describe.skipIf(!hasSftp)(`the mailbox with OpenSSH's sftp client (${process.env
     expect(result.code, result.stderr).toBe(0);
     expect(printed(result.stdout)).toContain('ASN_7004.856');
     expect(printed(result.stdout)).not.toContain('ASN_7004.856.part');
+    await box.server.settled();
     const order = await box.order(orderId);
     expect(order.status).toBe('shipped');
     expect(order.documents.filter((d) => d.direction === 'in').map((d) => d.filename)).toEqual(['ASN_7004.856']);
