@@ -1,9 +1,9 @@
 /**
  * `hub demo` (`npm run demo`): the whole order-processing flow on a fresh machine, in one process,
- * with no services: embedded PGlite in memory, sandbox suppliers on loopback (three SFTP servers and
- * an HTTP API) wired through the ordinary mapping files in `mappings/`, a demo retailer with a
- * webhook endpoint and a sandbox Shopify store, and six sample orders posted through the real HTTP
- * API. It prints each order's timeline as it happens and a summary once every order is shipped, then
+ * with no services: embedded PGlite in memory, sandbox suppliers on loopback (three SFTP servers,
+ * an HTTP API, and one supplier using the hub's own SFTP mailbox) wired through the ordinary mapping
+ * files in `mappings/`, a demo retailer with a webhook endpoint and a sandbox Shopify store, and
+ * seven sample orders posted through the real HTTP API. It prints each order's timeline as it happens and a summary once every order is shipped, then
  * leaves the API and the dashboard up until Ctrl-C (or exits, with `--no-wait`).
  *
  * See docs/demo.md for the walk-through.
@@ -90,6 +90,10 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       HUB_SHOPIFY_API_VERSION: SHOPIFY_API_VERSION,
       LOG_LEVEL: 'warn',
       HOST: '127.0.0.1',
+      // The hub's SFTP mailbox, for the supplier without a server of its own (Wonka).
+      HUB_SFTP_HOST: '127.0.0.1',
+      HUB_SFTP_PORT: '0',
+      HUB_SFTP_HOST_KEY_FILE: path.join(workDir, 'mailbox_host_ed25519_key'),
     });
     const logger = pino(
       { level: 'warn', redact: { paths: REDACT_PATHS, censor: '***' } },
@@ -111,9 +115,10 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     });
     running = await startHub(hub, { port: await freePort(Number(process.env.PORT ?? 8080), '127.0.0.1'), host: '127.0.0.1' });
     const hubUrl = running.url;
-    sandbox.start(hub.mappings, hubUrl);
+    const mailbox = running.mailbox;
+    sandbox.start(hub.mappings, hubUrl, mailbox && { host: mailbox.host, port: mailbox.port, fingerprint: mailbox.fingerprint });
 
-    printSetup(p, hub.mappings, hubUrl, receiver.url, shop.url);
+    printSetup(p, hub.mappings, hubUrl, receiver.url, shop.url, mailbox && `sftp://${mailbox.host}:${mailbox.port}, host key ${mailbox.fingerprint.slice(0, 19)}…`);
 
     // 4. Inbound polls every second (the mapping schedules are minutes apart), and the timeline.
     const scheduler = running.scheduler!;
@@ -179,7 +184,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     if (ok) {
       p.line(
         p.paint(32, `✔ all ${views.length} orders shipped with tracking in ${seconds} s`) +
-          p.dim(` — ${sandbox.received()} POs to 4 suppliers, ${receiver.events.length} signed webhooks to the retailer, ${shop.fulfillments.length} Shopify fulfillments`),
+          p.dim(` — ${sandbox.received()} POs to ${hub.mappings.size} suppliers, ${receiver.events.length} signed webhooks to the retailer, ${shop.fulfillments.length} Shopify fulfillments`),
       );
     } else {
       p.line(p.paint(31, `✘ not every order shipped after ${seconds} s:`));
@@ -231,7 +236,7 @@ async function loadDemoMappings(sandbox: Sandbox): Promise<LoadedMapping[]> {
       loaded.mapping.transport.retry = { maxAttempts: loaded.mapping.transport.retry.maxAttempts, baseDelayMs: 200, maxDelayMs: 2000 };
     }
   }
-  const expected = ['acme-toys', 'globex', 'initech', 'umbrella'];
+  const expected = ['acme-toys', 'globex', 'initech', 'umbrella', 'wonka'];
   const missing = expected.filter((s) => !mappings.some((m) => m.supplier === s));
   if (missing.length) throw new Error(`the demo needs the example mappings ${missing.join(', ')} in ${MAPPINGS_DIR}`);
   return mappings.filter((m) => expected.includes(m.supplier));
@@ -247,7 +252,7 @@ async function freePort(preferred: number, host: string): Promise<number> {
   });
 }
 
-function printSetup(p: Printer, mappings: Map<string, LoadedMapping>, hubUrl: string, webhookUrl: string, shopUrl: string): void {
+function printSetup(p: Printer, mappings: Map<string, LoadedMapping>, hubUrl: string, webhookUrl: string, shopUrl: string, mailbox?: string): void {
   const row = (label: string, text: string) => p.line(`  ${padVisible(p.dim(label), 10)} ${text}`);
   row('database', 'embedded PGlite, in memory (HUB_DATA_DIR=memory://)');
   let first = true;
@@ -267,6 +272,7 @@ function printSetup(p: Printer, mappings: Map<string, LoadedMapping>, hubUrl: st
   }
   row('retailer', `${RETAILER_ID}: webhooks → ${webhookUrl} (signature checked), Shopify store (sandbox) ${shopUrl}`);
   row('hub', `${hubUrl}  (mappings: ${path.relative(process.cwd(), MAPPINGS_DIR) || MAPPINGS_DIR})`);
+  if (mailbox) row('mailbox', `${mailbox}  (the hub's own SFTP server, for suppliers without one)`);
   p.line();
 }
 

@@ -1,7 +1,8 @@
 /**
  * The demo's sample orders: two arrive as Shopify webhooks (one paid, one pending and paid a moment
- * later), four as canonical orders posted to `POST /v1/orders`. Their SKUs are the ones the example
- * mappings in `mappings/` claim: `ACME-` prefixes, Globex's list, Initech's catalog, `UMB-` prefixes.
+ * later), five as canonical orders posted to `POST /v1/orders`. Their SKUs are the ones the example
+ * mappings in `mappings/` claim: `ACME-` prefixes, Globex's list, Initech's catalog, `UMB-` and
+ * `WONKA-` prefixes.
  */
 
 interface Person {
@@ -23,6 +24,7 @@ const PEOPLE: Record<string, Person> = {
   alan: { first: 'Alan', last: 'Turing', email: 'alan@example.com', phone: '+1 555 0102', address1: '54 Bletchley Ave', address2: 'Suite 3', city: 'Princeton', region: 'NJ', postalCode: '08540' },
   katherine: { first: 'Katherine', last: 'Johnson', email: 'kj@example.com', phone: '+1 555 0103', address1: '300 Langley Blvd', address2: null, city: 'Hampton', region: 'VA', postalCode: '23666' },
   edsger: { first: 'Edsger', last: 'Dijkstra', email: 'ewd@example.com', phone: '+1 555 0104', address1: '7 Shortest Path', address2: null, city: 'Austin', region: 'TX', postalCode: '78712' },
+  dennis: { first: 'Dennis', last: 'Ritchie', email: 'dmr@example.com', phone: '+1 555 0106', address1: '600 Mountain Ave', address2: null, city: 'Murray Hill', region: 'NJ', postalCode: '07974' },
   barbara: { first: 'Barbara', last: 'Liskov', email: 'liskov@example.com', phone: '+1 555 0105', address1: '32 Vassar St', address2: 'Room 9', city: 'Cambridge', region: 'MA', postalCode: '02139' },
 };
 
@@ -139,7 +141,7 @@ function shopify(n: number, who: Person, lines: DemoLine[], financialStatus: 'pa
   };
 }
 
-/** The six sample orders, in the order they are placed. */
+/** The seven sample orders, in the order they are placed. */
 export function demoOrders(): DemoOrder[] {
   return [
     {
@@ -195,6 +197,12 @@ export function demoOrders(): DemoOrder[] {
         { sku: 'GLX-200', title: 'Globex kettle', quantity: 1, unitPrice: '39.00' },
       ],
       'Globex (X12 850 5010 over SFTP, password login)',
+    ),
+    canonical(
+      1007,
+      PEOPLE.dennis!,
+      [{ sku: 'WONKA-BAR-01', title: 'Chocolate bar, golden ticket edition', quantity: 3, unitPrice: '4.50' }],
+      "Wonka (no server of its own: picks its 850 up from the hub's SFTP mailbox, drops its 997 and 856 there)",
     ),
   ];
 }

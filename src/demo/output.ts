@@ -66,6 +66,8 @@ export function describeEvent(type: string, cause: string, data: EventData): str
       return `${d.kind === 'po' ? 'PO' : String(d.kind)} ${String(d.filename)} ${cause}`;
     case 'document_failed':
       return `delivery failed: ${String(d.error ?? '')}`;
+    case 'document_downloaded':
+      return `${String(d.filename)} downloaded by ${String(d.supplier)} from the hub's mailbox`;
     case 'functional_ack_received':
       return `997 from supplier: group ${String(d.groupControlNumber)} ${d.status === 'A' ? 'accepted' : String(d.status)}`;
     case 'acknowledgment_received': {

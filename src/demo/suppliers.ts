@@ -7,6 +7,8 @@
  *   Globex with a password. Their folders are laid out as their mapping files expect.
  * - Umbrella is a real HTTP server on loopback: it takes POs as JSON (bearer token) and pushes its
  *   tracking file back to the hub's `POST /v1/suppliers/umbrella/documents` a moment later.
+ * - Wonka has no server at all: it logs in to the hub's own SFTP mailbox with its key, picks up its
+ *   POs and drops its 997 and 856 there (mailbox-desk.ts).
  *
  * The environment variables the example mappings in `mappings/` read (`${ACME_SFTP_HOST}`, …) are
  * generated here, so the demo loads the ordinary mapping files unchanged.
@@ -24,6 +26,7 @@ import type { LoadedMapping } from '../config/mapping-loader.ts';
 import type { InboundFileConfig } from '../config/mapping-schema.ts';
 import { matchInboundFile } from '../formats/inbound.ts';
 import { generateEd25519KeyPair } from '../transports/keys.ts';
+import { startMailboxDesk } from './mailbox-desk.ts';
 import { readBody } from './retailer.ts';
 import { startSandboxSftpServer, type SandboxSftpServer } from '../transports/sandbox-sftp-server.ts';
 import {
@@ -64,6 +67,10 @@ export const PROFILES: Record<string, SupplierProfile> = {
     carrier: { scac: 'DHL', name: 'DHL', service: 'EXPRESS' },
     tracking: (n) => String(4_000_000_000 + n * 15_485_863).slice(-10),
   },
+  wonka: {
+    carrier: { scac: 'OTRC', name: 'OnTrac', service: 'GROUND' },
+    tracking: (n) => `D${String(10_040_000 + n * 7_331).padStart(14, '0')}`,
+  },
 };
 
 /** Something a supplier did, for the demo's output. */
@@ -81,8 +88,8 @@ export interface Sandbox {
   env: Record<string, string>;
   sftp: SandboxSftpSupplier[];
   umbrellaUrl: string;
-  /** Call once the mappings are loaded and the hub listens: starts the supplier desks. */
-  start(mappings: Map<string, LoadedMapping>, hubUrl: string): void;
+  /** Call once the mappings are loaded and the hub listens: starts the supplier desks (Wonka's once the mailbox runs). */
+  start(mappings: Map<string, LoadedMapping>, hubUrl: string, mailbox?: { host: string; port: number; fingerprint: string }): void;
   /** POs the suppliers have received so far. */
   received(): number;
   close(): Promise<void>;
@@ -158,6 +165,10 @@ export async function startSandbox(workDir: string, activity: SupplierActivity):
     throw error;
   }
 
+  // Wonka: a key for the hub's mailbox (its public half goes in the mapping, through the environment).
+  const wonkaKey = generateEd25519KeyPair({ comment: 'hub-demo wonka' });
+  env.WONKA_MAILBOX_KEY = wonkaKey.public;
+
   // Umbrella: a JSON API on loopback.
   const umbrellaToken = secret();
   const inboundToken = secret(24);
@@ -210,13 +221,18 @@ export async function startSandbox(workDir: string, activity: SupplierActivity):
   let interval: NodeJS.Timeout | undefined;
   let received = 0;
   let closed = false;
+  let mailboxDesk: { close(): Promise<void> } | undefined;
 
   return {
     env,
     sftp,
     umbrellaUrl,
     received: () => received,
-    start(mappings, hubUrl) {
+    start(mappings, hubUrl, mailbox) {
+      const wonka = mappings.get('wonka');
+      if (wonka && mailbox) {
+        mailboxDesk = startMailboxDesk({ mailbox, privateKey: wonkaKey.private, loaded: wonka, profile: PROFILES.wonka!, activity, later, count: () => received++ });
+      }
       const desks = sftp.map((s) => new SftpDesk(s, mappings.get(s.supplier)!, PROFILES[s.supplier]!, later, activity, () => received++));
       let busy = false;
       interval = setInterval(() => {
@@ -258,6 +274,7 @@ export async function startSandbox(workDir: string, activity: SupplierActivity):
     async close() {
       closed = true;
       clearInterval(interval);
+      await mailboxDesk?.close();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       umbrellaServer.closeAllConnections();

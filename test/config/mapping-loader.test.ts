@@ -65,7 +65,7 @@ describe('loading mapping files', () => {
 
   it('loads the example mappings', async () => {
     const mappings = await loadMappings(MAPPINGS_DIR, EXAMPLE_ENV);
-    expect(mappings.map((m) => m.supplier)).toEqual(['acme-toys', 'globex', 'initech', 'umbrella']);
+    expect(mappings.map((m) => m.supplier)).toEqual(['acme-toys', 'globex', 'initech', 'umbrella', 'wonka']);
     const globex = mappings.find((m) => m.supplier === 'globex')!;
     expect(globex.mapping.transport).toMatchObject({ type: 'sftp', port: 2022, password: 'globex-secret-password' });
     const initech = mappings.find((m) => m.supplier === 'initech')!;

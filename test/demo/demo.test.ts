@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { runHub } from '../helpers/hub-process.ts';
 
-const ORDERS = ['#1001', '#1002', '#1003', '#1004', '#1005', '#1006'];
+const ORDERS = ['#1001', '#1002', '#1003', '#1004', '#1005', '#1006', '#1007'];
 
 describe('hub demo --no-wait', () => {
   it('runs the whole flow and ends with every order shipped with tracking', { timeout: 90_000 }, async () => {
@@ -18,7 +18,7 @@ describe('hub demo --no-wait', () => {
       HUB_WORKERS: '0',
     });
     expect(code, `stdout:\n${stdout}\nstderr:\n${stderr}`).toBe(0);
-    expect(stdout).toMatch(/✔ all 6 orders shipped with tracking in [\d.]+ s/);
+    expect(stdout).toMatch(/✔ all 7 orders shipped with tracking in [\d.]+ s/);
 
     // The summary: one row per order, shipped, with at least one tracking number.
     const summary = stdout.slice(stdout.indexOf('\nsummary\n'));
@@ -26,7 +26,7 @@ describe('hub demo --no-wait', () => {
       const row = summary.split('\n').find((line) => line.trimStart().startsWith(`${order} `));
       expect(row, `${order} in the summary`).toBeDefined();
       expect(row).toMatch(new RegExp(`^\\s*${order}\\s+shipped\\s+\\S`));
-      expect(row).toMatch(/(1Z[0-9A-Z]{16}|\b\d{10,22}\b)/);
+      expect(row).toMatch(/(1Z[0-9A-Z]{16}|\b\d{10,22}\b|\bD\d{14}\b)/); // UPS, FedEx/USPS/DHL, OnTrac
     }
     // The split order has one PO per supplier; the backordered ACME order shipped in two parcels.
     expect(summary).toMatch(/#1002\s+shipped\s+.*\(initech\).*\(globex\)|#1002\s+shipped\s+.*\(globex\).*\(initech\)/);
@@ -42,6 +42,9 @@ describe('hub demo --no-wait', () => {
     expect(stdout).toMatch(/#1001\s+·\s+shopify \(sandbox\)\s+fulfillment created: UPS 1Z\w+/);
     expect(stdout).toMatch(/admin\s+HUB_ADMIN_TOKEN=\S+/);
     expect(stdout).toMatch(/dashboard\s+http:\/\/127\.0\.0\.1:\d+\//);
+    // The supplier without a server of its own, through the hub's SFTP mailbox.
+    expect(stdout).toMatch(/#1007\s+\S+\s+document_downloaded\s+PO_1007\.edi downloaded by wonka from the hub's mailbox/);
+    expect(summary).toMatch(/#1007\s+shipped\s+.*\(wonka\)/);
     expect(stdout).not.toMatch(/\x1b\[/); // NO_COLOR / not a TTY: plain text
   });
 });

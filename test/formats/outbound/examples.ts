@@ -36,6 +36,7 @@ export const EXAMPLE_ENV: Record<string, string> = {
   UMBRELLA_API_URL: 'https://api.umbrella.example/v2/orders',
   UMBRELLA_API_TOKEN: 'umbrella-bearer-token',
   UMBRELLA_INBOUND_TOKEN: 'umbrella-inbound-token-0123456789',
+  WONKA_MAILBOX_KEY: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKypUiyqexzJbwkQYUYLwaugio7DRBL6Sq5A/glCAldD wonka@example',
 };
 
 export const CREATED_AT = '2026-11-26T12:00:00Z';
