@@ -113,6 +113,8 @@ const ROUTES: Record<string, { kind: 'retailer' | 'admin' | 'webhook-shopify' | 
   'POST /v1/admin/orders/{id}/reroute': { kind: 'admin' },
   'GET /v1/admin/documents/{id}/raw': { kind: 'admin' },
   'GET /v1/admin/overdue': { kind: 'admin' },
+  'GET /v1/admin/mailbox/audit': { kind: 'admin' },
+  'GET /v1/admin/mailbox/lockouts': { kind: 'admin' },
   'GET /healthz': { kind: 'public' },
   'GET /readyz': { kind: 'public' },
   'GET /metrics': { kind: 'public' },

@@ -235,6 +235,19 @@ describe(`hostile clients (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}
     }
   });
 
+  it('serves SFTP only: no shell, no exec, no port forwarding', async () => {
+    const connection = await rawConnection(box, 'wonka');
+    try {
+      await expect(call<unknown>((cb) => connection.exec('cat /etc/passwd', cb))).rejects.toThrow();
+      await expect(call<unknown>((cb) => connection.shell(cb))).rejects.toThrow();
+      await expect(call<unknown>((cb) => connection.forwardOut('127.0.0.1', 1234, '127.0.0.1', box.server.port, cb))).rejects.toThrow();
+      await expect(call<unknown>((cb) => connection.forwardIn('127.0.0.1', 0, cb))).rejects.toThrow();
+      await expect(call<unknown>((cb) => connection.subsys('netconf', cb))).rejects.toThrow();
+    } finally {
+      connection.end();
+    }
+  });
+
   it('refuses connections over the per-address limit, audited once', async () => {
     const refusedAudit = box.nextAudit((e) => e.event === 'connection_refused' && e.detail!.includes('connections from'));
     await until('no mailbox connection left from earlier tests', async () => (box.server.stats().connections <= 2 ? true : undefined), 20_000).catch(() => undefined);
