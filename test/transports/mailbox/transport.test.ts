@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransportError } from '../../../src/errors.ts';
-import { recordLoginFailure } from '../../../src/store/mailbox.ts';
+import { activeLockouts, clearLockouts, recordLoginFailure } from '../../../src/store/mailbox.ts';
 import { MailboxTransport } from '../../../src/transports/mailbox/transport.ts';
 import { startTestMailbox, type TestMailbox } from '../../helpers/mailbox.ts';
 
@@ -96,5 +96,20 @@ describe(`the mailbox transport (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PG
     expect(locked).toHaveLength(1);
     expect(locked[0]).toMatchObject({ step: 'account', ok: false, error: { code: 'transport_auth_failed' } });
     expect(locked[0]!.detail).toMatch(/locked out from 203\.0\.113\.9 until .* \(hub mailbox unlock wonka\)/);
+  });
+
+  it('lifts lockouts by user or by address (hub mailbox unlock), leaving the others', async () => {
+    const db = box.t.hub.store.db;
+    const policy = { maxFailures: 1, windowMs: 60_000, lockMs: 60_000 };
+    await clearLockouts(db, { address: '203.0.113.9' });
+    await recordLoginFailure(db, ['user:wonka@198.51.100.1', 'address:198.51.100.1'], box.t.hub.clock(), policy);
+    await recordLoginFailure(db, ['user:tidy@198.51.100.1'], box.t.hub.clock(), policy);
+    await recordLoginFailure(db, ['user:wonka@198.51.100.2', 'address:198.51.100.2'], box.t.hub.clock(), policy);
+    // `%` and `_` in a filter are matched as themselves.
+    expect(await clearLockouts(db, { username: 'w%' })).toBe(0);
+    expect(await clearLockouts(db, { address: '198.51.100.1' })).toBe(3);
+    expect((await activeLockouts(db, box.t.hub.clock())).map((l) => l.key)).toEqual(['address:198.51.100.2', 'user:wonka@198.51.100.2']);
+    expect(await clearLockouts(db, { username: 'wonka' })).toBe(1);
+    expect((await activeLockouts(db, box.t.hub.clock())).map((l) => l.key)).toEqual(['address:198.51.100.2']);
   });
 });
