@@ -5,7 +5,7 @@
  * with nothing applied.
  */
 import net from 'node:net';
-import type { SFTPWrapper } from 'ssh2';
+import ssh2, { type SFTPWrapper } from 'ssh2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { activeLockouts, listMailboxAudit } from '../../../src/store/mailbox.ts';
 import { generateEd25519KeyPair } from '../../../src/transports/keys.ts';
@@ -84,6 +84,15 @@ describe(`failed logins and lockouts (${process.env.DATABASE_URL ? 'PostgreSQL' 
     const names = await call<{ filename: string }[]>((cb) => sftp.readdir('/', cb));
     expect(names.map((n) => n.filename).sort()).toEqual(['from-hub', 'to-hub']);
     connection.end();
+    // Keyboard-interactive, as OpenSSH's client asks for a password.
+    const interactive = await new Promise<ssh2.Client>((resolve, reject) => {
+      const client = new ssh2.Client();
+      client.once('ready', () => resolve(client));
+      client.once('error', reject);
+      client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => finish(prompts.map(() => 'correct horse battery staple')));
+      client.connect({ host: '127.0.0.1', port: box.server.port, username: 'pw', tryKeyboard: true, hostVerifier: () => true, readyTimeout: 10_000 });
+    });
+    interactive.end();
     // A supplier without a password is not let in by one (and the attempt costs as much as a real check).
     await failedLogin(box, 'wonka', { password: 'correct horse battery staple' });
   });
