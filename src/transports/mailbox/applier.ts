@@ -15,7 +15,18 @@ import { errorMessage } from '../../errors.ts';
 import { claimWaitingUploads, markUploadApplied, releaseUploads, type MailboxAuditEntry, type RecordedUpload } from '../../store/mailbox.ts';
 import type { Database } from '../../store/schema.ts';
 import type { TransportLogger } from '../transport.ts';
-import type { InboxReceipt, MailboxInbox } from './file-system.ts';
+
+/** What became of a file the supplier finished uploading (src/pipeline/apply.ts's InboundResult). */
+export interface InboxReceipt {
+  documentId: string;
+  status: 'applied' | 'duplicate' | 'seen' | 'failed';
+  error?: string;
+}
+
+/** The pushed inbound channel: where a complete upload goes, to be applied exactly once. */
+export interface MailboxInbox {
+  receive(supplierId: string, file: { name: string; content: Buffer }): Promise<InboxReceipt>;
+}
 
 export interface ApplierOptions {
   db: Kysely<Database>;

@@ -39,18 +39,6 @@ import type { TransportLogger } from '../transport.ts';
 import { isTemporaryName, resolveMailboxPath, type MailboxPath } from './paths.ts';
 import { ByteRanges, type Spool, type SpoolFile } from './spool.ts';
 
-/** What became of a file the supplier finished uploading (src/pipeline/apply.ts's InboundResult). */
-export interface InboxReceipt {
-  documentId: string;
-  status: 'applied' | 'duplicate' | 'seen' | 'failed';
-  error?: string;
-}
-
-/** The pushed inbound channel: where a complete upload goes, to be applied exactly once. */
-export interface MailboxInbox {
-  receive(supplierId: string, file: { name: string; content: Buffer }): Promise<InboxReceipt>;
-}
-
 /** The audit fields a session fills in (who, where and when are the server's). */
 export type SessionAudit = Pick<MailboxAuditEntry, 'event' | 'path' | 'bytes' | 'documentId' | 'detail'>;
 
