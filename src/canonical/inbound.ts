@@ -87,6 +87,11 @@ export interface InventoryItem {
   sku?: string;
   upc?: string;
   available: number;
+  /**
+   * When the figure holds, where the file says (EDIFACT INVRPT DTM 366/137): an ISO date, or a
+   * date-time without zone (EDIFACT times carry none). Undefined: as of the file's arrival.
+   */
+  asOf?: string;
 }
 
 /** The envelope of one X12 functional group we received: what the 997 we send back must echo. */
