@@ -46,6 +46,10 @@ const TAG = /^[A-Z]{3}$/;
 const NOT_PLAIN = /[^\x20-\x7e]/;
 const LINE_BREAKS = /[\r\n]/g;
 
+function codesOf(d: Delimiters): { element: number; component: number; release: number } {
+  return { element: d.element.charCodeAt(0), component: d.component.charCodeAt(0), release: d.release === '' ? -1 : d.release.charCodeAt(0) };
+}
+
 function isLayout(c: number): boolean {
   return c === 10 || c === 13 || c === 32 || c === 9;
 }
@@ -68,8 +72,12 @@ export class EdifactTokenizer {
   /** A UNA may come next: at the start and after each UNZ. */
   private atInterchangeStart = true;
   private d: Delimiters = DEFAULT_DELIMITERS;
+  /** The service characters' codes, for the fast path (-1: none). */
+  private codes = codesOf(DEFAULT_DELIMITERS);
   private charset: Syntax | undefined;
   private count = 0;
+  /** Line breaks inside the segment just cut (a hard-wrapped file). */
+  private lines = 0;
 
   constructor(options: TokenizerOptions = {}) {
     this.file = options.file;
@@ -167,12 +175,14 @@ export class EdifactTokenizer {
           }
           this.commit(pos, line);
           this.d = this.una(buf.slice(pos + 3, pos + 9), pos, line);
+          this.codes = codesOf(this.d);
           this.atInterchangeStart = false;
           emit({ tag: 'UNA', elements: [], number: ++this.count, offset: this.base + pos, line });
           pos += 9;
           continue;
         }
         this.d = DEFAULT_DELIMITERS;
+        this.codes = codesOf(this.d);
         this.atInterchangeStart = false;
       }
       const d = this.d;
@@ -212,15 +222,15 @@ export class EdifactTokenizer {
       } else {
         next = end + d.segment.length;
       }
-      const raw = buf.slice(pos, end);
-      if (raw === '') {
+      if (end === pos) {
         // An empty segment (a doubled terminator) holds nothing: skipped.
         pos = next;
         this.scan = pos;
         continue;
       }
-      const segment = this.segment(raw, pos, line);
-      for (let i = raw.indexOf('\n'); i !== -1; i = raw.indexOf('\n', i + 1)) line++;
+      this.lines = 0;
+      const segment = this.plain(buf, pos, end, line) ?? this.segment(buf.slice(pos, end), pos, line);
+      line += this.lines;
       if (d.segment === '\n') line++;
       pos = next;
       this.scan = pos;
@@ -269,13 +279,53 @@ export class EdifactTokenizer {
     return { component, element, decimal, release: rel === ' ' ? '' : rel, reserved, segment };
   }
 
-  /** Cuts one segment's text (buf[at, …)) into its tag, elements and components. */
+  /**
+   * The fast path, in one pass over buf[start, end): a segment of printable ASCII without release
+   * characters, cut straight from the input. Undefined for anything else (left to `segment`).
+   */
+  private plain(buf: string, start: number, end: number, line: number): EdifactSegment | undefined {
+    const e = this.codes.element;
+    const c = this.codes.component;
+    const r = this.codes.release;
+    if (end - start < 3) return undefined;
+    for (let k = start; k < start + 3; k++) {
+      const ch = buf.charCodeAt(k);
+      if (ch < 65 || ch > 90) return undefined;
+    }
+    if (end > start + 3 && buf.charCodeAt(start + 3) !== e) return undefined;
+    const elements: string[][] = [];
+    let components: string[] = [];
+    let from = start + 4;
+    for (let k = from; k < end; k++) {
+      const ch = buf.charCodeAt(k);
+      if (ch === e) {
+        components.push(buf.slice(from, k));
+        elements.push(components);
+        components = [];
+        from = k + 1;
+      } else if (ch === c) {
+        components.push(buf.slice(from, k));
+        from = k + 1;
+      } else if (ch === r || ch < 0x20 || ch > 0x7e) {
+        return undefined;
+      }
+    }
+    if (end > start + 3) {
+      components.push(buf.slice(from, end));
+      elements.push(components);
+    }
+    return { tag: buf.slice(start, start + 3), elements, number: ++this.count, offset: this.base + start, line };
+  }
+
+  /** Cuts one segment's text (buf[at, …)) into its tag, elements and components: every case. */
   private segment(raw: string, at: number, line: number): EdifactSegment {
     const d = this.d;
     const number = ++this.count;
     let text = raw;
+    let lines = 0;
     if (NOT_PLAIN.test(text)) {
       this.checkCharacters(text, at, number, line);
+      for (let i = raw.indexOf('\n'); i !== -1; i = raw.indexOf('\n', i + 1)) lines++;
       if (text.indexOf('\n') !== -1 || text.indexOf('\r') !== -1) text = text.replace(LINE_BREAKS, '');
     }
     let tag: string;
@@ -297,6 +347,7 @@ export class EdifactTokenizer {
         SYNTAX_ERROR.invalidValue,
       );
     }
+    this.lines = lines;
     return { tag, elements, number, offset: this.base + at, line };
   }
 
