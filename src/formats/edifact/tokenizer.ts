@@ -393,6 +393,7 @@ export class EdifactTokenizer {
       if (c === 10 || c === 13 || c === 9) continue;
       let why: string | undefined;
       if (c < 0x20 || c === 0x7f) why = 'a control character, not data';
+      else if (c > 0xff) why = 'not a character of UNOA, UNOB or UNOC (text given to the reader is taken as decoded ISO 8859-1)';
       else if (charset === undefined) why = 'not ASCII, and no UNB has declared a character set yet';
       else if (charset !== 'UNOC') why = `outside ${charset}, which is 7-bit (is the file UNOC, ISO 8859-1, or UTF-8?)`;
       else if (c < 0xa0) why = 'a C1 control code, not a character of UNOC (ISO 8859-1); is the file Windows-1252?';
@@ -400,7 +401,7 @@ export class EdifactTokenizer {
         const tag = TAG.test(text.slice(0, 3)) ? text.slice(0, 3) : undefined;
         const lineOf = line + (text.slice(0, i).match(/\n/g)?.length ?? 0);
         throw new EdifactParseError(
-          `byte 0x${c.toString(16).padStart(2, '0').toUpperCase()} is ${why}`,
+          `${c > 0xff ? `character U+${c.toString(16).padStart(4, '0').toUpperCase()}` : `byte 0x${c.toString(16).padStart(2, '0').toUpperCase()}`} is ${why}`,
           { file: this.file, segment: number, tag, offset: this.base + at + i, line: lineOf },
           { code: SYNTAX_ERROR.invalidCharacter },
         );

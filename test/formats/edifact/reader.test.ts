@@ -123,6 +123,7 @@ describe('EDIFACT reader: what it refuses', () => {
     ['a release character at the end of the file', `${UNB}UNH+1+ORDRSP:D:96A:UN?`, 'file ends with a release character', {}],
     ['8-bit data in UNOA', Buffer.from(`UNB+UNOA:3+SUP+HUB+261127:0930+42'UNH+1+ORDRSP:D:96A:UN'FTX+AAI+++M\u00dcNCHEN'`, 'latin1'), 'FTX: byte 0xDC is outside UNOA, which is 7-bit (is the file UNOC, ISO 8859-1, or UTF-8?) (in.edi, segment 3, line 1, byte 67)', { code: '21' }],
     ['a C1 control code in UNOC', Buffer.from(`${UNB}UNH+1+ORDRSP:D:96A:UN'FTX+AAI+++\u0080 10'`, 'latin1'), 'byte 0x80 is a C1 control code, not a character of UNOC (ISO 8859-1); is the file Windows-1252?', { code: '21' }],
+    ['text beyond ISO 8859-1 given as a string', `${UNB}UNH+1+ORDRSP:D:96A:UN'FTX+AAI+++Łodz'`, 'character U+0141 is not a character of UNOA, UNOB or UNOC', { code: '21' }],
     ['a control character', `${UNB}UNH+1+ORDRSP:D:96A:UN'FTX+AAI+++a\u0000b'`, 'byte 0x00 is a control character, not data', { code: '21' }],
     ['lower case in a UNOA envelope', "UNB+UNOA:3+sup+HUB+261127:0930+42'", 'UNB: element 2 "sup" holds "s" (U+0073), outside the declared character set UNOA', { code: '21', element: 2, component: 1 }],
     ['a segment after UNZ', `${UNB}${msg('1')}UNZ+1+42'BGM+231'`, 'BGM: unexpected data after UNZ: expected UNA or UNB, found BGM', { code: '33' }],
