@@ -63,6 +63,8 @@ export class EdifactTokenizer {
   private readonly maxSegment: number;
   /** Decoded, not yet consumed input; buf[0] is byte `base` of the file, on line `line`. */
   private buf = '';
+  /** Whether buf was decoded from bytes only (so it holds no character above U+00FF). */
+  private bufIsBytes = false;
   private base = 0;
   private line = 1;
   /** buf[0, scan) holds no unreleased terminator. */
@@ -121,10 +123,18 @@ export class EdifactTokenizer {
           this.base += 3;
         }
       }
+      if (this.buf !== '' && this.bufIsBytes && bytes.length > 0) {
+        // The unread tail joined to the chunk as bytes, then decoded once: one flat string (a
+        // string concatenation would leave a rope that every character access walks).
+        this.buf = Buffer.concat([Buffer.from(this.buf, 'latin1'), bytes]).toString('latin1');
+        this.drain(false, emit);
+        return;
+      }
       text = bytes.toString('latin1');
     }
     if (text.length === 0) return;
     this.started = true;
+    this.bufIsBytes = this.buf === '' ? typeof chunk !== 'string' : this.bufIsBytes && typeof chunk !== 'string';
     this.buf = this.buf === '' ? text : this.buf + text;
     this.drain(false, emit);
   }
