@@ -86,7 +86,7 @@ export function parseDesadv(m: EdifactMessage, options: DesadvOptions = {}): Shi
           if (line) line.poNumber ??= po;
           else if (!pack && headerPo === '') headerPo = po;
         }
-        if (from.has(`RFF+${q}`)) addTracking(m.identifierAt(s, index, 1, 2, `tracking number (RFF+${q})`));
+        if (from.has(`RFF+${q}`)) addTracking(m.identifierAt(s, index, 1, 2, () => `tracking number (RFF+${q})`));
         break;
       }
       case 'TDT':
@@ -103,7 +103,7 @@ export function parseDesadv(m: EdifactMessage, options: DesadvOptions = {}): Shi
       case 'GIN': {
         const q = m.code(s, 1);
         if (from.has(`GIN+${q}`)) {
-          for (let e = 2; e <= Math.min(6, s.elements.length); e++) addTracking(m.identifierAt(s, index, e, 1, `identity number (GIN+${q})`));
+          for (let e = 2; e <= Math.min(6, s.elements.length); e++) addTracking(m.identifierAt(s, index, e, 1, () => `identity number (GIN+${q})`));
         }
         break;
       }

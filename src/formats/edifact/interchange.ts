@@ -162,10 +162,17 @@ export class EdifactReader {
       {
         code,
         ...(this.interchange ? { interchange: this.interchange.header } : {}),
-        ...(this.message ? { message: this.message.header, segmentInMessage: this.message.segments.length + (segment ? 1 : 0) } : {}),
+        ...(this.message ? { message: this.message.header, segmentInMessage: this.positionInMessage(segment) } : {}),
         ...at,
       },
     );
+  }
+
+  /** The segment's position in the open message (UNH is 1); the next position when it is not in it. */
+  private positionInMessage(segment: EdifactSegment | undefined): number {
+    const segments = (this.message as { segments: EdifactSegment[] }).segments;
+    if (segment && segments[segments.length - 1] === segment) return segments.length;
+    return segments.length + (segment ? 1 : 0);
   }
 
   private segment(seg: EdifactSegment): void {

@@ -60,14 +60,14 @@ export class EdifactMessage {
    * refused when it holds a character outside the interchange's declared set (an identifier is
    * never guessed at).
    */
-  identifierAt(seg: EdifactSegment, index: number, e: number, c: number, what: string): string {
+  identifierAt(seg: EdifactSegment, index: number, e: number, c: number, what: string | (() => string)): string {
     const v = this.value(seg, e, c).trim();
     const syntax = this.interchange.syntax;
     if (v !== '' && isSyntax(syntax)) {
       const bad = firstOutside(syntax, v);
       if (bad !== -1) {
         throw this.error(
-          `${what} ${JSON.stringify(v)} holds ${showChar(v[bad] as string)}, outside the interchange's character set ${describeSyntax(syntax)}`,
+          `${typeof what === 'string' ? what : what()} ${JSON.stringify(v)} holds ${showChar(v[bad] as string)}, outside the interchange's character set ${describeSyntax(syntax)}`,
           index,
           { code: SYNTAX_ERROR.invalidCharacter, element: e, component: c },
         );

@@ -46,6 +46,24 @@ const TAG = /^[A-Z]{3}$/;
 const NOT_PLAIN = /[^\x20-\x7e]/;
 const LINE_BREAKS = /[\r\n]/g;
 
+/**
+ * Segment tags as one shared, internalized string each (keyed by their three letters' codes): the
+ * message parsers switch on tags, and internalized strings compare by identity rather than by
+ * content, which made that switch the parsers' largest cost.
+ */
+const TAGS = new Map<number, string>();
+
+function internTag(buf: string, at: number): string {
+  const key = (buf.charCodeAt(at) << 16) | (buf.charCodeAt(at + 1) << 8) | buf.charCodeAt(at + 2);
+  let tag = TAGS.get(key);
+  if (tag === undefined) {
+    // A property key is internalized; the key read back is that internalized string.
+    tag = Object.keys({ [buf.slice(at, at + 3)]: 0 })[0] as string;
+    if (TAGS.size < 17_576) TAGS.set(key, tag);
+  }
+  return tag;
+}
+
 function codesOf(d: Delimiters): { element: number; component: number; release: number } {
   return { element: d.element.charCodeAt(0), component: d.component.charCodeAt(0), release: d.release === '' ? -1 : d.release.charCodeAt(0) };
 }
@@ -324,7 +342,7 @@ export class EdifactTokenizer {
       components.push(buf.slice(from, end));
       elements.push(components);
     }
-    return { tag: buf.slice(start, start + 3), elements, number: ++this.count, offset: this.base + start, line };
+    return { tag: internTag(buf, start), elements, number: ++this.count, offset: this.base + start, line };
   }
 
   /** Cuts one segment's text (buf[at, …)) into its tag, elements and components: every case. */
@@ -358,7 +376,7 @@ export class EdifactTokenizer {
       );
     }
     this.lines = lines;
-    return { tag, elements, number, offset: this.base + at, line };
+    return { tag: internTag(tag, 0), elements, number, offset: this.base + at, line };
   }
 
   /** The slow path: a segment with release characters. */

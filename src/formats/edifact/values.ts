@@ -60,8 +60,20 @@ export function dtmValue(at: At): string | undefined {
   return `${date}T${full.slice(8, 10)}:${full.slice(10, 12)}${full.length === 14 ? `:${full.slice(12, 14)}` : ''}`;
 }
 
+/** Whether `v` is 1-15 ASCII digits without a leading zero (the common case, read without a regex). */
+function plainDigits(v: string): boolean {
+  const n = v.length;
+  if (n === 0 || n > 15 || (n > 1 && v.charCodeAt(0) === 48)) return false;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** A number as written in EDIFACT (either decimal mark, an optional leading minus) → a normalized decimal string. */
 export function decimalValue(value: string, at: At, what: string, position: { element: number; component: number }): string | undefined {
+  if (plainDigits(value)) return value;
   const v = value.trim();
   if (v === '') return undefined;
   const m = /^(-?)(\d*)(?:[.,](\d*))?$/.exec(v);
@@ -76,6 +88,7 @@ export function decimalValue(value: string, at: At, what: string, position: { el
 
 /** A whole, non-negative quantity ("12", "12.0", "12,000"). */
 export function quantityValue(value: string, at: At, what: string, position: { element: number; component: number }): number | undefined {
+  if (value.length <= 9 && plainDigits(value)) return Number(value);
   const d = decimalValue(value, at, what, position);
   if (d === undefined) return undefined;
   if (!/^\d{1,9}$/.test(d)) {
@@ -84,13 +97,13 @@ export function quantityValue(value: string, at: At, what: string, position: { e
   return Number(d);
 }
 
+const QTY_POSITION = { element: 1, component: 2 };
+
 /** A QTY segment's C186 (qualifier 6063, quantity 6060). */
 export function qty(at: At): { qualifier: string; quantity: number | undefined } {
   const s = seg(at);
-  return {
-    qualifier: at.message.code(s, 1, 1),
-    quantity: quantityValue(at.message.value(s, 1, 2), at, `QTY ${at.message.code(s, 1, 1)} quantity`, { element: 1, component: 2 }),
-  };
+  const qualifier = at.message.code(s, 1, 1);
+  return { qualifier, quantity: quantityValue(at.message.value(s, 1, 2), at, `QTY ${qualifier} quantity`, QTY_POSITION) };
 }
 
 /** The product identifiers the hub knows, from LIN and PIA. */
@@ -120,7 +133,7 @@ export function linIds(at: At): { lineNumber: number | undefined; ids: ItemIds }
   const raw = m.code(s, 1);
   let lineNumber: number | undefined;
   if (raw !== '') {
-    if (!/^\d{1,6}$/.test(raw)) throw m.error(`line item number (1082) ${JSON.stringify(raw)} is not a number`, at.index, { code: SYNTAX_ERROR.invalidValue, element: 1 });
+    if (raw.length > 6 || !plainDigits(raw.replace(/^0+(?=\d)/, ''))) throw m.error(`line item number (1082) ${JSON.stringify(raw)} is not a number`, at.index, { code: SYNTAX_ERROR.invalidValue, element: 1 });
     lineNumber = Number(raw);
   }
   const ids: ItemIds = {};
@@ -136,7 +149,7 @@ export function addPiaIds(at: At, ids: ItemIds): void {
   for (let e = 2; e <= Math.min(6, s.elements.length); e++) {
     const type = m.code(s, e, 2);
     if (type === '') continue;
-    assign(ids, type, m.identifierAt(s, at.index, e, 1, `item number (PIA ${type})`));
+    assign(ids, type, m.identifierAt(s, at.index, e, 1, () => `item number (PIA ${type})`));
   }
 }
 
