@@ -116,8 +116,11 @@ function signedBody(signedEntity: Buffer, signature: Buffer): { body: Buffer; co
   return { body, contentType: `multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary="${boundary}"` };
 }
 
-function mic(bytes: Buffer): string {
-  return `${createHash('sha256').update(bytes).digest('base64')}, sha-256`;
+/** The MIC in the digest the sender asked for (`signed-receipt-micalg`), sha-256 by default. */
+function mic(bytes: Buffer, options?: string): string {
+  const asked = /signed-receipt-micalg\s*=\s*[^,;]+,\s*([^,;\s]+)/i.exec(options ?? '')?.[1]?.toLowerCase() ?? 'sha-256';
+  const digest = ({ sha1: 'sha1', 'sha-1': 'sha1', 'sha-384': 'sha384', 'sha-512': 'sha512' } as Record<string, string>)[asked] ?? 'sha256';
+  return `${createHash(digest).update(bytes).digest('base64')}, ${digest === 'sha1' ? 'sha1' : `sha-${digest.slice(3)}`}`;
 }
 
 function as2Id(id: string): string {
@@ -291,7 +294,7 @@ export async function startAs2Peer(options: { certs: As2Certificates; as2Id: str
       contentType: payload.headers.get('content-type') ?? '',
       filename: /filename="?([^";]+)"?/.exec(disposition)?.[1],
       content: payload.body,
-      mic: mic(signed),
+      mic: mic(signed, header('disposition-notification-options')),
       duplicate: seen.has(base.messageId),
       ...(ok ? {} : { error: 'signature does not verify' }),
     };
