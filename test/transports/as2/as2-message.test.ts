@@ -14,6 +14,8 @@ import { loadCredentials } from '../../../src/transports/as2/credentials.ts';
 import { packMessage, payloadEntity, unpackMessage, type As2Identity } from '../../../src/transports/as2/message.ts';
 import { parseContentType, splitMultipart } from '../../../src/transports/as2/mime.ts';
 import { makeAs2Certificates, openssl, startAs2Peer, type As2Certificates, type As2Peer } from '../../helpers/as2-peer.ts';
+import { runHub } from '../../helpers/hub-process.ts';
+import { writeMappingDir } from '../../helpers/mappings.ts';
 
 let certs: As2Certificates;
 let peer: As2Peer;
@@ -99,6 +101,26 @@ describe('AS2 outbound options, read by OpenSSL', () => {
       }
     }
     expect(new Set(errors)).toEqual(new Set(["decryption-failed: AS2 message: the message cannot be decrypted with the hub's key (encrypted for another certificate, or corrupted)"]));
+  });
+});
+
+describe('hub suppliers test <as2 supplier>', () => {
+  it('reads the certificates, sends a signed test message and verifies its MDN; fails clearly on a wrong partner certificate', async () => {
+    const dir = writeMappingDir({
+      supplier: 'acme',
+      name: 'ACME over AS2',
+      skus: { prefixes: ['ACME-'] },
+      transport: { type: 'as2', url: '${ACME_AS2_URL}', as2From: 'DROPHUB', as2To: 'ACME', partnerCertificate: '${ACME_AS2_CERT}', certificate: '${HUB_AS2_CERT}', privateKey: '${HUB_AS2_KEY}' },
+      outbound: { format: 'json', filename: 'PO_{poNumber}.json', template: '$' },
+    });
+    const env = { HUB_MAPPINGS_DIR: dir, ACME_AS2_URL: peer.url, ACME_AS2_CERT: certs.partner.cert, HUB_AS2_CERT: certs.hub.cert, HUB_AS2_KEY: certs.hub.key };
+    const ok = await runHub(['suppliers', 'test', 'acme'], env);
+    expect(ok.code, ok.stderr).toBe(0);
+    for (const step of ['certificates', 'send', 'mdn']) expect(ok.stdout).toMatch(new RegExp(`ok\\s+${step}`));
+    expect(ok.stdout).not.toMatch(/PRIVATE KEY/);
+    const wrong = await runHub(['suppliers', 'test', 'acme'], { ...env, ACME_AS2_CERT: certs.other.cert });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toMatch(/FAIL\s+mdn .*unverifiable/);
   });
 });
 
