@@ -110,7 +110,7 @@ describe.skipIf(!HAS_OPENSSL)('AS2 outbound options, read by OpenSSL', () => {
 });
 
 describe.skipIf(!HAS_OPENSSL)('hub suppliers test <as2 supplier>', () => {
-  it('reads the certificates, sends a signed test message and verifies its MDN; fails clearly on a wrong partner certificate', async () => {
+  const env = () => {
     const dir = writeMappingDir({
       supplier: 'acme',
       name: 'ACME over AS2',
@@ -118,12 +118,18 @@ describe.skipIf(!HAS_OPENSSL)('hub suppliers test <as2 supplier>', () => {
       transport: { type: 'as2', url: '${ACME_AS2_URL}', as2From: 'DROPHUB', as2To: 'ACME', partnerCertificate: '${ACME_AS2_CERT}', certificate: '${HUB_AS2_CERT}', privateKey: '${HUB_AS2_KEY}' },
       outbound: { format: 'json', filename: 'PO_{poNumber}.json', template: '$' },
     });
-    const env = { HUB_MAPPINGS_DIR: dir, ACME_AS2_URL: peer.url, ACME_AS2_CERT: certs.partner.cert, HUB_AS2_CERT: certs.hub.cert, HUB_AS2_KEY: certs.hub.key };
-    const ok = await runHub(['suppliers', 'test', 'acme'], env);
+    return { HUB_MAPPINGS_DIR: dir, ACME_AS2_URL: peer.url, ACME_AS2_CERT: certs.partner.cert, HUB_AS2_CERT: certs.hub.cert, HUB_AS2_KEY: certs.hub.key };
+  };
+
+  it('reads the certificates, sends a signed test message and verifies its MDN', async () => {
+    const ok = await runHub(['suppliers', 'test', 'acme'], env());
     expect(ok.code, ok.stderr).toBe(0);
     for (const step of ['certificates', 'send', 'mdn']) expect(ok.stdout).toMatch(new RegExp(`ok\\s+${step}`));
     expect(ok.stdout).not.toMatch(/PRIVATE KEY/);
-    const wrong = await runHub(['suppliers', 'test', 'acme'], { ...env, ACME_AS2_CERT: certs.other.cert });
+  });
+
+  it('fails clearly when the partner certificate is the wrong one', async () => {
+    const wrong = await runHub(['suppliers', 'test', 'acme'], { ...env(), ACME_AS2_CERT: certs.other.cert });
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toMatch(/FAIL\s+mdn .*unverifiable/);
   });
