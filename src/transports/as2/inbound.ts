@@ -84,7 +84,14 @@ export async function receiveAs2(hub: Hub, request: As2Request): Promise<As2Answ
   const config = loaded.mapping.transport as As2TransportConfig;
   const transport = hub.transports.get(loaded.supplier);
   if (!(transport instanceof As2Transport)) throw new HubError('internal', `supplier ${loaded.supplier} has no AS2 transport`);
-  const credentials = await transport.credentials();
+  let credentials: As2Credentials;
+  try {
+    credentials = await transport.credentials();
+  } catch (error) {
+    // The hub's own set-up: told to the operator in full, to the partner without paths.
+    hub.logger.error({ supplier: loaded.supplier, err: error }, 'AS2 certificates or key cannot be read');
+    throw new HubError('internal', 'the hub cannot read its AS2 certificates for this partnership; its operator is told', { cause: error });
+  }
 
   const wantsMdn = request.header('Disposition-Notification-To') !== undefined;
   let unpacked: Unpacked | undefined;
