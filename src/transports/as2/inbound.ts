@@ -19,6 +19,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { LoadedMapping } from '../../config/mapping-loader.ts';
+import { crashPoint } from '../../crash.ts';
 import type { As2TransportConfig } from '../../config/mapping-schema.ts';
 import { HubError, ParseError, TransportError, ValidationError, errorMessage } from '../../errors.ts';
 import type { Hub } from '../../hub.ts';
@@ -232,6 +233,7 @@ async function answerWithMdn(
     }
     await record?.(trx, signed ? Buffer.concat([Buffer.from(`Content-Type: ${signed.contentType}\r\n\r\n`), signed.body]) : null, mdnDocumentId);
   });
+  crashPoint('after-as2-commit');
   if (mdnDocumentId) await hub.store.wakeOutbox();
   if (mode.mode === 'sync' && signed) return { status: 200, headers, body: signed.body };
   const note = mode.mode === 'async' ? `received; the MDN (${dispositionLine(mdn.disposition)}) follows to ${new URL(mode.url).host}` : `received: ${dispositionLine(mdn.disposition)}`;
