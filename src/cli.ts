@@ -129,7 +129,7 @@ const COMMANDS: Record<string, Command> = {
   },
   'suppliers test': {
     usage: 'hub suppliers test <supplier>',
-    summary: 'log in, check the host key, write and remove a probe file, list the inbound folder',
+    summary: 'SFTP: log in, check the host key, write and remove a probe file, list the inbound folder; HTTP: a HEAD request; AS2: read the certificates, send a signed test message, verify its MDN',
     async run(args) {
       const [supplier] = args;
       if (!supplier) throw new CliUsageError('give a supplier id');

@@ -78,7 +78,54 @@ export const HttpTransport = z.strictObject({
   retry: Retry,
 });
 
-export const Transport = z.discriminatedUnion('type', [SftpTransport, HttpTransport]);
+/** An AS2 id (RFC 4130 §6.2): 1 to 128 printable ASCII characters. */
+const As2Id = z.string().regex(/^[\x20-\x7e]{1,128}$/, 'must be 1 to 128 printable ASCII characters').refine((id) => id.trim() === id, 'no leading or trailing spaces');
+/** A path to a PEM file (given through `${VAR}`): never the PEM itself. */
+const PemPath = z.string().min(1).refine((value) => !value.includes('-----BEGIN'), 'give the path of a PEM file (through ${VAR}), not the PEM itself');
+
+export const As2Transport = z
+  .strictObject({
+    type: z.literal('as2'),
+    /** The partner's AS2 endpoint. */
+    url: z.url(),
+    /** The hub's AS2 id (AS2-From on what the hub sends). */
+    as2From: As2Id,
+    /** The supplier's AS2 id. */
+    as2To: As2Id,
+    /** Path of the supplier's certificate (PEM): encrypts what the hub sends, verifies what it signs. */
+    partnerCertificate: PemPath,
+    /** Path of the hub's certificate (PEM) for this partnership. */
+    certificate: PemPath,
+    /** Path of the hub's private key (PEM). */
+    privateKey: PemPath,
+    /** Passphrase of an encrypted private key. Extension. */
+    passphrase: z.string().optional(),
+    /** MDN the hub asks for: in the HTTP answer (`sync`) or posted back later (`async`). Extension. */
+    mdn: z.enum(['sync', 'async']).default('sync'),
+    /** Where the partner posts asynchronous MDNs (Receipt-Delivery-Option): the hub's `/v1/as2`. Extension. */
+    asyncMdnUrl: z.url().optional(),
+    /** How long an asynchronous MDN may take before the message is sent again (same Message-ID). Extension. */
+    asyncMdnTimeoutMs: z.number().int().min(1000).max(7 * 86_400_000).default(1_800_000),
+    /** Signature digest (and MIC algorithm). Extension. */
+    signing: z.enum(['sha256', 'sha384', 'sha512', 'sha1']).default('sha256'),
+    /** Content encryption. Extension. */
+    encryption: z.enum(['aes128-cbc', 'aes192-cbc', 'aes256-cbc']).default('aes256-cbc'),
+    /** How the content key is wrapped for the partner's RSA key. Extension. */
+    keyEncryption: z.enum(['rsa-pkcs1', 'rsa-oaep']).default('rsa-pkcs1'),
+    /** The encrypted body as raw DER (`binary`) or base64 text. Extension. */
+    transferEncoding: z.enum(['binary', 'base64']).default('binary'),
+    /** Hosts besides the host of `url` that the partner's Receipt-Delivery-Option may name. Extension. */
+    mdnHosts: z.array(z.string().min(1)).default([]),
+    timeoutMs: z.number().int().min(100).max(600_000).default(60_000),
+    retry: Retry,
+  })
+  .superRefine((config, ctx) => {
+    if (config.mdn === 'async' && !config.asyncMdnUrl) {
+      ctx.addIssue({ code: 'custom', path: ['asyncMdnUrl'], message: "required with mdn: async (the hub's public URL of POST /v1/as2)" });
+    }
+  });
+
+export const Transport = z.discriminatedUnion('type', [SftpTransport, HttpTransport, As2Transport]);
 
 export const X12Envelope = z.strictObject({
   version: z.enum(['004010', '005010']),
@@ -247,6 +294,7 @@ export type Mapping = z.infer<typeof Mapping>;
 export type MappingInput = z.input<typeof Mapping>;
 export type SftpTransportConfig = z.infer<typeof SftpTransport>;
 export type HttpTransportConfig = z.infer<typeof HttpTransport>;
+export type As2TransportConfig = z.infer<typeof As2Transport>;
 export type TransportConfig = z.infer<typeof Transport>;
 export type X12EnvelopeConfig = z.infer<typeof X12Envelope>;
 export type OutboundConfig = z.infer<typeof Outbound>;

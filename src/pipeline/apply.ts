@@ -49,7 +49,7 @@ export interface InboundResult {
 export async function receiveInboundFile(
   hub: Hub,
   loaded: LoadedMapping,
-  file: { name: string; content: Buffer; via: 'sftp' | 'http' },
+  file: { name: string; content: Buffer; via: 'sftp' | 'http' | 'as2' },
 ): Promise<InboundResult> {
   const supplier = loaded.supplier;
   const hash = sha256Hex(file.content);

@@ -171,6 +171,21 @@ export interface SupplierActivityTable {
   last_delivery_at: NullableTimestamp;
 }
 
+/** AS2 messages and asynchronous MDNs partners sent (migrations/2026-12-03T0301-as2-messages.ts). */
+export interface As2MessagesTable {
+  supplier_id: string;
+  kind: 'message' | 'mdn';
+  message_id: string;
+  document_id: string | null;
+  content_hash: string;
+  mic: string | null;
+  disposition: string;
+  mdn_mode: string | null;
+  mdn: Buffer | null;
+  mdn_document_id: string | null;
+  received_at: Timestamp;
+}
+
 export interface Database {
   retailers: RetailersTable;
   orders: OrdersTable;
@@ -186,6 +201,7 @@ export interface Database {
   expectations: ExpectationsTable;
   leases: LeasesTable;
   supplier_activity: SupplierActivityTable;
+  as2_messages: As2MessagesTable;
 }
 
 export type RetailerRow = Selectable<RetailersTable>;

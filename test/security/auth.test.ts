@@ -113,6 +113,8 @@ const ROUTES: Record<string, { kind: 'retailer' | 'admin' | 'webhook-shopify' | 
   'POST /v1/admin/orders/{id}/reroute': { kind: 'admin' },
   'GET /v1/admin/documents/{id}/raw': { kind: 'admin' },
   'GET /v1/admin/overdue': { kind: 'admin' },
+  // Authenticated by the partner's AS2 ids, signature and encryption, not a token: test/transports/as2/.
+  'POST /v1/as2': { kind: 'public' },
   'GET /healthz': { kind: 'public' },
   'GET /readyz': { kind: 'public' },
   'GET /metrics': { kind: 'public' },
