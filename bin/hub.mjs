@@ -2,8 +2,8 @@
 // The `hub` command. It runs the compiled JavaScript in dist/ (`npm run build`, which `npm install`
 // and `npm ci` run). When the sources have changed since that build (an edit, a checkout), it does
 // not run the stale build: it runs the TypeScript sources through tsx instead, with a one-line
-// notice on stderr, and `npm run build` makes the fast start come back. The check costs about a
-// millisecond (a stat per source file; see bin/build-freshness.mjs and `npm run bench -- cli-start`).
+// notice on stderr, and `npm run build` makes the fast start come back. The check costs a stat per
+// source file, a few milliseconds (bin/build-freshness.mjs; `npm run bench -- cli-start`).
 import { staleReason } from './build-freshness.mjs';
 
 const why = staleReason();
