@@ -4,17 +4,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadEnv } from './config/env.ts';
-import { checkMappings, loadMappingFile } from './config/mapping-loader.ts';
-import { HubError, MappingError, errorMessage } from './errors.ts';
-import { createLogger } from './logger.ts';
-import { createHub, startHub, storeOptions } from './main.ts';
-import { migrate, openStore } from './store/database.ts';
-import { createRetailer } from './store/retailers.ts';
+
+// Only Node's own modules are imported here: each command imports what it needs when it runs, so
+// that `hub --help` and `hub <command> --help` load no database driver, Hono, ssh2, pino, zod...
+// (test/cli-start.test.ts checks this; `npm run bench -- cli-start` measures the start).
 
 interface Command {
   usage: string;
   summary: string;
+  /** Imports the command's modules (lazily, with `await import(...)`) and runs it. */
   run(args: string[]): Promise<number>;
 }
 
@@ -23,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
     usage: 'hub serve',
     summary: 'the HTTP API, the dashboard, the delivery workers and the inbound schedules, in one process (HUB_WORKERS=0: the API alone)',
     async run() {
+      const { createHub, startHub } = await import('./main.ts');
       const hub = await createHub();
       const running = await startHub(hub);
       console.error(`hub listening on ${running.url} (dashboard: ${running.url}/)`);
@@ -39,6 +38,9 @@ const COMMANDS: Record<string, Command> = {
     usage: 'hub migrate',
     summary: 'apply the database migrations (DATABASE_URL, or the embedded database in HUB_DATA_DIR)',
     async run() {
+      const { loadEnv } = await import('./config/env.ts');
+      const { storeOptions } = await import('./main.ts');
+      const { migrate, openStore } = await import('./store/database.ts');
       const env = loadEnv();
       const store = await openStore({ ...storeOptions(env), migrate: false });
       const applied = await migrate(store.db, env.HUB_DB_SCHEMA);
@@ -76,6 +78,10 @@ const COMMANDS: Record<string, Command> = {
       });
       const id = positionals[0];
       if (!id || positionals.length > 1) throw new CliUsageError('give exactly one retailer id');
+      const { loadEnv } = await import('./config/env.ts');
+      const { storeOptions } = await import('./main.ts');
+      const { openStore } = await import('./store/database.ts');
+      const { createRetailer } = await import('./store/retailers.ts');
       const env = loadEnv();
       const store = await openStore(storeOptions(env));
       try {
@@ -102,6 +108,8 @@ const COMMANDS: Record<string, Command> = {
     usage: 'hub mappings check [dir]',
     summary: 'validate every mapping file; lists every error (file, key path, line) and exits non-zero if any',
     async run(args) {
+      const { loadEnv } = await import('./config/env.ts');
+      const { checkMappings } = await import('./config/mapping-loader.ts');
       const dir = args[0] ?? loadEnv().HUB_MAPPINGS_DIR;
       const { mappings, errors } = await checkMappings(dir);
       for (const m of mappings) console.log(`ok      ${path.relative(process.cwd(), m.file) || m.file}  (${m.supplier}: ${m.mapping.outbound.format} over ${m.mapping.transport.type})`);
@@ -117,6 +125,7 @@ const COMMANDS: Record<string, Command> = {
       const [supplier, orderFile] = args;
       if (!supplier || !orderFile) throw new CliUsageError('give a supplier and an order file');
       const { previewPurchaseOrders } = await import('./pipeline/preview.ts');
+      const { loadEnv } = await import('./config/env.ts');
       const env = loadEnv();
       const outputs = await previewPurchaseOrders(env.HUB_MAPPINGS_DIR, supplier, JSON.parse(await readFile(orderFile, 'utf8')));
       for (const out of outputs) {
@@ -133,6 +142,8 @@ const COMMANDS: Record<string, Command> = {
     async run(args) {
       const [supplier] = args;
       if (!supplier) throw new CliUsageError('give a supplier id');
+      const { loadEnv } = await import('./config/env.ts');
+      const { loadMappingFile } = await import('./config/mapping-loader.ts');
       const env = loadEnv();
       const { createTransport } = await import('./transports/transport.ts');
       const loaded = await loadMappingFile(path.join(env.HUB_MAPPINGS_DIR, `${supplier}.yaml`));
@@ -149,6 +160,9 @@ const COMMANDS: Record<string, Command> = {
     async run(args) {
       const [supplier] = args;
       if (!supplier) throw new CliUsageError('give a supplier id');
+      const { loadEnv } = await import('./config/env.ts');
+      const { createLogger } = await import('./logger.ts');
+      const { createHub } = await import('./main.ts');
       const hub = await createHub({ logger: createLogger({ level: loadEnv().LOG_LEVEL }) });
       try {
         const { pollSupplier } = await import('./pipeline/poll.ts');
@@ -171,6 +185,8 @@ const COMMANDS: Record<string, Command> = {
     async run(args) {
       const [supplier, file] = args;
       if (!supplier || !file) throw new CliUsageError('give a supplier and a file');
+      const { loadEnv } = await import('./config/env.ts');
+      const { loadMappingFile } = await import('./config/mapping-loader.ts');
       const env = loadEnv();
       const loaded = await loadMappingFile(path.join(env.HUB_MAPPINGS_DIR, `${supplier}.yaml`));
       const { parseSupplierFile } = await import('./pipeline/parse-file.ts');
@@ -185,6 +201,7 @@ const COMMANDS: Record<string, Command> = {
     async run(args) {
       const [id] = args;
       if (!id) throw new CliUsageError('give an order id');
+      const { createHub } = await import('./main.ts');
       const hub = await createHub();
       try {
         const { rerouteOrder } = await import('./pipeline/reroute.ts');
@@ -207,6 +224,8 @@ const COMMANDS: Record<string, Command> = {
       });
       if (positionals.length === 0 && !values.failed) throw new CliUsageError('give document ids, or --failed');
       if (values.direction !== undefined && !['in', 'out'].includes(values.direction)) throw new CliUsageError('--direction is in or out');
+      const { createHub } = await import('./main.ts');
+      const { errorMessage } = await import('./errors.ts');
       const hub = await createHub();
       try {
         const { retryDocument } = await import('./pipeline/retry.ts');
@@ -270,6 +289,7 @@ export async function main(argv: string[]): Promise<void> {
       console.error(`hub ${name}: ${error.message}\nusage: ${command.usage}`);
       process.exit(2);
     }
+    const { HubError, MappingError, errorMessage } = await import('./errors.ts');
     if (error instanceof MappingError || error instanceof HubError) {
       console.error(`hub ${name}: ${error.message}`);
     } else {
