@@ -72,6 +72,7 @@ export function sourceOf(loaded: LoadedMapping, sku: string): Source | undefined
 }
 
 /** Every candidate source of the SKU: one per supplier that carries it, in the mappings' order. */
+
 export function sourcesFor(sku: string, mappings: readonly LoadedMapping[]): Source[] {
   const sources: Source[] = [];
   for (const loaded of mappings) {
@@ -79,4 +80,45 @@ export function sourcesFor(sku: string, mappings: readonly LoadedMapping[]): Sou
     if (source) sources.push(source);
   }
   return sources;
+}
+
+interface SourceCache {
+  mappings: readonly LoadedMapping[];
+  bySku: Map<string, Source[]>;
+}
+
+/** At most this many SKUs' sources are remembered per set of mappings (then it starts again). */
+const SOURCE_CACHE_SKUS = 100_000;
+const caches = new WeakMap<LoadedMapping, SourceCache>();
+
+/**
+ * `sourcesFor` over a set of mappings, remembered per SKU: the mappings do not change while they
+ * are loaded, and routing looks the same SKUs up order after order. The cache belongs to the set
+ * (the same mapping objects in the same order, whatever array holds them), so a reloaded set starts
+ * afresh. Sources are never changed by the decision, so the same objects can be handed out again.
+ */
+export function sourceLookup(mappings: readonly LoadedMapping[]): (sku: string) => readonly Source[] {
+  const first = mappings[0];
+  if (!first) return () => [];
+  let cache = caches.get(first);
+  if (!cache || !sameSet(cache.mappings, mappings)) {
+    cache = { mappings: [...mappings], bySku: new Map() };
+    caches.set(first, cache);
+  }
+  const { bySku } = cache;
+  return (sku) => {
+    let sources = bySku.get(sku);
+    if (!sources) {
+      sources = sourcesFor(sku, mappings);
+      if (bySku.size >= SOURCE_CACHE_SKUS) bySku.clear();
+      bySku.set(sku, sources);
+    }
+    return sources;
+  };
+}
+
+function sameSet(a: readonly LoadedMapping[], b: readonly LoadedMapping[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -52,12 +52,29 @@ export interface StockLevel {
   asOf: Date;
 }
 
-/** Stock by `stockKey(supplier, supplierSku)`; a pair that is absent has no stock figure (unknown). */
-export type StockSnapshot = ReadonlyMap<string, StockLevel>;
+/** Stock per (supplier, supplier SKU); a pair without a figure is unknown. */
+export interface StockSnapshot {
+  get(supplier: string, supplierSku: string): StockLevel | undefined;
+}
 
-/** The key of a (supplier, supplier SKU) pair in a StockSnapshot. */
-export function stockKey(supplier: string, supplierSku: string): string {
-  return `${supplier}\n${supplierSku}`;
+/** A row of the inventory ledger. */
+export interface StockRow extends StockLevel {
+  supplier: string;
+  supplierSku: string;
+}
+
+/**
+ * A snapshot from ledger rows (say, the one query per order). Lookups take the strings as they
+ * are (no key is built per lookup); a later row for the same pair replaces an earlier one.
+ */
+export function stockSnapshot(rows: Iterable<StockRow>): StockSnapshot {
+  const bySupplier = new Map<string, Map<string, StockLevel>>();
+  for (const { supplier, supplierSku, available, reserved, asOf } of rows) {
+    let levels = bySupplier.get(supplier);
+    if (!levels) bySupplier.set(supplier, (levels = new Map()));
+    levels.set(supplierSku, { available, reserved, asOf });
+  }
+  return { get: (supplier, supplierSku) => bySupplier.get(supplier)?.get(supplierSku) };
 }
 
 /** A supplier already tried for a line (a reroute moves the line away from it). */
@@ -96,28 +113,59 @@ export type Skip =
   | { kind: 'unknown-stock'; ageMs: number | null }
   | { kind: 'no-stock'; needed: number; left: number; takenEarlier: number };
 
-/** One candidate source of a line, as the decision saw it. */
-export interface Candidate {
-  source: Source;
-  supplier: string;
+/**
+ * One candidate source of a line, as the decision saw it. Its money is worked out when a rule or
+ * the explanation first asks (most lines are decided before cost is compared).
+ */
+export class Candidate {
+  readonly source: Source;
+  readonly supplier: string;
   /** The SKU's priority at this supplier, else the supplier's; null: none. */
-  priority: number | null;
-  /** quantity × unit cost; null when the cost is unknown. */
-  goodsUnits: Units | null;
-  /** goods + the supplier's shippingFee: what `cost` compares; null when the cost is unknown. */
-  landedUnits: Units | null;
-  /** The supplier's shippingFee, 0 without one. */
-  feeUnits: Units;
+  readonly priority: number | null;
   /** The stock figure, null when there is none. */
-  stock: StockLevel | null;
+  readonly stock: StockLevel | null;
   /** Age of the stock figure at `now`; null without one. */
-  ageMs: number | null;
+  readonly ageMs: number | null;
   /** available − reserved − stockBuffer (at least 0), when the figure is fresh; null when unknown. */
-  usable: number | null;
+  readonly usable: number | null;
   /** Why it was left out; null when it was considered. */
-  skip: Skip | null;
+  skip: Skip | null = null;
   /** How much of the line it ships (0: none). */
-  allocated: number;
+  allocated = 0;
+  /** The line's quantity (for the money, worked out on demand). */
+  private readonly quantity: number;
+  private goods: Units | null | undefined = undefined;
+  private landed: Units | null | undefined = undefined;
+
+  constructor(source: Source, quantity: number, stock: StockLevel | null, ageMs: number | null, usable: number | null) {
+    this.source = source;
+    this.supplier = source.supplier;
+    this.priority = source.priority ?? source.terms.priority;
+    this.stock = stock;
+    this.ageMs = ageMs;
+    this.usable = usable;
+    this.quantity = quantity;
+  }
+
+  /** The supplier's shippingFee, 0 without one. */
+  get feeUnits(): Units {
+    return this.source.terms.shippingFee === null ? 0 : moneyUnits(this.source.terms.shippingFee);
+  }
+
+  /** quantity × unit cost; null when the cost is unknown. */
+  get goodsUnits(): Units | null {
+    if (this.goods === undefined) this.goods = this.source.cost === null ? null : timesUnits(this.quantity, moneyUnits(this.source.cost));
+    return this.goods;
+  }
+
+  /** goods + the supplier's shippingFee: what `cost` compares; null when the cost is unknown. */
+  get landedUnits(): Units | null {
+    if (this.landed === undefined) {
+      const goods = this.goodsUnits;
+      this.landed = goods === null ? null : addUnits(goods, this.feeUnits);
+    }
+    return this.landed;
+  }
 }
 
 /** Why a line went where it went, or nowhere. */
@@ -175,60 +223,123 @@ export interface CoverScore {
 }
 
 const NO_PRIORITY = 1_000_001;
+const NONE = Object.freeze([]) as unknown as Allocation[];
+const NO_LINES = Object.freeze([]) as unknown as string[];
+const NO_SOURCE: Why = { kind: 'no-source' };
+const ONLY_SOURCE: Why = { kind: 'only-source' };
+const NONE_LEFT: Why = { kind: 'none-left' };
+const NO_CANDIDATES = Object.freeze([]) as unknown as Candidate[];
+const NO_COVER_LINES: CoverLine[] = [];
 const EMPTY: readonly Source[] = [];
 
 /** Exact subsets tried by fewest-shipments before it settles for the greedy cover. */
 const COVER_BUDGET = 4_096;
+/** Beyond this many suppliers in the undecided fronts, fewest-shipments is greedy (masks are 31-bit). */
+const MAX_EXACT_POOL = 30;
+/** Smallest covers compared by the later rules at most (the first found, in supplier-id order). */
+const MAX_TIED_COVERS = 64;
 
 type Compare = (a: Candidate, b: Candidate) => number;
 
+/** What a policy comes to for the decision, worked out once per policy. */
+interface Plan {
+  useStock: boolean;
+  /** The ranking rules, in order. */
+  keys: Key[];
+  /** Those before fewest-shipments, and after it (none after: it is absent). */
+  before: Key[];
+  after: Key[];
+  hasFewestShipments: boolean;
+  /** The ranking without fewest-shipments. */
+  plain: Compare;
+}
+
+type Key = Exclude<RoutingRule, 'in-stock'>;
+
+const plans = new WeakMap<RoutingPolicy, Plan>();
+
+function planOf(policy: RoutingPolicy): Plan {
+  let plan = plans.get(policy);
+  if (!plan) {
+    const keys = policy.rules.filter((r): r is Key => r !== 'in-stock');
+    const fsAt = keys.indexOf('fewest-shipments');
+    plan = {
+      useStock: policy.rules.includes('in-stock'),
+      keys,
+      before: fsAt === -1 ? keys : keys.slice(0, fsAt),
+      after: fsAt === -1 ? [] : keys.slice(fsAt + 1),
+      hasFewestShipments: fsAt !== -1,
+      plain: comparator(keys, null),
+    };
+    plans.set(policy, plan);
+  }
+  return plan;
+}
+
 export function decide(input: DecideInput): Decision {
   const { policy, lines } = input;
+  const plan = planOf(policy);
   const nowMs = input.now.getTime();
-  const useStock = policy.rules.includes('in-stock');
-  const keys = policy.rules.filter((r): r is Exclude<RoutingRule, 'in-stock'> => r !== 'in-stock');
-  const fsAt = keys.indexOf('fewest-shipments');
-  const lookup = typeof input.sources === 'function' ? input.sources : (sku: string) => (input.sources as ReadonlyMap<string, readonly Source[]>).get(sku) ?? EMPTY;
+  const sources = input.sources;
   const excluded = groupExclusions(input.exclusions);
 
   // 1. Every candidate of every line, with what is known of it before any line takes stock.
-  const evaluated = lines.map((line) => evaluateLine(line, lookup(line.sku), input.stock, policy, useStock, nowMs, excluded.get(line.lineId)));
+  const evaluated: EvaluatedLine[] = new Array(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const candidates = typeof sources === 'function' ? sources(line.sku) : (sources.get(line.sku) ?? EMPTY);
+    evaluated[i] = evaluateLine(line, candidates, input.stock, policy, plan.useStock, nowMs, excluded?.get(line.lineId));
+  }
 
   // 2. fewest-shipments: the smallest set of suppliers that covers the order, among the sources
-  //    tied on the rules before it.
-  let chosen: Cover | null = null;
-  let coverLines: CoverLine[] = [];
-  const before = fsAt === -1 ? keys : keys.slice(0, fsAt);
-  const after = fsAt === -1 ? [] : keys.slice(fsAt + 1);
-  if (fsAt !== -1) {
-    coverLines = evaluated.map((e) => coverLine(e.viable, before));
-    if (coverLines.filter((c) => c.suppliers.length > 0).length > 1) chosen = chooseCover(coverLines, after);
+  //    tied on the rules before it. Where no line has such a tie, that is each line's first source.
+  let cover: Cover | null = null;
+  let coverLines: CoverLine[] = NO_COVER_LINES;
+  if (plan.hasFewestShipments && lines.length > 1) {
+    coverLines = new Array(lines.length);
+    let tied = false;
+    let fronts = 0;
+    for (let i = 0; i < evaluated.length; i++) {
+      const c = coverLine(evaluated[i]!.viable, plan.before, plan.after);
+      coverLines[i] = c;
+      if (c.suppliers.length > 1) tied = true;
+      if (c.suppliers.length > 0) fronts++;
+    }
+    if (tied && fronts > 1) cover = chooseCover(coverLines, plan.after);
+    else if (fronts > 1) cover = { suppliers: new Set(coverLines.filter((c) => c.suppliers.length).map((c) => c.suppliers[0]!)), score: null };
   }
-  const compare = comparator(keys, chosen?.suppliers ?? null);
+  const compare = cover ? comparator(plan.keys, cover.suppliers) : plan.plain;
 
   // 3. Lines in order, each taking stock from what the ones before it left.
-  const taken = new Map<string, number>();
-  const decided: LineDecision[] = evaluated.map((e, i) => allocateLine(e, i, compare, taken, useStock, policy, keys, chosen, coverLines, after));
+  const taken = new Map<StockLevel, number>();
+  const decided: LineDecision[] = new Array(lines.length);
+  let unfillable = 0;
+  for (let i = 0; i < evaluated.length; i++) {
+    const d = allocateLine(evaluated[i]!, i, compare, taken, plan, policy, cover, coverLines);
+    if (d.status === 'unfillable') unfillable++;
+    decided[i] = d;
+  }
 
   // 4. The policy for lines nothing can fill.
-  const unfillable = decided.filter((d) => d.status === 'unfillable');
   let outcome: Decision['outcome'] = 'routed';
-  if (unfillable.length) {
+  if (unfillable) {
     if (policy.unfillable === 'hold') {
       outcome = 'held';
-      const heldBy = unfillable.map((d) => d.lineId);
+      const heldBy = decided.filter((d) => d.status === 'unfillable').map((d) => d.lineId);
       for (const d of decided) {
         if (d.status !== 'allocated') continue;
         d.status = 'held';
         d.planned = d.allocations;
-        d.allocations = [];
+        d.allocations = NONE;
         d.heldBy = heldBy;
       }
     } else {
-      outcome = unfillable.length === decided.length ? 'waiting' : 'partial';
+      outcome = unfillable === decided.length ? 'waiting' : 'partial';
     }
   }
-  const suppliers = [...new Set(decided.flatMap((d) => d.allocations.map((a) => a.supplier)))].sort(byText);
+  const suppliers: string[] = [];
+  for (const d of decided) for (const a of d.allocations) if (!suppliers.includes(a.supplier)) suppliers.push(a.supplier);
+  if (suppliers.length > 1) suppliers.sort(byText);
   return { outcome, lines: decided, policy, suppliers };
 }
 
@@ -241,12 +352,12 @@ interface EvaluatedLine {
   viable: Candidate[];
   /** Considered, with some stock but not enough for the whole line (splitLines uses them). */
   short: Candidate[];
-  reroutesLeft: boolean;
 }
 
-function groupExclusions(exclusions: readonly Exclusion[] | undefined): Map<string, Map<string, string>> {
+function groupExclusions(exclusions: readonly Exclusion[] | undefined): Map<string, Map<string, string>> | undefined {
+  if (!exclusions?.length) return undefined;
   const byLine = new Map<string, Map<string, string>>();
-  for (const e of exclusions ?? []) {
+  for (const e of exclusions) {
     let suppliers = byLine.get(e.lineId);
     if (!suppliers) byLine.set(e.lineId, (suppliers = new Map()));
     if (!suppliers.has(e.supplier)) suppliers.set(e.supplier, e.reason);
@@ -263,49 +374,45 @@ function evaluateLine(
   nowMs: number,
   tried: Map<string, string> | undefined,
 ): EvaluatedLine {
-  const candidates: Candidate[] = [];
+  const candidates: Candidate[] = new Array(sources.length);
   const viable: Candidate[] = [];
-  const short: Candidate[] = [];
+  let short: Candidate[] = NO_CANDIDATES;
   const reroutesLeft = (tried?.size ?? 0) <= policy.maxReroutes;
-  for (const source of sources) {
-    const candidate = evaluateCandidate(line, source, stock, policy, nowMs);
-    candidates.push(candidate);
+  for (let i = 0; i < sources.length; i++) {
+    const source = sources[i]!;
+    const level = stock?.get(source.supplier, source.supplierSku) ?? null;
+    let ageMs: number | null = null;
+    let usable: number | null = null;
+    if (level) {
+      ageMs = nowMs - level.asOf.getTime();
+      if (ageMs <= policy.stockMaxAgeMs) usable = Math.max(0, level.available - level.reserved - source.terms.stockBuffer);
+    }
+    const candidate = new Candidate(source, line.quantity, level, ageMs, usable);
+    candidates[i] = candidate;
     const triedBecause = tried?.get(source.supplier);
     if (triedBecause !== undefined) candidate.skip = { kind: 'tried', reason: triedBecause };
     else if (!reroutesLeft) candidate.skip = { kind: 'reroutes', reroutes: policy.maxReroutes };
     else if (source.minQty !== null && line.quantity < source.minQty) candidate.skip = { kind: 'min-qty', minQty: source.minQty };
-    else if (useStock && candidate.usable === null && policy.unknownStock === 'skip') candidate.skip = { kind: 'unknown-stock', ageMs: candidate.ageMs };
-    else if (useStock && candidate.usable !== null && candidate.usable < line.quantity) {
-      candidate.skip = { kind: 'no-stock', needed: line.quantity, left: candidate.usable, takenEarlier: 0 };
-      if (candidate.usable > 0) short.push(candidate);
+    else if (useStock && usable === null && policy.unknownStock === 'skip') candidate.skip = { kind: 'unknown-stock', ageMs };
+    else if (useStock && usable !== null && usable < line.quantity) {
+      candidate.skip = { kind: 'no-stock', needed: line.quantity, left: usable, takenEarlier: 0 };
+      if (usable > 0) (short === NO_CANDIDATES ? (short = []) : short).push(candidate);
     } else viable.push(candidate);
   }
-  return { line, candidates, viable, short, reroutesLeft };
+  return { line, candidates, viable, short };
 }
 
-function evaluateCandidate(line: DecisionLine, source: Source, stock: StockSnapshot | undefined, policy: RoutingPolicy, nowMs: number): Candidate {
-  const level = stock?.get(stockKey(source.supplier, source.supplierSku)) ?? null;
-  let ageMs: number | null = null;
-  let usable: number | null = null;
-  if (level) {
-    ageMs = nowMs - level.asOf.getTime();
-    if (ageMs <= policy.stockMaxAgeMs) usable = Math.max(0, level.available - level.reserved - source.terms.stockBuffer);
+/** Parsed amounts by their text: catalogs repeat the same cost strings order after order. */
+const parsedMoney = new Map<string, Units>();
+
+function moneyUnits(amount: string): Units {
+  let units = parsedMoney.get(amount);
+  if (units === undefined) {
+    if (parsedMoney.size >= 100_000) parsedMoney.clear();
+    units = unitsOf(amount);
+    parsedMoney.set(amount, units);
   }
-  const feeUnits = source.terms.shippingFee === null ? 0 : unitsOf(source.terms.shippingFee);
-  const goodsUnits = source.cost === null ? null : timesUnits(line.quantity, unitsOf(source.cost));
-  return {
-    source,
-    supplier: source.supplier,
-    priority: source.priority ?? source.terms.priority,
-    goodsUnits,
-    landedUnits: goodsUnits === null ? null : addUnits(goodsUnits, feeUnits),
-    feeUnits,
-    stock: level,
-    ageMs,
-    usable,
-    skip: null,
-    allocated: 0,
-  };
+  return units;
 }
 
 // ─── Ranking ─────────────────────────────────────────────────────────────────────────────────
@@ -339,14 +446,17 @@ function compareBy(rule: Exclude<RoutingRule, 'in-stock'>, a: Candidate, b: Cand
   }
 }
 
+/** By the rules only (0: tied on all of them). */
+function compareKeys(keys: readonly Exclude<RoutingRule, 'in-stock'>[], a: Candidate, b: Candidate, cover: ReadonlySet<string> | null): number {
+  for (let i = 0; i < keys.length; i++) {
+    const d = compareBy(keys[i]!, a, b, cover);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
 function comparator(keys: readonly Exclude<RoutingRule, 'in-stock'>[], cover: ReadonlySet<string> | null): Compare {
-  return (a, b) => {
-    for (const key of keys) {
-      const d = compareBy(key, a, b, cover);
-      if (d !== 0) return d;
-    }
-    return compareIds(a, b);
-  };
+  return (a, b) => compareKeys(keys, a, b, cover) || compareIds(a, b);
 }
 
 // ─── Step 2: fewest-shipments ────────────────────────────────────────────────────────────────
@@ -354,64 +464,77 @@ function comparator(keys: readonly Exclude<RoutingRule, 'in-stock'>[], cover: Re
 interface CoverLine {
   /** The suppliers tied first on the rules before fewest-shipments, sorted. */
   suppliers: string[];
-  /** Their candidates (to score a cover). */
-  front: Candidate[];
+  /** Their candidates by the rules after fewest-shipments, then supplier id: a cover's pick is the first it holds. */
+  ranked: Candidate[];
 }
 
-function coverLine(viable: Candidate[], before: readonly Exclude<RoutingRule, 'in-stock'>[]): CoverLine {
-  if (viable.length === 0) return { suppliers: [], front: [] };
-  const sorted = [...viable].sort(comparator(before, null));
-  const best = sorted[0]!;
-  const front = sorted.filter((c) => before.every((key) => compareBy(key, c, best, null) === 0));
-  return { suppliers: [...new Set(front.map((c) => c.supplier))].sort(byText), front };
+function coverLine(viable: Candidate[], before: readonly Exclude<RoutingRule, 'in-stock'>[], after: readonly Exclude<RoutingRule, 'in-stock'>[]): CoverLine {
+  if (viable.length === 0) return { suppliers: [], ranked: [] };
+  let best = viable[0]!;
+  for (let i = 1; i < viable.length; i++) if (compareKeys(before, viable[i]!, best, null) < 0) best = viable[i]!;
+  const front = viable.length === 1 ? viable : viable.filter((c) => c === best || compareKeys(before, c, best, null) === 0);
+  if (front.length === 1) return { suppliers: [best.supplier], ranked: front };
+  return { suppliers: [...new Set(front.map((c) => c.supplier))].sort(byText), ranked: front.sort(comparator(after, null)) };
 }
 
 interface Cover {
   suppliers: ReadonlySet<string>;
-  score: CoverScore;
+  /** Null where no line had a tie (the set was not chosen among others). */
+  score: CoverScore | null;
 }
 
 /**
  * The smallest set of suppliers with one in every line's front: exact (smallest sets first) within
  * COVER_BUDGET subsets, greedy beyond (the supplier in most uncovered fronts, then the supplier id).
- * Among sets of that size, the best by the rules after fewest-shipments (`after`), summed over the
- * order; then the supplier ids.
+ * Among sets of that size (the first MAX_TIED_COVERS found), the best by the rules after
+ * fewest-shipments (`after`), summed over the order; then the supplier ids.
  */
 function chooseCover(lines: readonly CoverLine[], after: readonly Exclude<RoutingRule, 'in-stock'>[]): Cover {
   const fronts = lines.filter((l) => l.suppliers.length > 0);
-  const forced = new Set<string>();
-  for (const f of fronts) if (f.suppliers.length === 1) forced.add(f.suppliers[0]!);
-  const open = fronts.filter((f) => !f.suppliers.some((s) => forced.has(s)));
-  const covers: Set<string>[] = [];
-  if (open.length === 0) {
-    covers.push(forced);
-  } else {
-    const pool = [...new Set(open.flatMap((f) => f.suppliers))].sort(byText);
-    const hits = (chosen: readonly string[]) => open.every((f) => f.suppliers.some((s) => chosen.includes(s)));
-    let budget = COVER_BUDGET;
-    for (let k = 1; k <= pool.length && covers.length === 0 && budget > 0; k++) {
-      for (const combo of combinations(pool, k)) {
-        if (--budget < 0) break;
-        if (hits(combo)) covers.push(new Set([...forced, ...combo]));
-      }
-    }
-    if (covers.length === 0) covers.push(greedyCover(open, forced));
-  }
   let best: Cover | undefined;
-  for (const suppliers of covers) {
+  for (const suppliers of smallestCovers(fronts)) {
     const candidate: Cover = { suppliers, score: scoreCover(fronts, suppliers) };
     if (!best || compareCovers(candidate, best, after) < 0) best = candidate;
   }
   return best!;
 }
 
-function* combinations(pool: readonly string[], k: number): Generator<string[]> {
+/** The smallest covers of these fronts (all of one size; at most MAX_TIED_COVERS). */
+function smallestCovers(fronts: readonly CoverLine[]): Set<string>[] {
+  const forced = new Set<string>();
+  for (const f of fronts) if (f.suppliers.length === 1) forced.add(f.suppliers[0]!);
+  const open = fronts.filter((f) => !f.suppliers.some((s) => forced.has(s)));
+  if (open.length === 0) return [forced];
+  const covers: Set<string>[] = [];
+  const pool = [...new Set(open.flatMap((f) => f.suppliers))].sort(byText);
+  if (pool.length <= MAX_EXACT_POOL) {
+    // Each front as a bit mask over the pool; a set of suppliers covers when it meets every mask.
+    const bit = new Map(pool.map((s, i) => [s, 2 ** i]));
+    const masks = [...new Set(open.map((f) => f.suppliers.reduce((m, s) => m | bit.get(s)!, 0)))];
+    let budget = COVER_BUDGET;
+    for (let k = 1; k <= pool.length && covers.length === 0 && budget > 0; k++) {
+      budget = combinations(pool.length, k, budget, (chosen) => {
+        if (covers.length < MAX_TIED_COVERS && masks.every((m) => (m & chosen) !== 0)) {
+          covers.push(new Set([...forced, ...pool.filter((_, i) => (chosen & (2 ** i)) !== 0)]));
+        }
+      });
+    }
+  }
+  if (covers.length === 0) covers.push(greedyCover(open, forced));
+  return covers;
+}
+
+/** Calls `visit` with the bit mask of each k-subset of n items, in order, at most `budget` times; returns what is left of it. */
+function combinations(n: number, k: number, budget: number, visit: (mask: number) => void): number {
   const index = Array.from({ length: k }, (_, i) => i);
   for (;;) {
-    yield index.map((i) => pool[i]!);
+    if (budget-- <= 0) return 0;
+    let mask = 0;
+    for (const i of index) mask |= 2 ** i;
+    visit(mask);
     let i = k - 1;
-    while (i >= 0 && index[i] === pool.length - k + i) i--;
-    if (i < 0) return;
+    while (i >= 0 && index[i] === n - k + i) i--;
+    if (i < 0) return budget;
     index[i]!++;
     for (let j = i + 1; j < k; j++) index[j] = index[j - 1]! + 1;
   }
@@ -430,17 +553,13 @@ function greedyCover(open: readonly CoverLine[], forced: ReadonlySet<string>): S
   return chosen;
 }
 
-/** Each line's best front candidate within the cover (by priority, cost, supplier id), summed. */
+/** Each line's first ranked front candidate within the cover, summed: priorities, and goods + each supplier's fee once. */
 function scoreCover(fronts: readonly CoverLine[], suppliers: ReadonlySet<string>): CoverScore {
   let priority = 0;
   let cost: Units | null = 0;
   const fees = new Map<string, Units>();
   for (const f of fronts) {
-    let pick: Candidate | undefined;
-    for (const c of f.front) {
-      if (!suppliers.has(c.supplier)) continue;
-      if (!pick || comparePriority(c, pick) < 0 || (comparePriority(c, pick) === 0 && (compareCost(c, pick) < 0 || (compareCost(c, pick) === 0 && compareIds(c, pick) < 0)))) pick = c;
-    }
+    const pick = f.ranked.find((c) => suppliers.has(c.supplier));
     if (!pick) continue;
     priority += pick.priority ?? NO_PRIORITY;
     if (cost !== null) cost = pick.goodsUnits === null ? null : addUnits(cost, pick.goodsUnits);
@@ -461,7 +580,7 @@ function compareScores(rule: Exclude<RoutingRule, 'in-stock'>, a: CoverScore, b:
 
 function compareCovers(a: Cover, b: Cover, after: readonly Exclude<RoutingRule, 'in-stock'>[]): number {
   for (const rule of after) {
-    const d = compareScores(rule, a.score, b.score);
+    const d = compareScores(rule, a.score!, b.score!);
     if (d !== 0) return d;
   }
   return byText([...a.suppliers].sort(byText).join('\n'), [...b.suppliers].sort(byText).join('\n'));
@@ -473,87 +592,97 @@ function allocateLine(
   e: EvaluatedLine,
   index: number,
   compare: Compare,
-  taken: Map<string, number>,
-  useStock: boolean,
+  taken: Map<StockLevel, number>,
+  plan: Plan,
   policy: RoutingPolicy,
-  keys: readonly Exclude<RoutingRule, 'in-stock'>[],
   cover: Cover | null,
   coverLines: readonly CoverLine[],
-  after: readonly Exclude<RoutingRule, 'in-stock'>[],
 ): LineDecision {
-  const { line } = e;
-  const ranked = e.viable.length > 1 ? [...e.viable].sort(compare) : [...e.viable];
-  const left = (c: Candidate): number | null => (c.usable === null ? null : c.usable - (taken.get(stockKey(c.supplier, c.source.supplierSku)) ?? 0));
-  const take = (c: Candidate, quantity: number) => {
-    c.allocated += quantity;
-    if (c.usable !== null) {
-      const key = stockKey(c.supplier, c.source.supplierSku);
-      taken.set(key, (taken.get(key) ?? 0) + quantity);
-    }
-  };
-
+  const { line, viable } = e;
+  const ranked = viable.length > 1 ? viable.slice().sort(compare) : viable;
   const decision: LineDecision = {
     lineId: line.lineId,
     sku: line.sku,
     quantity: line.quantity,
     status: 'unfillable',
-    allocations: [],
-    planned: [],
-    candidates: [],
-    why: { kind: 'no-source' },
-    heldBy: [],
+    allocations: NONE,
+    planned: NONE,
+    candidates: ranked,
+    why: NO_SOURCE,
+    heldBy: NO_LINES,
   };
 
-  // What earlier lines took may leave a viable source short now.
-  const considered: Candidate[] = [];
+  // The first ranked source whose stock, less what earlier lines of the order took, still covers
+  // the line; those passed over are now short.
+  let winner: Candidate | undefined;
+  let runnerUp: Candidate | undefined;
+  let passedOver = false;
   for (const c of ranked) {
-    const now = useStock ? left(c) : null;
-    if (now !== null && now < line.quantity) {
-      c.skip = { kind: 'no-stock', needed: line.quantity, left: Math.max(0, now), takenEarlier: c.usable! - Math.max(0, now) };
-      if (now > 0) e.short.push(c);
-    } else {
-      considered.push(c);
+    const room = plan.useStock ? left(c, taken) : null;
+    if (room !== null && room < line.quantity) {
+      c.skip = { kind: 'no-stock', needed: line.quantity, left: Math.max(0, room), takenEarlier: c.usable! - Math.max(0, room) };
+      if (room > 0) (e.short === NO_CANDIDATES ? (e.short = []) : e.short).push(c);
+      passedOver = true;
+    } else if (!winner) {
+      winner = c;
+    } else if (!runnerUp) {
+      runnerUp = c;
     }
   }
 
-  const winner = considered[0];
   if (winner) {
-    take(winner, line.quantity);
+    take(winner, line.quantity, taken);
     decision.status = 'allocated';
     decision.allocations = [allocation(winner, line.quantity)];
-    decision.why = whyWinner(winner, considered[1], e, index, keys, cover, coverLines, after);
-  } else if (useStock && policy.splitLines) {
-    const pieces = [...considered, ...e.short].sort(compare);
+    decision.why = whyWinner(winner, runnerUp, e, index, plan, cover, coverLines);
+  } else if (plan.useStock && policy.splitLines && e.short.length) {
+    const pieces = e.short.slice().sort(compare);
     let need = line.quantity;
-    const used: [Candidate, number][] = [];
+    const used: Candidate[] = [];
+    const portions: number[] = [];
     for (const c of pieces) {
       if (need === 0) break;
-      const room = left(c);
-      const portion = room === null ? need : Math.min(need, Math.max(0, room));
+      const portion = Math.min(need, Math.max(0, left(c, taken)!));
       if (portion <= 0 || portion < (c.source.minQty ?? 1)) continue;
-      used.push([c, portion]);
+      used.push(c);
+      portions.push(portion);
       need -= portion;
     }
     if (need === 0) {
-      for (const [c, portion] of used) {
-        take(c, portion);
-        c.skip = null;
-      }
       decision.status = 'allocated';
-      decision.allocations = used.map(([c, portion]) => allocation(c, portion));
+      decision.allocations = used.map((c, i) => {
+        take(c, portions[i]!, taken);
+        c.skip = null;
+        return allocation(c, portions[i]!);
+      });
       decision.why = { kind: 'split' };
+      decision.candidates = used;
+      passedOver = true;
     } else {
-      decision.why = e.candidates.length === 0 ? { kind: 'no-source' } : { kind: 'short', usable: line.quantity - need };
+      decision.why = { kind: 'short', usable: line.quantity - need };
     }
-  } else {
-    decision.why = e.candidates.length === 0 ? { kind: 'no-source' } : { kind: 'none-left' };
+  } else if (e.candidates.length) {
+    decision.why = NONE_LEFT;
   }
 
-  // Ranked first (allocated and considered in rank order), then the skipped by supplier.
-  const rankedOut = e.candidates.filter((c) => c.skip === null).sort(compare);
-  const skipped = e.candidates.filter((c) => c.skip !== null).sort(compareIds);
-  decision.candidates = [...rankedOut, ...skipped];
+  // Ranked first (allocated and considered, in rank order), then the skipped by supplier.
+  if (passedOver) decision.candidates = decision.candidates.filter((c) => c.skip === null);
+  if (viable.length < e.candidates.length || passedOver) {
+    const skipped = e.candidates.filter((c) => c.skip !== null);
+    if (skipped.length > 1) skipped.sort(compareIds);
+    decision.candidates = decision.candidates.concat(skipped);
+  }
   return decision;
+}
+
+/** What is left of a candidate's stock after this order's earlier lines; null when unknown. */
+function left(c: Candidate, taken: Map<StockLevel, number>): number | null {
+  return c.usable === null ? null : c.usable - (taken.get(c.stock!) ?? 0);
+}
+
+function take(c: Candidate, quantity: number, taken: Map<StockLevel, number>): void {
+  c.allocated += quantity;
+  if (c.usable !== null) taken.set(c.stock!, (taken.get(c.stock!) ?? 0) + quantity);
 }
 
 function allocation(c: Candidate, quantity: number): Allocation {
@@ -561,22 +690,15 @@ function allocation(c: Candidate, quantity: number): Allocation {
 }
 
 /** The rule that put the winner before the runner-up. */
-function whyWinner(
-  winner: Candidate,
-  runnerUp: Candidate | undefined,
-  e: EvaluatedLine,
-  index: number,
-  keys: readonly Exclude<RoutingRule, 'in-stock'>[],
-  cover: Cover | null,
-  coverLines: readonly CoverLine[],
-  after: readonly Exclude<RoutingRule, 'in-stock'>[],
-): Why {
+function whyWinner(winner: Candidate, runnerUp: Candidate | undefined, e: EvaluatedLine, index: number, plan: Plan, cover: Cover | null, coverLines: readonly CoverLine[]): Why {
   if (!runnerUp) {
-    if (e.candidates.length === 1) return { kind: 'only-source' };
-    return { kind: 'only-left', skipped: [...new Set(e.candidates.filter((c) => c !== winner && c.skip).map((c) => c.skip!.kind))] };
+    if (e.candidates.length === 1) return ONLY_SOURCE;
+    const kinds: Skip['kind'][] = [];
+    for (const c of e.candidates) if (c !== winner && c.skip && !kinds.includes(c.skip.kind)) kinds.push(c.skip.kind);
+    return { kind: 'only-left', skipped: kinds };
   }
   const tiedOn: RoutingRule[] = [];
-  for (const key of keys) {
+  for (const key of plan.keys) {
     const d = compareBy(key, winner, runnerUp, cover?.suppliers ?? null);
     if (d === 0) {
       tiedOn.push(key);
@@ -585,14 +707,14 @@ function whyWinner(
     if (key === 'fewest-shipments') {
       // Would the runner-up's supplier have needed more shipments, or as many (and the set chosen
       // was better on the later rules)?
-      const forced = coverLines.map((c, i) => (i === index ? { suppliers: [runnerUp.supplier], front: [runnerUp] } : c));
-      const alternative = chooseCover(forced, after);
+      const forced = coverLines.map((c, i) => (i === index ? { suppliers: [runnerUp.supplier], ranked: [runnerUp] } : c));
       const shipments = cover!.suppliers.size;
-      if (alternative.suppliers.size > shipments) {
-        return { kind: 'fewest-shipments', shipments, runnerUp, runnerUpShipments: alternative.suppliers.size };
-      }
-      const rule = (after.find((r) => compareScores(r, cover!.score, alternative.score) !== 0) ?? null) as 'priority' | 'cost' | null;
-      return { kind: 'fewest-shipments-tie', shipments, runnerUp, rule, score: cover!.score, runnerUpScore: alternative.score };
+      const smallest = smallestCovers(forced.filter((l) => l.suppliers.length > 0))[0]!.size;
+      if (smallest > shipments) return { kind: 'fewest-shipments', shipments, runnerUp, runnerUpShipments: smallest };
+      const score = cover!.score ?? scoreCover(coverLines.filter((l) => l.suppliers.length > 0), cover!.suppliers);
+      const alternative = chooseCover(forced, plan.after);
+      const rule = (plan.after.find((r) => compareScores(r, score, alternative.score!) !== 0) ?? null) as 'priority' | 'cost' | null;
+      return { kind: 'fewest-shipments-tie', shipments, runnerUp, rule, score, runnerUpScore: alternative.score! };
     }
     return { kind: 'rule', rule: key, runnerUp };
   }

@@ -84,7 +84,7 @@ function explainCandidate(c: Candidate): CandidateExplanation {
     reserved: c.stock?.reserved ?? null,
     buffer: c.source.terms.stockBuffer,
     usable: c.usable,
-    stockAt: c.stock ? c.stock.asOf.toISOString() : null,
+    stockAt: c.stock ? isoTime(c.stock.asOf) : null,
     cost: c.source.cost,
     landedCost: c.landedUnits === null ? null : formatUnits(c.landedUnits),
     priority: c.priority,
@@ -204,4 +204,32 @@ function whyText(line: LineDecision, why: Why, policy: RoutingPolicy): string {
       return `no source can take ${line.quantity}: ${skips.map((c) => `${c.supplier} ${skipReason(c, c.skip!)}`).join('; ')}`;
     }
   }
+}
+
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/**
+ * `date.toISOString()` for years 0–9999, in integer arithmetic (days → civil date, after Howard
+ * Hinnant's algorithm): toISOString costs about ten times as much, and an explanation has one per
+ * candidate. Other years and invalid dates go to toISOString.
+ */
+export function isoTime(date: Date): string {
+  const ms = date.getTime();
+  if (!(ms >= -62_167_219_200_000 && ms < 253_402_300_800_000)) return date.toISOString();
+  const days = Math.floor(ms / 86_400_000);
+  const inDay = ms - days * 86_400_000;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const h = Math.floor(inDay / 3_600_000);
+  const m = Math.floor((inDay % 3_600_000) / 60_000);
+  const sec = Math.floor((inDay % 60_000) / 1000);
+  const milli = inDay % 1000;
+  return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}T${pad2(h)}:${pad2(m)}:${pad2(sec)}.${milli < 10 ? `00${milli}` : milli < 100 ? `0${milli}` : milli}Z`;
 }

@@ -1,10 +1,10 @@
 export { routeOrder, toCancellation, type RouteInput, type RouteOptions, type RouteResult, type UnroutableLine } from './route-order.ts';
-export { claims, sourceOf, sourcesFor, supplierTerms, suppliersFor } from './claims.ts';
+export { claims, sourceLookup, sourceOf, sourcesFor, supplierTerms, suppliersFor } from './claims.ts';
 export { defaultPoNumber, cleanOrderNumber, type PoNumberContext } from './po-number.ts';
 export { toUnits, fromUnits, totalOf, lineAmount } from './money.ts';
 export {
   decide,
-  stockKey,
+  stockSnapshot,
   type Allocation,
   type Candidate,
   type DecideInput,
@@ -13,6 +13,7 @@ export {
   type Exclusion,
   type LineDecision,
   type StockLevel,
+  type StockRow,
   type StockSnapshot,
 } from './decide.ts';
 export { explainDecision, type CandidateExplanation, type LineExplanation } from './explain.ts';

@@ -29,9 +29,11 @@ export function lineAmount(quantity: number, unitPrice: string): bigint {
   return BigInt(quantity) * toUnits(unitPrice);
 }
 
-/** Σ quantity × unit price as a decimal string. */
+/** Σ quantity × unit price as a decimal string (exact: plain numbers while they stay exact, BigInt beyond). */
 export function totalOf(lines: readonly { quantity: number; unitPrice: string }[]): string {
-  return fromUnits(lines.reduce((sum, line) => sum + lineAmount(line.quantity, line.unitPrice), 0n));
+  let sum: Units = 0;
+  for (const line of lines) sum = addUnits(sum, timesUnits(line.quantity, unitsOf(line.unitPrice)));
+  return formatUnits(sum);
 }
 
 /**

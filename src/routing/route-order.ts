@@ -18,12 +18,12 @@ import type { CanonicalOrder } from '../canonical/order.ts';
 import type { PurchaseOrder, PurchaseOrderLine } from '../canonical/purchase-order.ts';
 import type { LoadedMapping } from '../config/mapping-loader.ts';
 import { errorMessage } from '../errors.ts';
-import { sourcesFor } from './claims.ts';
+import { sourceLookup } from './claims.ts';
 import { decide, type Allocation, type Decision, type Exclusion, type StockSnapshot } from './decide.ts';
 import { lineReason } from './explain.ts';
 import { totalOf } from './money.ts';
 import { BUILT_IN_POLICY, type RoutingPolicy } from './policy.ts';
-import { poNumberFor } from './po-number.ts';
+import { defaultPoNumber, poNumberFor } from './po-number.ts';
 import type { Source } from './sources.ts';
 
 export interface RouteInput {
@@ -79,7 +79,7 @@ export async function routeOrder(input: RouteInput, mappings: readonly LoadedMap
   const policy = options.policy ?? BUILT_IN_POLICY;
   const decision = decide({
     lines: orderLines,
-    sources: options.sources ?? ((sku) => sourcesFor(sku, mappings)),
+    sources: options.sources ?? sourceLookup(mappings),
     ...(options.stock ? { stock: options.stock } : {}),
     ...(options.exclusions ? { exclusions: options.exclusions } : {}),
     policy,
@@ -104,31 +104,35 @@ export async function routeOrder(input: RouteInput, mappings: readonly LoadedMap
       lines.push({ line, allocation });
     }
   });
-  const byId = new Map(mappings.map((m) => [m.supplier, m]));
   const suppliers = [...bySupplier.keys()].sort((a, b) => a.localeCompare(b));
   const split = suppliers.length > 1;
   const purchaseOrders: PurchaseOrder[] = [];
   const seen = new Map<string, string>();
 
   for (const supplier of suppliers) {
-    const loaded = byId.get(supplier);
+    const loaded = mappings.find((m) => m.supplier === supplier);
     if (!loaded) return { ok: false, reason: `source ${supplier} has no mapping file`, unroutable: [], decision };
+    const context = {
+      orderNumber: order.orderNumber,
+      externalId: order.externalId,
+      orderId: input.orderId,
+      supplier,
+      retailer: input.retailer,
+      split,
+      suppliers,
+      placedAt: order.placedAt,
+      createdAt: input.createdAt,
+      order,
+    };
     let numbered: Awaited<ReturnType<typeof poNumberFor>>;
-    try {
-      numbered = await poNumberFor(loaded, {
-        orderNumber: order.orderNumber,
-        externalId: order.externalId,
-        orderId: input.orderId,
-        supplier,
-        retailer: input.retailer,
-        split,
-        suppliers,
-        placedAt: order.placedAt,
-        createdAt: input.createdAt,
-        order,
-      });
-    } catch (error) {
-      numbered = { ok: false, reason: errorMessage(error) };
+    if (!loaded.expressions.poNumber) {
+      numbered = { ok: true, poNumber: defaultPoNumber(context) }; // what poNumberFor gives without a template, without a wait
+    } else {
+      try {
+        numbered = await poNumberFor(loaded, context);
+      } catch (error) {
+        numbered = { ok: false, reason: errorMessage(error) };
+      }
     }
     if (!numbered.ok) return { ok: false, reason: numbered.reason, unroutable: [], decision };
     const other = seen.get(numbered.poNumber);

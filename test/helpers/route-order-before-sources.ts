@@ -1,6 +1,6 @@
 /**
  * FROZEN: `routeOrder` as it was before several sources per SKU (main at 6002747), with the
- * `claims` it used, kept unchanged as the reference that today's routing must match when every SKU
+ * `claims` and money helpers it used (the PO number helpers are shared: unchanged since), kept unchanged as the reference that today's routing must match when every SKU
  * has one supplier and there is no routing policy or stock (test/routing/route-order.test.ts), and
  * as the peer of bench/routing-decide.bench.ts. Do not edit.
  *
@@ -17,7 +17,6 @@ import type { CanonicalOrder } from '../../src/canonical/order.ts';
 import type { PurchaseOrder, PurchaseOrderLine } from '../../src/canonical/purchase-order.ts';
 import type { LoadedMapping } from '../../src/config/mapping-loader.ts';
 import { errorMessage } from '../../src/errors.ts';
-import { totalOf } from '../../src/routing/money.ts';
 import { poNumberFor } from '../../src/routing/po-number.ts';
 
 interface SkuIndex {
@@ -174,4 +173,37 @@ function describeUnroutable(lines: UnroutableLine[]): string {
     parts.push(`SKU "${line.sku}" (line ${line.lineId}) is claimed by several suppliers: ${line.suppliers.join(', ')}`);
   }
   return parts.join('; ');
+}
+
+// ─── money.ts at 6002747 ───
+
+const SCALE_DIGITS = 4;
+const SCALE = 10n ** BigInt(SCALE_DIGITS);
+const DECIMAL = /^(\d+)(?:\.(\d{1,4}))?$/;
+
+/** "19.99" → 199900n (ten-thousandths). Throws on anything but a non-negative decimal with ≤ 4 places. */
+function toUnits(amount: string): bigint {
+  const match = DECIMAL.exec(amount);
+  if (!match) throw new RangeError(`not a decimal amount: "${amount}"`);
+  return BigInt(match[1]!) * SCALE + BigInt((match[2] ?? '').padEnd(SCALE_DIGITS, '0'));
+}
+
+/** 199900n → "19.99": at least two decimal places, no trailing zeros beyond them. */
+function fromUnits(units: bigint): string {
+  const negative = units < 0n;
+  const abs = negative ? -units : units;
+  const whole = abs / SCALE;
+  let fraction = (abs % SCALE).toString().padStart(SCALE_DIGITS, '0');
+  while (fraction.length > 2 && fraction.endsWith('0')) fraction = fraction.slice(0, -1);
+  return `${negative ? '-' : ''}${whole}.${fraction}`;
+}
+
+/** quantity × unit price, exactly. */
+function lineAmount(quantity: number, unitPrice: string): bigint {
+  return BigInt(quantity) * toUnits(unitPrice);
+}
+
+/** Σ quantity × unit price as a decimal string. */
+function totalOf(lines: readonly { quantity: number; unitPrice: string }[]): string {
+  return fromUnits(lines.reduce((sum, line) => sum + lineAmount(line.quantity, line.unitPrice), 0n));
 }

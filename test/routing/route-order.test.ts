@@ -4,7 +4,7 @@ import type { CanonicalOrder } from '../../src/canonical/order.ts';
 import type { CatalogEntry, LoadedMapping } from '../../src/config/mapping-loader.ts';
 import type { Mapping } from '../../src/config/mapping-schema.ts';
 import { compileExpression } from '../../src/config/expression.ts';
-import { BUILT_IN_POLICY, explainDecision, fromUnits, routeOrder, stockKey, toCancellation, toUnits, totalOf, type RouteOptions } from '../../src/routing/index.ts';
+import { BUILT_IN_POLICY, explainDecision, fromUnits, routeOrder, stockSnapshot, toCancellation, toUnits, totalOf, type RouteOptions } from '../../src/routing/index.ts';
 import { mergePolicy } from '../../src/routing/policy.ts';
 import { CREATED_AT, RETAILER, exampleMapping, exampleMappings, fixtureOrder } from '../formats/outbound/examples.ts';
 import { routeOrderBeforeSources } from '../helpers/route-order-before-sources.ts';
@@ -107,10 +107,11 @@ describe('routeOrder', () => {
     const acme = await exampleMapping('acme-toys');
     const cheap = supplierLike(acme, 'cheap', { catalog: { 'TRUCK-1': { supplierSku: 'C-1', cost: '4.00' } } });
     const dear = supplierLike(acme, 'dear', { catalog: { 'TRUCK-1': { supplierSku: 'D-1', cost: '5.00' } } });
-    const stock = new Map([
-      [stockKey('cheap', 'C-1'), { available: 0, reserved: 0, asOf: new Date('2026-11-26T11:00:00Z') }],
-      [stockKey('dear', 'D-1'), { available: 7, reserved: 0, asOf: new Date('2026-11-26T11:00:00Z') }],
-    ]);
+    const rows = [
+      { supplier: 'cheap', supplierSku: 'C-1', available: 0, reserved: 0, asOf: new Date('2026-11-26T11:00:00Z') },
+      { supplier: 'dear', supplierSku: 'D-1', available: 7, reserved: 0, asOf: new Date('2026-11-26T11:00:00Z') },
+    ];
+    const stock = stockSnapshot(rows);
     const result = await route(order(['TRUCK-1']), [cheap, dear], { policy: IN_STOCK, stock });
     if (!result.ok) throw new Error(result.reason);
     expect(result.purchaseOrders.map((po) => po.supplierId)).toEqual(['dear']);
@@ -122,7 +123,7 @@ describe('routeOrder', () => {
       ],
     });
     // Out of stock everywhere: held with the reason, nothing routed.
-    const none = new Map([...stock].map(([k, v]) => [k, { ...v, available: 0 }]));
+    const none = stockSnapshot(rows.map((row) => ({ ...row, available: 0 })));
     const held = await route(order(['TRUCK-1', 'ACME-A']), [cheap, dear, acme], { policy: IN_STOCK, stock: none });
     expect(held).toMatchObject({
       ok: false,
@@ -134,7 +135,7 @@ describe('routeOrder', () => {
   it('with unfillable: partial, routes the lines that can go and returns the rest as waiting', async () => {
     const acme = await exampleMapping('acme-toys');
     const only = supplierLike(acme, 'only', { catalog: { 'TRUCK-1': { supplierSku: 'O-1' } } });
-    const stock = new Map([[stockKey('only', 'O-1'), { available: 0, reserved: 0, asOf: new Date(CREATED_AT) }]]);
+    const stock = stockSnapshot([{ supplier: 'only', supplierSku: 'O-1', available: 0, reserved: 0, asOf: new Date(CREATED_AT) }]);
     const policy = mergePolicy(IN_STOCK, { unfillable: 'partial' });
     const result = await route(order(['TRUCK-1', 'ACME-A']), [only, acme], { policy, stock });
     if (!result.ok) throw new Error(result.reason);
@@ -144,7 +145,7 @@ describe('routeOrder', () => {
     // Later, with stock: the remainder alone.
     const later = await route(order(['TRUCK-1', 'ACME-A']), [only, acme], {
       policy,
-      stock: new Map([[stockKey('only', 'O-1'), { available: 3, reserved: 0, asOf: new Date(CREATED_AT) }]]),
+      stock: stockSnapshot([{ supplier: 'only', supplierSku: 'O-1', available: 3, reserved: 0, asOf: new Date(CREATED_AT) }]),
       lineIds: ['1'],
     });
     expect(later.ok && later.purchaseOrders.map((po) => [po.supplierId, po.lines.map((l) => [l.lineNumber, l.lineId, l.supplierSku])])).toEqual([['only', [[1, '1', 'O-1']]]]);
@@ -154,9 +155,9 @@ describe('routeOrder', () => {
     const acme = await exampleMapping('acme-toys');
     const a = supplierLike(acme, 'alpha', { catalog: { 'TRUCK-1': { supplierSku: 'A-1', cost: '4.00' } } });
     const b = supplierLike(acme, 'beta', { catalog: { 'TRUCK-1': { supplierSku: 'B-1', cost: '5.00' } } });
-    const stock = new Map([
-      [stockKey('alpha', 'A-1'), { available: 3, reserved: 0, asOf: new Date(CREATED_AT) }],
-      [stockKey('beta', 'B-1'), { available: 4, reserved: 1, asOf: new Date(CREATED_AT) }],
+    const stock = stockSnapshot([
+      { supplier: 'alpha', supplierSku: 'A-1', available: 3, reserved: 0, asOf: new Date(CREATED_AT) },
+      { supplier: 'beta', supplierSku: 'B-1', available: 4, reserved: 1, asOf: new Date(CREATED_AT) },
     ]);
     const o = { ...order(['TRUCK-1']), lines: [{ lineId: '1', sku: 'TRUCK-1', title: 'Truck', quantity: 5, unitPrice: '10.00' }] };
     const result = await route(o, [a, b], { policy: mergePolicy(IN_STOCK, { splitLines: true }), stock });
