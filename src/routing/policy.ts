@@ -120,8 +120,9 @@ const RETAILER_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 export const RoutingPolicyFile = z.strictObject({
   default: PolicySettings.optional(),
   retailers: z
-    .record(z.string().regex(RETAILER_ID, 'a retailer id is lower-case letters, digits, "-" and "_"'), PolicySettings, {
-      error: 'must map retailer ids to their settings',
+    .record(z.string().regex(RETAILER_ID), PolicySettings, {
+      error: (issue) =>
+        issue.code === 'invalid_key' ? 'a retailer id is lower-case letters, digits, "-" and "_"' : 'must map retailer ids to their settings',
     })
     .optional(),
 });
