@@ -11,7 +11,7 @@
  *   //   reason: 'cheapest landed cost among in-stock sources (12.40 vs 13.95)',
  *   //   candidates: [{ supplier: 'acme', supplierSku: 'A-1', available: 40, reserved: 2, buffer: 0, usable: 38,
  *   //                  stockAt: '2026-11-26T09:00:00.000Z', cost: '6.20', landedCost: '12.40', priority: null,
- *   //                  quantity: 2, skipped: null }, …] }
+ *   //                  leadTimeDays: null, quantity: 2, skipped: null }, …] }
  */
 import type { Candidate, Decision, LineDecision, Skip, Why } from './decide.ts';
 import { formatUnits } from './money.ts';
@@ -37,6 +37,8 @@ export interface CandidateExplanation {
   landedCost: string | null;
   /** Extension: the priority that counted (the SKU's, else the supplier's); null: none. */
   priority: number | null;
+  /** Extension: the catalog's lead time in days; null: none given (no rule uses it yet). */
+  leadTimeDays: number | null;
   /** Extension: how much of the line it ships (0: none). */
   quantity: number;
   /** Why it was not considered; null when it was (chosen or ranked below the chosen one). */
@@ -88,6 +90,7 @@ function explainCandidate(c: Candidate): CandidateExplanation {
     cost: c.source.cost,
     landedCost: c.landedUnits === null ? null : formatUnits(c.landedUnits),
     priority: c.priority,
+    leadTimeDays: c.source.leadTimeDays,
     quantity: c.allocated,
     skipped: c.skip ? skipReason(c, c.skip) : null,
   };

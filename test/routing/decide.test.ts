@@ -341,7 +341,7 @@ describe('lines no single source can fill', () => {
 
 describe('the explanation', () => {
   it('has the contract\'s fields for every line and every candidate', () => {
-    const sources = catalog(source('acme', 'T', { cost: '6.20' }), source('globex', 'T', { cost: '5.00', terms: { shippingFee: '4.95', stockBuffer: 1 } }));
+    const sources = catalog(source('acme', 'T', { cost: '6.20' }), source('globex', 'T', { cost: '5.00', leadTimeDays: 4, terms: { shippingFee: '4.95', stockBuffer: 1 } }));
     const { explained } = run([['T', 2]], sources, { stock: stock({ 'acme:T': [40, 2, 3] }), policy: policy() });
     expect(explained).toEqual([
       {
@@ -353,8 +353,8 @@ describe('the explanation', () => {
         allocations: [{ supplier: 'acme', supplierSku: 'ACME-T', quantity: 2 }],
         reason: 'cheapest landed cost among in-stock sources (12.40 vs 14.95 at globex)',
         candidates: [
-          { supplier: 'acme', supplierSku: 'ACME-T', available: 40, reserved: 2, buffer: 0, usable: 38, stockAt: '2026-11-26T09:00:00.000Z', cost: '6.20', landedCost: '12.40', priority: null, quantity: 2, skipped: null },
-          { supplier: 'globex', supplierSku: 'GLOBEX-T', available: null, reserved: null, buffer: 1, usable: null, stockAt: null, cost: '5.00', landedCost: '14.95', priority: null, quantity: 0, skipped: null },
+          { supplier: 'acme', supplierSku: 'ACME-T', available: 40, reserved: 2, buffer: 0, usable: 38, stockAt: '2026-11-26T09:00:00.000Z', cost: '6.20', landedCost: '12.40', priority: null, leadTimeDays: null, quantity: 2, skipped: null },
+          { supplier: 'globex', supplierSku: 'GLOBEX-T', available: null, reserved: null, buffer: 1, usable: null, stockAt: null, cost: '5.00', landedCost: '14.95', priority: null, leadTimeDays: 4, quantity: 0, skipped: null },
         ],
       },
     ]);

@@ -5,6 +5,7 @@ import type { CatalogEntry, LoadedMapping } from '../../src/config/mapping-loade
 import type { Mapping } from '../../src/config/mapping-schema.ts';
 import { compileExpression } from '../../src/config/expression.ts';
 import { BUILT_IN_POLICY, explainDecision, fromUnits, routeOrder, stockSnapshot, toCancellation, toUnits, totalOf, type RouteOptions } from '../../src/routing/index.ts';
+import { formatUnits, unitsOf } from '../../src/routing/money.ts';
 import { mergePolicy } from '../../src/routing/policy.ts';
 import { CREATED_AT, RETAILER, exampleMapping, exampleMappings, fixtureOrder } from '../formats/outbound/examples.ts';
 import { routeOrderBeforeSources } from '../helpers/route-order-before-sources.ts';
@@ -238,5 +239,20 @@ describe('money', () => {
     expect(fromUnits(toUnits('1.2345'))).toBe('1.2345');
     expect(fromUnits(toUnits('7'))).toBe('7.00');
     expect(() => toUnits('1e3')).toThrow(RangeError);
+  });
+
+  it('gives the same results on plain numbers as on BigInt, up to the largest amounts (property)', () => {
+    const amount = fc.tuple(fc.bigInt({ min: 0n, max: 999_999_999_999n }), fc.option(fc.stringMatching(/^\d{1,4}$/), { nil: undefined })).map(([w, f]) => (f === undefined ? String(w) : `${w}.${f}`));
+    fc.assert(
+      fc.property(fc.array(fc.record({ quantity: fc.integer({ min: 1, max: 1_000_000 }), unitPrice: amount }), { maxLength: 6 }), (lines) => {
+        expect(totalOf(lines)).toBe(fromUnits(lines.reduce((sum, l) => sum + BigInt(l.quantity) * toUnits(l.unitPrice), 0n)));
+        for (const l of lines) {
+          expect(BigInt(unitsOf(l.unitPrice))).toBe(toUnits(l.unitPrice));
+          expect(formatUnits(unitsOf(l.unitPrice))).toBe(fromUnits(toUnits(l.unitPrice)));
+        }
+      }),
+      { numRuns: 500 },
+    );
+    for (const bad of ['', '.5', '5.', '1.23456', '-1', '1,5', '１']) expect(() => unitsOf(bad), bad).toThrow(RangeError);
   });
 });
