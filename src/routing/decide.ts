@@ -113,38 +113,73 @@ export type Skip =
   | { kind: 'unknown-stock'; ageMs: number | null }
   | { kind: 'no-stock'; needed: number; left: number; takenEarlier: number };
 
+/** What a candidate needs to look its stock up when asked: shared by the candidates of a line. */
+interface LineContext {
+  quantity: number;
+  stock: StockSnapshot | undefined;
+  nowMs: number;
+  policy: RoutingPolicy;
+  useStock: boolean;
+  /** What the order's earlier lines took, by stock figure, when this line was decided. */
+  takenBefore: ReadonlyMap<StockLevel, number>;
+}
+
 /**
- * One candidate source of a line, as the decision saw it. Its money is worked out when a rule or
- * the explanation first asks (most lines are decided before cost is compared).
+ * One candidate source of a line, as the decision saw it. Its static facts (priority, and money
+ * when a rule first asks) are known at once; its stock is looked up when the walk in rank order
+ * reaches it, which for most lines is the chosen source and the runner-up only; the explanation
+ * asks for the others (against the stock the line saw).
  */
 export class Candidate {
   readonly source: Source;
   readonly supplier: string;
   /** The SKU's priority at this supplier, else the supplier's; null: none. */
   readonly priority: number | null;
-  /** The stock figure, null when there is none. */
-  readonly stock: StockLevel | null;
-  /** Age of the stock figure at `now`; null without one. */
-  readonly ageMs: number | null;
-  /** available − reserved − stockBuffer (at least 0), when the figure is fresh; null when unknown. */
-  readonly usable: number | null;
-  /** Why it was left out; null when it was considered. */
-  skip: Skip | null = null;
   /** How much of the line it ships (0: none). */
   allocated = 0;
-  /** The line's quantity (for the money, worked out on demand). */
-  private readonly quantity: number;
+  private readonly context: LineContext;
+  private skipped: Skip | null;
+  private inspected = false;
+  private figure: StockLevel | null = null;
+  private age: number | null = null;
+  private free: number | null = null;
   private goods: Units | null | undefined = undefined;
   private landed: Units | null | undefined = undefined;
 
-  constructor(source: Source, quantity: number, stock: StockLevel | null, ageMs: number | null, usable: number | null) {
+  constructor(source: Source, context: LineContext, skip: Skip | null) {
     this.source = source;
     this.supplier = source.supplier;
     this.priority = source.priority ?? source.terms.priority;
-    this.stock = stock;
-    this.ageMs = ageMs;
-    this.usable = usable;
-    this.quantity = quantity;
+    this.context = context;
+    this.skipped = skip;
+  }
+
+  /** Why it was left out; null when it was considered. */
+  get skip(): Skip | null {
+    if (!this.inspected) this.inspect();
+    return this.skipped;
+  }
+
+  set skip(skip: Skip | null) {
+    this.skipped = skip;
+  }
+
+  /** The stock figure, null when there is none. */
+  get stock(): StockLevel | null {
+    if (!this.inspected) this.inspect();
+    return this.figure;
+  }
+
+  /** Age of the stock figure at `now`; null without one. */
+  get ageMs(): number | null {
+    if (!this.inspected) this.inspect();
+    return this.age;
+  }
+
+  /** available − reserved − stockBuffer (at least 0), when the figure is fresh; null when unknown. */
+  get usable(): number | null {
+    if (!this.inspected) this.inspect();
+    return this.free;
   }
 
   /** The supplier's shippingFee, 0 without one. */
@@ -154,7 +189,7 @@ export class Candidate {
 
   /** quantity × unit cost; null when the cost is unknown. */
   get goodsUnits(): Units | null {
-    if (this.goods === undefined) this.goods = this.source.cost === null ? null : timesUnits(this.quantity, moneyUnits(this.source.cost));
+    if (this.goods === undefined) this.goods = this.source.cost === null ? null : timesUnits(this.context.quantity, moneyUnits(this.source.cost));
     return this.goods;
   }
 
@@ -165,6 +200,39 @@ export class Candidate {
       this.landed = goods === null ? null : addUnits(goods, this.feeUnits);
     }
     return this.landed;
+  }
+
+  /**
+   * For a candidate the walk did not reach: with in-stock, leaves it out if the earlier lines of the
+   * order left too little of its stock (the walk checks this itself for those it reaches).
+   */
+  settle(): void {
+    const free = this.usable;
+    if (this.skipped !== null || this.allocated > 0 || !this.context.useStock || free === null) return;
+    const left = free - (this.context.takenBefore.get(this.figure!) ?? 0);
+    if (left < this.context.quantity) this.skipped = { kind: 'no-stock', needed: this.context.quantity, left: Math.max(0, left), takenEarlier: free - Math.max(0, left) };
+  }
+
+  /** Looks the stock up and, with in-stock, leaves the candidate out when it cannot take the line. */
+  inspect(): void {
+    if (this.inspected) return;
+    this.inspected = true;
+    const { context, source } = this;
+    const level = context.stock?.get(source.supplier, source.supplierSku) ?? null;
+    if (level) {
+      this.figure = level;
+      const at = level.asOf.getTime();
+      this.age = Number.isFinite(at) ? context.nowMs - at : null; // an invalid date: an unknown age, so unknown stock
+      if (this.age !== null && this.age <= context.policy.stockMaxAgeMs) this.free = Math.max(0, level.available - level.reserved - source.terms.stockBuffer);
+    }
+    if (this.skipped !== null || !context.useStock) return;
+    if (this.free === null) {
+      if (context.policy.unknownStock === 'skip') this.skipped = { kind: 'unknown-stock', ageMs: this.age };
+      return;
+    }
+    const taken = context.takenBefore.get(level!) ?? 0;
+    const left = this.free - taken;
+    if (left < context.quantity) this.skipped = { kind: 'no-stock', needed: context.quantity, left: Math.max(0, left), takenEarlier: this.free - Math.max(0, left) };
   }
 }
 
@@ -181,24 +249,50 @@ export type Why =
   | { kind: 'none-left' }
   | { kind: 'short'; usable: number };
 
-export interface LineDecision {
-  lineId: string;
-  sku: string;
-  quantity: number;
+/** The decision for one line. */
+export class LineDecision {
+  readonly lineId: string;
+  readonly sku: string;
+  readonly quantity: number;
   /**
    * `allocated`: `allocations` say who ships it. `held`: it could go (`planned`), but another line
    * cannot and the policy holds the order whole. `unfillable`: no source can take it now.
    */
-  status: 'allocated' | 'held' | 'unfillable';
+  status: 'allocated' | 'held' | 'unfillable' = 'unfillable';
   /** Who ships it (several when split); empty unless `allocated`. */
-  allocations: Allocation[];
+  allocations: Allocation[] = NONE;
   /** Where it would go: only for `held` lines. */
-  planned: Allocation[];
-  /** Every candidate: the ranked ones first, in rank order, then the skipped ones by supplier. */
-  candidates: Candidate[];
-  why: Why;
+  planned: Allocation[] = NONE;
+  why: Why = NO_SOURCE;
   /** For `held` lines: the lines that hold the order. */
-  heldBy: string[];
+  heldBy: string[] = NO_LINES;
+  private readonly all: Candidate[];
+  private readonly compare: Compare;
+  private listed: Candidate[] | undefined;
+
+  constructor(line: DecisionLine, all: Candidate[], compare: Compare) {
+    this.lineId = line.lineId;
+    this.sku = line.sku;
+    this.quantity = line.quantity;
+    this.all = all;
+    this.compare = compare;
+  }
+
+  /** Every candidate: the ranked ones first, in rank order, then the skipped ones by supplier. */
+  get candidates(): Candidate[] {
+    if (!this.listed) {
+      const ranked: Candidate[] = [];
+      const skipped: Candidate[] = [];
+      for (const c of this.all) {
+        c.settle();
+        (c.skip === null ? ranked : skipped).push(c);
+      }
+      if (ranked.length > 1) ranked.sort(this.compare);
+      if (skipped.length > 1) skipped.sort(compareIds);
+      this.listed = skipped.length ? ranked.concat(skipped) : ranked;
+    }
+    return this.listed;
+  }
 }
 
 export interface Decision {
@@ -228,8 +322,7 @@ const NO_LINES = Object.freeze([]) as unknown as string[];
 const NO_SOURCE: Why = { kind: 'no-source' };
 const ONLY_SOURCE: Why = { kind: 'only-source' };
 const NONE_LEFT: Why = { kind: 'none-left' };
-const NO_CANDIDATES = Object.freeze([]) as unknown as Candidate[];
-const NO_COVER_LINES: CoverLine[] = [];
+const NOTHING_TAKEN: ReadonlyMap<StockLevel, number> = new Map();
 const EMPTY: readonly Source[] = [];
 
 /** Exact subsets tried by fewest-shipments before it settles for the greedy cover. */
@@ -240,6 +333,7 @@ const MAX_EXACT_POOL = 30;
 const MAX_TIED_COVERS = 64;
 
 type Compare = (a: Candidate, b: Candidate) => number;
+type Key = Exclude<RoutingRule, 'in-stock'>;
 
 /** What a policy comes to for the decision, worked out once per policy. */
 interface Plan {
@@ -250,11 +344,9 @@ interface Plan {
   before: Key[];
   after: Key[];
   hasFewestShipments: boolean;
-  /** The ranking without fewest-shipments. */
+  /** The ranking without fewest-shipments: the candidates' order before the cover is known. */
   plain: Compare;
 }
-
-type Key = Exclude<RoutingRule, 'in-stock'>;
 
 const plans = new WeakMap<RoutingPolicy, Plan>();
 
@@ -276,6 +368,16 @@ function planOf(policy: RoutingPolicy): Plan {
   return plan;
 }
 
+/** A line being decided. */
+interface LineState {
+  line: DecisionLine;
+  context: LineContext;
+  /** Every candidate, in the sources' order. */
+  all: Candidate[];
+  /** Those not left out by the checks that need no stock, in rank order without fewest-shipments. */
+  ordered: Candidate[];
+}
+
 export function decide(input: DecideInput): Decision {
   const { policy, lines } = input;
   const plan = planOf(policy);
@@ -283,24 +385,24 @@ export function decide(input: DecideInput): Decision {
   const sources = input.sources;
   const excluded = groupExclusions(input.exclusions);
 
-  // 1. Every candidate of every line, with what is known of it before any line takes stock.
-  const evaluated: EvaluatedLine[] = new Array(lines.length);
+  // 1. Every candidate of every line, ranked by the rules that need no stock.
+  const states: LineState[] = new Array(lines.length);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    const candidates = typeof sources === 'function' ? sources(line.sku) : (sources.get(line.sku) ?? EMPTY);
-    evaluated[i] = evaluateLine(line, candidates, input.stock, policy, plan.useStock, nowMs, excluded?.get(line.lineId));
+    const found = typeof sources === 'function' ? sources(line.sku) : (sources.get(line.sku) ?? EMPTY);
+    states[i] = prepareLine(line, found, input.stock, policy, plan, nowMs, excluded?.get(line.lineId));
   }
 
   // 2. fewest-shipments: the smallest set of suppliers that covers the order, among the sources
-  //    tied on the rules before it. Where no line has such a tie, that is each line's first source.
+  //    tied first on the rules before it. Where no line has such a tie, that is each line's first.
   let cover: Cover | null = null;
-  let coverLines: CoverLine[] = NO_COVER_LINES;
+  let coverLines: CoverLine[] = [];
   if (plan.hasFewestShipments && lines.length > 1) {
     coverLines = new Array(lines.length);
     let tied = false;
     let fronts = 0;
-    for (let i = 0; i < evaluated.length; i++) {
-      const c = coverLine(evaluated[i]!.viable, plan.before, plan.after);
+    for (let i = 0; i < states.length; i++) {
+      const c = frontOf(states[i]!, plan);
       coverLines[i] = c;
       if (c.suppliers.length > 1) tied = true;
       if (c.suppliers.length > 0) fronts++;
@@ -314,8 +416,10 @@ export function decide(input: DecideInput): Decision {
   const taken = new Map<StockLevel, number>();
   const decided: LineDecision[] = new Array(lines.length);
   let unfillable = 0;
-  for (let i = 0; i < evaluated.length; i++) {
-    const d = allocateLine(evaluated[i]!, i, compare, taken, plan, policy, cover, coverLines);
+  for (let i = 0; i < states.length; i++) {
+    const state = states[i]!;
+    if (taken.size) state.context.takenBefore = new Map(taken);
+    const d = allocateLine(state, i, compare, taken, plan, policy, cover, coverLines);
     if (d.status === 'unfillable') unfillable++;
     decided[i] = d;
   }
@@ -345,15 +449,6 @@ export function decide(input: DecideInput): Decision {
 
 // ─── Step 1: the candidates of a line ────────────────────────────────────────────────────────
 
-interface EvaluatedLine {
-  line: DecisionLine;
-  candidates: Candidate[];
-  /** Considered, and able to take the whole line before other lines take stock. */
-  viable: Candidate[];
-  /** Considered, with some stock but not enough for the whole line (splitLines uses them). */
-  short: Candidate[];
-}
-
 function groupExclusions(exclusions: readonly Exclusion[] | undefined): Map<string, Map<string, string>> | undefined {
   if (!exclusions?.length) return undefined;
   const byLine = new Map<string, Map<string, string>>();
@@ -365,41 +460,32 @@ function groupExclusions(exclusions: readonly Exclusion[] | undefined): Map<stri
   return byLine;
 }
 
-function evaluateLine(
+function prepareLine(
   line: DecisionLine,
   sources: readonly Source[],
   stock: StockSnapshot | undefined,
   policy: RoutingPolicy,
-  useStock: boolean,
+  plan: Plan,
   nowMs: number,
   tried: Map<string, string> | undefined,
-): EvaluatedLine {
-  const candidates: Candidate[] = new Array(sources.length);
-  const viable: Candidate[] = [];
-  let short: Candidate[] = NO_CANDIDATES;
+): LineState {
+  const context: LineContext = { quantity: line.quantity, stock, nowMs, policy, useStock: plan.useStock, takenBefore: NOTHING_TAKEN };
+  const all: Candidate[] = new Array(sources.length);
+  const ordered: Candidate[] = [];
   const reroutesLeft = (tried?.size ?? 0) <= policy.maxReroutes;
   for (let i = 0; i < sources.length; i++) {
     const source = sources[i]!;
-    const level = stock?.get(source.supplier, source.supplierSku) ?? null;
-    let ageMs: number | null = null;
-    let usable: number | null = null;
-    if (level) {
-      ageMs = nowMs - level.asOf.getTime();
-      if (ageMs <= policy.stockMaxAgeMs) usable = Math.max(0, level.available - level.reserved - source.terms.stockBuffer);
-    }
-    const candidate = new Candidate(source, line.quantity, level, ageMs, usable);
-    candidates[i] = candidate;
     const triedBecause = tried?.get(source.supplier);
-    if (triedBecause !== undefined) candidate.skip = { kind: 'tried', reason: triedBecause };
-    else if (!reroutesLeft) candidate.skip = { kind: 'reroutes', reroutes: policy.maxReroutes };
-    else if (source.minQty !== null && line.quantity < source.minQty) candidate.skip = { kind: 'min-qty', minQty: source.minQty };
-    else if (useStock && usable === null && policy.unknownStock === 'skip') candidate.skip = { kind: 'unknown-stock', ageMs };
-    else if (useStock && usable !== null && usable < line.quantity) {
-      candidate.skip = { kind: 'no-stock', needed: line.quantity, left: usable, takenEarlier: 0 };
-      if (usable > 0) (short === NO_CANDIDATES ? (short = []) : short).push(candidate);
-    } else viable.push(candidate);
+    let skip: Skip | null = null;
+    if (triedBecause !== undefined) skip = { kind: 'tried', reason: triedBecause };
+    else if (!reroutesLeft) skip = { kind: 'reroutes', reroutes: policy.maxReroutes };
+    else if (source.minQty !== null && line.quantity < source.minQty) skip = { kind: 'min-qty', minQty: source.minQty };
+    const candidate = new Candidate(source, context, skip);
+    all[i] = candidate;
+    if (skip === null) ordered.push(candidate);
   }
-  return { line, candidates, viable, short };
+  if (ordered.length > 1) ordered.sort(plan.plain);
+  return { line, context, all, ordered };
 }
 
 /** Parsed amounts by their text: catalogs repeat the same cost strings order after order. */
@@ -459,6 +545,7 @@ function comparator(keys: readonly Exclude<RoutingRule, 'in-stock'>[], cover: Re
   return (a, b) => compareKeys(keys, a, b, cover) || compareIds(a, b);
 }
 
+
 // ─── Step 2: fewest-shipments ────────────────────────────────────────────────────────────────
 
 interface CoverLine {
@@ -466,15 +553,6 @@ interface CoverLine {
   suppliers: string[];
   /** Their candidates by the rules after fewest-shipments, then supplier id: a cover's pick is the first it holds. */
   ranked: Candidate[];
-}
-
-function coverLine(viable: Candidate[], before: readonly Exclude<RoutingRule, 'in-stock'>[], after: readonly Exclude<RoutingRule, 'in-stock'>[]): CoverLine {
-  if (viable.length === 0) return { suppliers: [], ranked: [] };
-  let best = viable[0]!;
-  for (let i = 1; i < viable.length; i++) if (compareKeys(before, viable[i]!, best, null) < 0) best = viable[i]!;
-  const front = viable.length === 1 ? viable : viable.filter((c) => c === best || compareKeys(before, c, best, null) === 0);
-  if (front.length === 1) return { suppliers: [best.supplier], ranked: front };
-  return { suppliers: [...new Set(front.map((c) => c.supplier))].sort(byText), ranked: front.sort(comparator(after, null)) };
 }
 
 interface Cover {
@@ -588,8 +666,27 @@ function compareCovers(a: Cover, b: Cover, after: readonly Exclude<RoutingRule, 
 
 // ─── Step 3: allocation ──────────────────────────────────────────────────────────────────────
 
+/**
+ * A line's front for fewest-shipments: the sources that can take it (before other lines take
+ * stock) tied first on the rules before fewest-shipments. The walk stops at the first source past
+ * the tie: those below are not looked at.
+ */
+function frontOf(state: LineState, plan: Plan): CoverLine {
+  let best: Candidate | undefined;
+  let front: Candidate[] | undefined;
+  for (const c of state.ordered) {
+    if (best && compareKeys(plan.before, c, best, null) !== 0) break;
+    if (c.skip !== null) continue;
+    if (!best) best = c;
+    else (front ??= [best]).push(c);
+  }
+  if (!best) return { suppliers: [], ranked: [] };
+  if (!front) return { suppliers: [best.supplier], ranked: [best] };
+  return { suppliers: [...new Set(front.map((c) => c.supplier))].sort(byText), ranked: front.sort(comparator(plan.after, null)) };
+}
+
 function allocateLine(
-  e: EvaluatedLine,
+  state: LineState,
   index: number,
   compare: Compare,
   taken: Map<StockLevel, number>,
@@ -598,86 +695,79 @@ function allocateLine(
   cover: Cover | null,
   coverLines: readonly CoverLine[],
 ): LineDecision {
-  const { line, viable } = e;
-  const ranked = viable.length > 1 ? viable.slice().sort(compare) : viable;
-  const decision: LineDecision = {
-    lineId: line.lineId,
-    sku: line.sku,
-    quantity: line.quantity,
-    status: 'unfillable',
-    allocations: NONE,
-    planned: NONE,
-    candidates: ranked,
-    why: NO_SOURCE,
-    heldBy: NO_LINES,
-  };
+  const { line, ordered } = state;
+  const decision = new LineDecision(line, state.all, compare);
 
-  // The first ranked source whose stock, less what earlier lines of the order took, still covers
-  // the line; those passed over are now short.
+  // Walk the candidates in rank order, looking at their stock as they come: the first that can take
+  // the line wins, the next one is the runner-up, and those below are not looked at. With a cover,
+  // the sources tied on the rules before fewest-shipments are reordered by it, group by group.
   let winner: Candidate | undefined;
   let runnerUp: Candidate | undefined;
-  let passedOver = false;
-  for (const c of ranked) {
-    const room = plan.useStock ? left(c, taken) : null;
-    if (room !== null && room < line.quantity) {
-      c.skip = { kind: 'no-stock', needed: line.quantity, left: Math.max(0, room), takenEarlier: c.usable! - Math.max(0, room) };
-      if (room > 0) (e.short === NO_CANDIDATES ? (e.short = []) : e.short).push(c);
-      passedOver = true;
-    } else if (!winner) {
-      winner = c;
-    } else if (!runnerUp) {
-      runnerUp = c;
+  for (let i = 0; i < ordered.length && !runnerUp; ) {
+    let end = i + 1;
+    if (cover) while (end < ordered.length && compareKeys(plan.before, ordered[end]!, ordered[i]!, null) === 0) end++;
+    const group = end - i === 1 ? ordered : ordered.slice(i, end).sort(compare);
+    const from = end - i === 1 ? i : 0;
+    const to = end - i === 1 ? end : group.length;
+    for (let k = from; k < to; k++) {
+      const c = group[k]!;
+      if (c.skip !== null) continue;
+      const room = plan.useStock ? left(c, taken) : null;
+      if (room !== null && room < line.quantity) {
+        c.skip = { kind: 'no-stock', needed: line.quantity, left: Math.max(0, room), takenEarlier: c.usable! - Math.max(0, room) };
+      } else if (!winner) {
+        winner = c;
+      } else {
+        runnerUp = c;
+        break;
+      }
     }
+    i = end;
   }
 
   if (winner) {
     take(winner, line.quantity, taken);
     decision.status = 'allocated';
     decision.allocations = [allocation(winner, line.quantity)];
-    decision.why = whyWinner(winner, runnerUp, e, index, plan, cover, coverLines);
-  } else if (plan.useStock && policy.splitLines && e.short.length) {
-    const pieces = e.short.slice().sort(compare);
-    let need = line.quantity;
-    const used: Candidate[] = [];
-    const portions: number[] = [];
-    for (const c of pieces) {
-      if (need === 0) break;
-      const portion = Math.min(need, Math.max(0, left(c, taken)!));
-      if (portion <= 0 || portion < (c.source.minQty ?? 1)) continue;
-      used.push(c);
-      portions.push(portion);
-      need -= portion;
-    }
-    if (need === 0) {
-      decision.status = 'allocated';
-      decision.allocations = used.map((c, i) => {
-        take(c, portions[i]!, taken);
-        c.skip = null;
-        return allocation(c, portions[i]!);
-      });
-      decision.why = { kind: 'split' };
-      decision.candidates = used;
-      passedOver = true;
-    } else {
-      decision.why = { kind: 'short', usable: line.quantity - need };
-    }
-  } else if (e.candidates.length) {
-    decision.why = NONE_LEFT;
+    decision.why = whyWinner(winner, runnerUp, state, index, plan, cover, coverLines);
+    return decision;
   }
+  if (state.all.length === 0) return decision; // no source: the why stays no-source
+  decision.why = NONE_LEFT;
+  if (!plan.useStock || !policy.splitLines) return decision;
 
-  // Ranked first (allocated and considered, in rank order), then the skipped by supplier.
-  if (passedOver) decision.candidates = decision.candidates.filter((c) => c.skip === null);
-  if (viable.length < e.candidates.length || passedOver) {
-    const skipped = e.candidates.filter((c) => c.skip !== null);
-    if (skipped.length > 1) skipped.sort(compareIds);
-    decision.candidates = decision.candidates.concat(skipped);
+  // Split: every source was looked at; those with some stock give what they can, in rank order.
+  const pieces = ordered.filter((c) => c.skip?.kind === 'no-stock' && (left(c, taken) ?? 0) > 0).sort(compare);
+  if (pieces.length === 0) return decision;
+  let need = line.quantity;
+  const used: Candidate[] = [];
+  const portions: number[] = [];
+  for (const c of pieces) {
+    if (need === 0) break;
+    const portion = Math.min(need, Math.max(0, left(c, taken)!));
+    if (portion <= 0 || portion < (c.source.minQty ?? 1)) continue;
+    used.push(c);
+    portions.push(portion);
+    need -= portion;
   }
+  if (need > 0) {
+    decision.why = { kind: 'short', usable: line.quantity - need };
+    return decision;
+  }
+  decision.status = 'allocated';
+  decision.allocations = used.map((c, i) => {
+    take(c, portions[i]!, taken);
+    c.skip = null;
+    return allocation(c, portions[i]!);
+  });
+  decision.why = { kind: 'split' };
   return decision;
 }
 
 /** What is left of a candidate's stock after this order's earlier lines; null when unknown. */
 function left(c: Candidate, taken: Map<StockLevel, number>): number | null {
-  return c.usable === null ? null : c.usable - (taken.get(c.stock!) ?? 0);
+  const usable = c.usable;
+  return usable === null ? null : usable - (taken.get(c.stock!) ?? 0);
 }
 
 function take(c: Candidate, quantity: number, taken: Map<StockLevel, number>): void {
@@ -690,11 +780,12 @@ function allocation(c: Candidate, quantity: number): Allocation {
 }
 
 /** The rule that put the winner before the runner-up. */
-function whyWinner(winner: Candidate, runnerUp: Candidate | undefined, e: EvaluatedLine, index: number, plan: Plan, cover: Cover | null, coverLines: readonly CoverLine[]): Why {
+function whyWinner(winner: Candidate, runnerUp: Candidate | undefined, state: LineState, index: number, plan: Plan, cover: Cover | null, coverLines: readonly CoverLine[]): Why {
   if (!runnerUp) {
-    if (e.candidates.length === 1) return ONLY_SOURCE;
+    // The walk looked at every candidate: the others were all left out.
+    if (state.all.length === 1) return ONLY_SOURCE;
     const kinds: Skip['kind'][] = [];
-    for (const c of e.candidates) if (c !== winner && c.skip && !kinds.includes(c.skip.kind)) kinds.push(c.skip.kind);
+    for (const c of state.all) if (c !== winner && c.skip && !kinds.includes(c.skip.kind)) kinds.push(c.skip.kind);
     return { kind: 'only-left', skipped: kinds };
   }
   const tiedOn: RoutingRule[] = [];

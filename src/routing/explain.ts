@@ -86,7 +86,7 @@ function explainCandidate(c: Candidate): CandidateExplanation {
     reserved: c.stock?.reserved ?? null,
     buffer: c.source.terms.stockBuffer,
     usable: c.usable,
-    stockAt: c.stock ? isoTime(c.stock.asOf) : null,
+    stockAt: c.stock && Number.isFinite(c.stock.asOf.getTime()) ? isoTime(c.stock.asOf) : null, // an invalid date counts as no figure
     cost: c.source.cost,
     landedCost: c.landedUnits === null ? null : formatUnits(c.landedUnits),
     priority: c.priority,
@@ -106,9 +106,8 @@ export function skipReason(c: Candidate, skip: Skip): string {
     case 'min-qty':
       return `below minQty ${skip.minQty}`;
     case 'unknown-stock':
-      return skip.ageMs === null
-        ? 'no stock figure counts as unknown and unknownStock is skip'
-        : `stock ${formatAge(skip.ageMs)} old counts as unknown and unknownStock is skip`;
+      if (skip.ageMs !== null) return `stock ${formatAge(skip.ageMs)} old counts as unknown and unknownStock is skip`;
+      return c.stock ? 'stock of unknown age counts as unknown and unknownStock is skip' : 'no stock figure counts as unknown and unknownStock is skip';
     case 'no-stock': {
       if (skip.takenEarlier > 0) {
         return skip.left === 0
@@ -218,6 +217,19 @@ const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
  */
 export function isoTime(date: Date): string {
   const ms = date.getTime();
+  let text = isoTimes.get(ms);
+  if (text === undefined) {
+    if (isoTimes.size >= 10_000) isoTimes.clear();
+    text = formatIso(date, ms);
+    isoTimes.set(ms, text);
+  }
+  return text;
+}
+
+/** The times written lately: a feed's figures all carry the feed's one timestamp. */
+const isoTimes = new Map<number, string>();
+
+function formatIso(date: Date, ms: number): string {
   if (!(ms >= -62_167_219_200_000 && ms < 253_402_300_800_000)) return date.toISOString();
   const days = Math.floor(ms / 86_400_000);
   const inDay = ms - days * 86_400_000;

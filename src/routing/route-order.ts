@@ -86,14 +86,12 @@ export async function routeOrder(input: RouteInput, mappings: readonly LoadedMap
     now: options.now ?? new Date(input.createdAt),
   });
 
-  const unroutable: UnroutableLine[] = decision.lines
-    .filter((line) => line.status === 'unfillable')
-    .map((line) => ({
-      lineId: line.lineId,
-      sku: line.sku,
-      suppliers: line.candidates.map((c) => c.supplier),
-      reason: lineReason(line, policy),
-    }));
+  const unroutable: UnroutableLine[] =
+    decision.outcome === 'routed'
+      ? []
+      : decision.lines
+          .filter((line) => line.status === 'unfillable')
+          .map((line) => ({ lineId: line.lineId, sku: line.sku, suppliers: line.candidates.map((c) => c.supplier), reason: lineReason(line, policy) }));
   if (decision.outcome === 'held') return { ok: false, reason: describeUnroutable(unroutable), unroutable, decision };
 
   const bySupplier = new Map<string, { line: CanonicalOrder['lines'][number]; allocation: Allocation }[]>();
@@ -104,7 +102,8 @@ export async function routeOrder(input: RouteInput, mappings: readonly LoadedMap
       lines.push({ line, allocation });
     }
   });
-  const suppliers = [...bySupplier.keys()].sort((a, b) => a.localeCompare(b));
+  // Supplier ids are [a-z0-9-]: code-unit order is localeCompare's order (which the POs had before), without ICU.
+  const suppliers = [...bySupplier.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const split = suppliers.length > 1;
   const purchaseOrders: PurchaseOrder[] = [];
   const seen = new Map<string, string>();

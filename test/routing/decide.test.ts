@@ -125,6 +125,13 @@ describe('in-stock', () => {
     expect(explained[1]!.candidates.find((c) => c.supplier === 'acme')).toMatchObject({ skipped: 'only 1 left after earlier lines of this order took 3, 2 needed' });
   });
 
+  it('counts a figure with an invalid date as unknown, and says so without failing', () => {
+    const bad = stockSnapshot([{ supplier: 'acme', supplierSku: 'ACME-T', available: 5, reserved: 0, asOf: new Date(Number.NaN) }]);
+    const { decision, explained } = run([['T', 1]], sources, { stock: bad, policy: policy({ ...STOCK_RULES, unknownStock: 'skip' }) });
+    expect(who(decision)).toEqual(['unfillable']);
+    expect(explained[0]!.candidates[0]).toMatchObject({ supplier: 'acme', available: 5, usable: null, stockAt: null, skipped: 'stock of unknown age counts as unknown and unknownStock is skip' });
+  });
+
   it('counts stock dated after `now` (a clock ahead) as fresh', () => {
     const ahead = stockSnapshot([{ supplier: 'acme', supplierSku: 'ACME-T', available: 5, reserved: 0, asOf: new Date(NOW.getTime() + 60_000) }]);
     expect(who(run([['T', 1]], sources, { stock: ahead, policy: policy({ ...STOCK_RULES, unknownStock: 'skip' }) }).decision)).toEqual(['acme×1']);
