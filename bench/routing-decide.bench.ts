@@ -101,23 +101,27 @@ function orders(): CanonicalOrder[] {
   }));
 }
 
-/** The ledger: every (supplier, supplier SKU) with a figure, most fresh, some stale, some empty. */
+/**
+ * The ledger: every (supplier, supplier SKU) with a figure, as feeds leave it: each supplier's last
+ * full feed (its own timestamp, 1 to 5 hours old) for nine rows in ten, an older feed (40 hours,
+ * past stockMaxAge: unknown) for the rest; some figures at 0.
+ */
 function ledger(multi: readonly LoadedMapping[]): StockSnapshot {
   const rand = random(3);
   const rows: StockRow[] = [];
-  for (const loaded of multi) {
+  multi.forEach((loaded, s) => {
+    const fresh = new Date(NOW.getTime() - (1 + s) * 3_600_000);
+    const stale = new Date(NOW.getTime() - 40 * 3_600_000);
     for (const entry of loaded.catalog.values()) {
-      const r = rand();
-      const hours = r < 0.1 ? 40 : r * 10; // one in ten older than stockMaxAge (24h): unknown
       rows.push({
         supplier: loaded.supplier,
         supplierSku: entry.supplierSku,
         available: Math.floor(rand() * 12),
         reserved: Math.floor(rand() * 3),
-        asOf: new Date(NOW.getTime() - hours * 3_600_000),
+        asOf: rand() < 0.1 ? stale : fresh,
       });
     }
-  }
+  });
   return stockSnapshot(rows);
 }
 
