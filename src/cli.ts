@@ -106,13 +106,24 @@ const COMMANDS: Record<string, Command> = {
   },
   'mappings check': {
     usage: 'hub mappings check [dir]',
-    summary: 'validate every mapping file; lists every error (file, key path, line) and exits non-zero if any',
+    summary: 'validate every mapping file and routing.yaml; lists every error (file, key path, line) and exits non-zero if any',
     async run(args) {
       const { loadEnv } = await import('./config/env.ts');
       const { checkMappings } = await import('./config/mapping-loader.ts');
       const dir = args[0] ?? loadEnv().HUB_MAPPINGS_DIR;
       const { mappings, errors } = await checkMappings(dir);
-      for (const m of mappings) console.log(`ok      ${path.relative(process.cwd(), m.file) || m.file}  (${m.supplier}: ${m.mapping.outbound.format} over ${m.mapping.transport.type})`);
+      const { checkRoutingPolicy } = await import('./routing/policy-loader.ts');
+      const { describePolicy } = await import('./routing/policy.ts');
+      const routing = await checkRoutingPolicy(dir);
+      const shown = (file: string) => path.relative(process.cwd(), file) || file;
+      for (const m of mappings) console.log(`ok      ${shown(m.file)}  (${m.supplier}: ${m.mapping.outbound.format} over ${m.mapping.transport.type})`);
+      if (routing.error) errors.push(routing.error);
+      else if (routing.policies.file) {
+        const overrides = routing.policies.retailers.size;
+        console.log(`ok      ${shown(routing.policies.file)}  (routing policy: ${describePolicy(routing.policies.default)}; ${overrides} retailer${overrides === 1 ? '' : 's'} with their own)`);
+      } else {
+        console.log(`        no routing.yaml: the built-in routing policy (${describePolicy(routing.policies.default)})`);
+      }
       for (const e of errors) console.error(`invalid ${e.message}`);
       if (mappings.length === 0 && errors.length === 0) console.error(`no mapping files in ${dir}`);
       return errors.length || mappings.length === 0 ? 1 : 0;

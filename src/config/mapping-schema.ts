@@ -13,7 +13,7 @@ export const SkuRules = z
   .strictObject({
     prefixes: z.array(z.string().min(1)).optional(),
     list: z.array(z.string().min(1)).optional(),
-    /** A CSV beside the mapping file with columns `sku,supplierSku,cost`. */
+    /** A CSV beside the mapping file: `sku,supplierSku,cost` and optionally `priority`, `minQty`, `leadTimeDays`. */
     catalog: z.string().min(1).optional(),
   })
   .refine((s) => s.prefixes?.length || s.list?.length || s.catalog, {
@@ -280,6 +280,24 @@ export const Expectations = z
   })
   .prefault({});
 
+/** A decimal amount written as a string, like all money in the hub ("4.95", never 4.95). */
+const MoneyText = z
+  .string({ error: (issue) => (issue.input === undefined ? undefined : 'write the amount as a quoted decimal such as "4.95"') })
+  .regex(/^\d{1,12}(\.\d{1,4})?$/, 'must be a non-negative decimal such as "4.95"');
+
+/**
+ * How the routing decision weighs this supplier where a SKU has several sources (docs/routing.md).
+ * Extension of the second wave (contract: "Several sources per SKU").
+ */
+export const SupplierRouting = z.strictObject({
+  /** Lower wins. A catalog row's own `priority` overrides it for that SKU. */
+  priority: z.number().int().min(0).max(1_000_000).optional(),
+  /** Per shipment (per PO): added to the cost when comparing landed costs. */
+  shippingFee: MoneyText.optional(),
+  /** Units held back from every stock figure this supplier reports. */
+  stockBuffer: z.number().int().min(0).max(1_000_000).optional(),
+});
+
 export const Mapping = z.strictObject({
   supplier: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes'),
   name: z.string().min(1),
@@ -288,6 +306,7 @@ export const Mapping = z.strictObject({
   outbound: Outbound,
   inbound: Inbound.prefault({}),
   expect: Expectations,
+  routing: SupplierRouting.optional(),
 });
 
 export type Mapping = z.infer<typeof Mapping>;
@@ -300,3 +319,4 @@ export type X12EnvelopeConfig = z.infer<typeof X12Envelope>;
 export type OutboundConfig = z.infer<typeof Outbound>;
 export type InboundFileConfig = z.infer<typeof InboundFile>;
 export type InboundConfig = z.infer<typeof Inbound>;
+export type SupplierRoutingConfig = z.infer<typeof SupplierRouting>;
