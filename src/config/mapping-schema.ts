@@ -81,7 +81,8 @@ export const HttpTransport = z.strictObject({
 export const Transport = z.discriminatedUnion('type', [SftpTransport, HttpTransport]);
 
 export const X12Envelope = z.strictObject({
-  version: z.enum(['004010', '005010']),
+  /** The X12 version the hub writes (GS08); each has its own segment tables (docs/mappings.md). */
+  version: z.enum(['004010', '004030', '005010']),
   senderQualifier: z.string().min(1).max(2),
   senderId: z.string().min(1).max(15),
   receiverQualifier: z.string().min(1).max(2),
@@ -118,13 +119,24 @@ export const X12Envelope = z.strictObject({
     if (other) ctx.addIssue({ code: 'custom', path: [key], message: `must differ from ${other} ("${char}")` });
     seen.set(char, key);
   }
+  // Interchange ids and the vendor number are identifiers: sent exactly as written, so they must be
+  // printable ASCII without any of the delimiters (the repetition separator only counts from 004030
+  // on, where ISA11 announces it).
+  const used = delimiters.filter(([key]) => key !== 'repetitionSeparator' || env.version !== '004010').map(([, char]) => char);
+  for (const key of ['senderQualifier', 'senderId', 'receiverQualifier', 'receiverId', 'groupSenderId', 'groupReceiverId', 'vendorNumber'] as const) {
+    const value = env[key];
+    if (value === undefined) continue;
+    if (/[^\x20-\x7e]/.test(value)) ctx.addIssue({ code: 'custom', path: [key], message: 'must be printable ASCII (it is sent exactly as written)' });
+    const clash = used.find((char) => value.includes(char));
+    if (clash) ctx.addIssue({ code: 'custom', path: [key], message: `holds "${clash}", one of this mapping's X12 delimiters (it is sent exactly as written)` });
+  }
 });
 
 /** The placeholders a `filename` template may use (see docs/mappings.md). */
 export const FILENAME_PLACEHOLDERS = ['poNumber', 'orderNumber', 'supplier', 'isa13', 'date', 'time', 'documentId', 'purpose'] as const;
 
 /** An 850 element an override may set: `TD5.05`, or `N1*ST.02` for the N1 segment whose first element is ST. */
-export const OVERRIDE_KEY = /^(BEG|CUR|REF|PER|DTM|TD5|N9|MSG|N1|N2|N3|N4|PO1|PID|CTT|AMT)(\*[A-Z0-9]{1,3})?\.(0[1-9]|[1-9][0-9])$/;
+export const OVERRIDE_KEY = /^(BEG|CUR|REF|PER|DTM|TD5|N9|MSG|MTX|N1|N2|N3|N4|PO1|PID|CTT|AMT)(\*[A-Z0-9]{1,3})?\.(0[1-9]|[1-9][0-9])$/;
 
 export const Outbound = z.strictObject({
   format: z.enum(['x12-850', 'xml', 'csv', 'json']),
