@@ -3,7 +3,15 @@
  * CSV/XML, JSON): the inbound parsers produce these, the pipeline applies them to purchase orders.
  */
 
+/** One product/service id pair as the file gave it: `VN` and the supplier's SKU, `UP` and a UPC, … */
+export interface ProductId {
+  qualifier: string;
+  value: string;
+}
+
 export interface ShipmentLine {
+  /** Every product id pair of the line (LIN02/03 …), in file order, read or not. */
+  ids?: ProductId[];
   /** Retailer SKU where the file gives it (LIN SK), else undefined. */
   sku?: string;
   /** Supplier SKU where the file gives it (LIN VN). */
@@ -47,6 +55,7 @@ export interface Acknowledgment {
     sku?: string;
     supplierSku?: string;
     upc?: string;
+    ids?: ProductId[];
     status: LineAckStatus;
     /** ACK01 as sent. */
     code: string;
@@ -77,6 +86,7 @@ export interface Invoice {
     supplierSku?: string;
     sku?: string;
     upc?: string;
+    ids?: ProductId[];
     quantity: number;
     unitPrice?: string;
   }[];
@@ -86,6 +96,7 @@ export interface InventoryItem {
   supplierSku: string;
   sku?: string;
   upc?: string;
+  ids?: ProductId[];
   available: number;
 }
 

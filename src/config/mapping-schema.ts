@@ -219,19 +219,44 @@ export const InboundFile = z.strictObject({
   delimiter: z.string().length(1).default(','),
 });
 
+/**
+ * Where an 856 carries tracking numbers: `REF*<qualifier>` (REF02 of a REF with that REF01) or
+ * `MAN*<qualifier>` (MAN02/MAN05). `REF*BM` (bill of lading) takes only values recognised as a
+ * carrier's tracking number; `MAN*GM` (an SSCC-18 label) is never one. Extension.
+ */
 export const TrackingLocations = z
-  .array(z.enum(['REF*CN', 'REF*2I', 'MAN*CP', 'MAN*SM', 'REF*BM']))
+  .array(
+    z
+      .string()
+      .regex(/^(REF|MAN)\*[A-Z0-9]{2,3}$/, 'must be REF*<qualifier> or MAN*<qualifier>, such as "REF*CN", "REF*2I", "MAN*CP"')
+      .refine((v) => v !== 'MAN*GM', 'MAN*GM is an SSCC-18 carton or pallet label, not a tracking number'),
+  )
   .default(['REF*CN', 'REF*2I', 'MAN*CP']);
+
+/**
+ * How an inbound line (856 LIN, 855 PO1/ACK) is matched to a line of our PO, in order of preference:
+ * `line` (the line number), `sku` (our SKU under SK, BP, IN, PI, CB), `supplierSku` (theirs under
+ * VN, VP, VA, VC, MG), `upc` (UP, EN, UK, UA, UI, UN, N4), or one qualifier by name (`VN`, `ZZ`: a
+ * qualifier the hub does not read is compared with the supplier SKU, then ours). Extension.
+ */
+export const LineMatch = z
+  .array(z.string().regex(/^(line|sku|supplierSku|upc|[A-Z0-9]{2})$/, 'must be line, sku, supplierSku, upc or a product id qualifier such as VN'))
+  .min(1)
+  .default(['line', 'sku', 'supplierSku', 'upc']);
 
 export const Inbound = z.strictObject({
   schedule: z.string().min(1).default('*/5 * * * *'),
   files: z.array(InboundFile).default([]),
   /** Where in an 856 the tracking numbers are. Extension. */
   trackingFrom: TrackingLocations,
+  /** How inbound lines are matched to PO lines, in order of preference. Extension. */
+  lineMatch: LineMatch,
   /** Send a 997 for every inbound X12 group. Extension; default true. */
   send997: z.boolean().default(true),
   /** File name of the 997s we send. Extension. */
   ackFilename: z.string().min(1).default('997_{controlNumber}.edi'),
+  /** File name of the TA1s we send (when a partner's ISA14 asks for one). Extension. */
+  ta1Filename: z.string().min(1).default('TA1_{controlNumber}.edi'),
 });
 
 export const Expectations = z

@@ -243,7 +243,9 @@ export function checkInterchange(text: string, expect?: '850' | '997' | 'TA1'): 
   if (!/^\d{4,8}$/.test(gs[5] ?? '')) fail('GS05 is not HHMM');
   if (!/^\d{1,9}$/.test(gs[6] ?? '')) fail('GS06 is not 1-9 digits');
   if (gs[7] !== 'X') fail('GS07 must be X');
-  if ((gs[8] ?? '').slice(0, 5) !== isa[12]) fail(`GS08 "${gs[8]}" does not match ISA12 "${isa[12]}"`);
+  if (!/^00[2-9]\d{3}[A-Z0-9]{0,6}$/.test(gs[8] ?? '')) fail(`GS08 "${gs[8]}" is not a version/release code`);
+  // The hub writes its own documents in one version; a 997 echoes what the partner sent.
+  if (gs[1] !== 'FA' && (gs[8] ?? '').slice(0, 5) !== isa[12]) fail(`GS08 "${gs[8]}" does not match ISA12 "${isa[12]}"`);
   if (gs[4]?.slice(2) !== isa[9]) fail('GS04 date differs from ISA09');
   if (iea[1] !== '1') fail(`IEA01 is ${iea[1]}, expected 1 group`);
   if (ge[2] !== gs[6]) fail(`GE02 "${ge[2]}" does not match GS06 "${gs[6]}"`);

@@ -53,10 +53,14 @@ export function render997(
   numbers: ControlNumbers,
   result: GroupAckResult = {},
 ): string {
+  // The received version is echoed when it is one (a broken GS08 is answered in the mapping's).
+  const echo = /^00[2-9]\d{3}/.test(group.version) && /^00[2-9]\d\d$/.test(group.interchange.version);
+  const version = echo ? group.version : env.version;
+  const isaVersion = echo ? group.interchange.version : undefined;
   const writer = X12Writer.forEnvelope(env, {
     upperCase: false,
-    version: group.version,
-    isaVersion: group.interchange.version,
+    version,
+    ...(isaVersion ? { isaVersion } : {}),
     allowed: (table) => table.fa997,
     document: '997',
   });
@@ -89,8 +93,8 @@ export function render997(
       requestTa1: false,
       functionalId: 'FA',
       transactionSet: '997',
-      version: group.version,
-      isaVersion: group.interchange.version,
+      version,
+      ...(isaVersion ? { isaVersion } : {}),
       createdAt: result.createdAt ?? new Date().toISOString(),
       isa13: numbers.isa13,
       gs06: numbers.gs06,
@@ -99,7 +103,7 @@ export function render997(
     (w) => {
       // AK102 is numeric (N0): the group's control number without its leading zeros.
       const gs06 = group.controlNumber.replace(/^0+(?=\d)/, '');
-      w.segment('AK1', v5 ? [group.functionalId, gs06, group.version] : [group.functionalId, gs06]);
+      w.segment('AK1', v5 && echo ? [group.functionalId, gs06, group.version] : [group.functionalId, gs06]);
       for (const { set, ack } of answers) {
         w.segment('AK2', [set.transactionSet, set.controlNumber]);
         for (const note of (ack.notes ?? []).slice(0, MAX_NOTES_PER_SET)) {
