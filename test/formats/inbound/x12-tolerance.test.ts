@@ -75,6 +75,14 @@ describe('6. harmless deviations do not lose a file', () => {
     expect(ack).toContain('AK2*856*0001~\nAK3*ZZZ*8**6~\nAK3*DTM*5**8~\nAK4*2*373*8*20261131~\nAK5*E~\nAK9*E*1*1*1~');
   });
 
+  it('a TA1-only interchange whose IEA01 counts its TA1 (as some translators write) reads as no set; another count is refused', () => {
+    const isa = 'ISA*00*          *00*          *ZZ*ACMETOYS       *ZZ*DROPHUB        *261128*1015*^*00501*000000031*0*P*:~\n';
+    const ta1 = 'TA1*000000050*261127*1200*A*000~\n';
+    expect(readX12(`${isa}${ta1}IEA*1*000000031~\n`, { recover: true }).sets).toEqual([]);
+    expect(readX12(`${isa}${ta1}IEA*0*000000031~\n`, { recover: true }).sets).toEqual([]);
+    expect(parseError(() => readX12(`${isa}${ta1}IEA*2*000000031~\n`, { recover: true })).message).toMatch(/IEA01 says "2" functional groups, counted 0/);
+  });
+
   it('hostile: required data that is wrong still refuses the file, with the segment, the element and a 997 that rejects the set', () => {
     const body = [
       ['BSN', '00', 'X1', '20261127', '1200'],

@@ -504,6 +504,8 @@ export class X12Reader {
   private segNo = 0;
   private interchange: InterchangeEnvelope | undefined;
   private groupCount = 0;
+  /** TA1 segments in the open interchange (a TA1-only interchange may count them in IEA01). */
+  private ta1Count = 0;
   private group: OpenGroup | undefined;
   private set: OpenSet | undefined;
   private interchangeCount = 0;
@@ -951,6 +953,7 @@ export class X12Reader {
       offset: this.base + toByte(p),
     };
     this.groupCount = 0;
+    this.ta1Count = 0;
     this.state = State.Interchange;
     this.pos = toByte(termIndex + 1);
     this.scan = this.pos;
@@ -994,7 +997,11 @@ export class X12Reader {
       case State.Interchange:
         if (id === 'GS') return this.openGroup(f, at);
         if (id === 'IEA') return this.closeInterchange(f, at);
-        if (id === 'TA1' || id === 'ISB' || id === 'ISE') return; // interchange-level service segments
+        if (id === 'TA1') {
+          this.ta1Count++;
+          return;
+        }
+        if (id === 'ISB' || id === 'ISE') return; // interchange-level service segments
         if (id === 'ST') throw this.fail('ST outside a functional group (GS missing)', at, segNo, '022');
         if (id === 'ISA') {
           const isa = this.interchange as InterchangeEnvelope;
@@ -1164,7 +1171,9 @@ export class X12Reader {
   private closeInterchange(f: Segment, at: number): void {
     const isa = this.interchange as InterchangeEnvelope;
     const count = el(f, 1);
-    if (!isDigits(count) || Number(count) !== this.groupCount) {
+    // A TA1-only interchange is read whether its IEA01 counts no group (the rule) or its TA1s (as some translators write).
+    const ta1Only = this.groupCount === 0 && this.ta1Count > 0 && Number(count) === this.ta1Count;
+    if (!isDigits(count) || (Number(count) !== this.groupCount && !ta1Only)) {
       throw this.fail(`IEA01 says ${snippet(count)} functional groups, counted ${this.groupCount}`, at, this.segNo, '021');
     }
     const control = el(f, 2);
