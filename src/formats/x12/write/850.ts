@@ -67,7 +67,7 @@ export function render850(
   overrides?: Overrides850,
   warnings?: RenderWarning[],
 ): string {
-  const writer = X12Writer.forEnvelope(env, { upperCase: env.upperCase, allowed: (table) => table.po850, document: '850' });
+  const writer = X12Writer.forEnvelope(env, { upperCase: env.upperCase, document: '850' });
   // Overrides edit the header segments before they are written, so only then are they collected
   // as drafts; otherwise they are written as they are made (after the envelope's own checks).
   let header: Draft[] | undefined;
@@ -111,8 +111,8 @@ export function render850(
       applyOverrides(drafts, lineOverrides, false, writer.table);
       for (const draft of drafts) write(writer, draft);
     } else {
-      writer.segment('PO1', po1Values(line), { fields: po1Fields(i) });
-      if (line.title) writer.segment('PID', ['F', null, null, null, line.title], { optionalAfter: 1, fields: pidFields(i) });
+      writer.segment('PO1', po1Values(line), po1Options(i));
+      if (line.title) writer.segment('PID', ['F', null, null, null, line.title], pidOptions(i));
     }
   }
   writer.segment('CTT', [po.lines.length, quantity]);
@@ -140,6 +140,15 @@ const PID_FIELDS: (string | undefined)[][] = [];
 function pidFields(i: number): (string | undefined)[] {
   return (PID_FIELDS[i] ??= [undefined, undefined, undefined, undefined, `lines[${i}].title`]);
 }
+/** The segment options of line i's PO1 and PID, made once per line index (not once per PO). */
+const PO1_OPTIONS: SegmentOptions[] = [];
+function po1Options(i: number): SegmentOptions {
+  return (PO1_OPTIONS[i] ??= { fields: po1Fields(i) });
+}
+const PID_OPTIONS: SegmentOptions[] = [];
+function pidOptions(i: number): SegmentOptions {
+  return (PID_OPTIONS[i] ??= { optionalAfter: 1, fields: pidFields(i) });
+}
 
 function lineDrafts(line: PurchaseOrderLine, i: number): Draft[] {
   return [
@@ -159,10 +168,10 @@ type EmitSegment = (tag: SegmentTag, values: ElementValue[], options?: SegmentOp
 
 /** The header segments, BEG to N1*BT, in order. */
 function headerSegments(po: PurchaseOrder, env: X12EnvelopeConfig, writer: X12Writer, emit: EmitSegment): void {
-  emit('BEG', [po.purpose === 'cancel' ? '01' : '00', 'DS', po.poNumber, null, stamp(po.createdAt, 'BEG05').ccyymmdd], { fields: BEG_FIELDS });
-  emit('CUR', ['BY', po.currency], { fields: CUR_FIELDS });
-  emit('REF', ['IA', env.vendorNumber], { optionalAfter: 1, fields: REF_IA_FIELDS });
-  emit('TD5', td5(po.shipping), { optionalAfter: 0, fields: TD5_FIELDS });
+  emit('BEG', [po.purpose === 'cancel' ? '01' : '00', 'DS', po.poNumber, null, stamp(po.createdAt, 'BEG05').ccyymmdd], BEG_OPTIONS);
+  emit('CUR', ['BY', po.currency], CUR_OPTIONS);
+  emit('REF', ['IA', env.vendorNumber], REF_IA_OPTIONS);
+  emit('TD5', td5(po.shipping), TD5_OPTIONS);
   notes(po, writer, emit);
   const ship = po.shipTo;
   const phone = ship.phone || po.customer.phone;
@@ -177,23 +186,27 @@ function headerSegments(po: PurchaseOrder, env: X12EnvelopeConfig, writer: X12Wr
     per.push('EM', email);
     perFields.push(undefined, 'customer.email');
   }
-  emit('N1', ['ST', ship.name], { fields: N1_ST_FIELDS });
-  emit('N2', [ship.company], { optionalAfter: 0, fields: N2_FIELDS });
-  emit('N3', [ship.address1, ship.address2], { fields: N3_FIELDS });
-  emit('N4', [ship.city, ship.region, ship.postalCode, ship.country], { fields: N4_FIELDS });
+  emit('N1', ['ST', ship.name], N1_ST_OPTIONS);
+  emit('N2', [ship.company], N2_OPTIONS);
+  emit('N3', [ship.address1, ship.address2], N3_OPTIONS);
+  emit('N4', [ship.city, ship.region, ship.postalCode, ship.country], N4_OPTIONS);
   emit('PER', per, { optionalAfter: 1, fields: perFields });
-  emit('N1', ['BT', po.retailer.name, '92', po.retailer.id], { fields: N1_BT_FIELDS });
+  emit('N1', ['BT', po.retailer.name, '92', po.retailer.id], N1_BT_OPTIONS);
 }
 
-const BEG_FIELDS = [undefined, undefined, 'poNumber', undefined, 'createdAt'];
-const CUR_FIELDS = [undefined, 'currency'];
-const REF_IA_FIELDS = [undefined, 'outbound.x12.vendorNumber'];
-const TD5_FIELDS = [undefined, undefined, 'shipping.carrier', undefined, 'shipping', undefined, undefined, undefined, undefined, undefined, undefined, 'shipping.serviceLevel'];
-const N1_ST_FIELDS = [undefined, 'shipTo.name'];
-const N2_FIELDS = ['shipTo.company'];
-const N3_FIELDS = ['shipTo.address1', 'shipTo.address2'];
-const N4_FIELDS = ['shipTo.city', 'shipTo.region', 'shipTo.postalCode', 'shipTo.country'];
-const N1_BT_FIELDS = [undefined, 'retailer.name', undefined, 'retailer.id'];
+// Where each header value comes from (named in errors and warnings), with the segment's options.
+const BEG_OPTIONS: SegmentOptions = { fields: [undefined, undefined, 'poNumber', undefined, 'createdAt'] };
+const CUR_OPTIONS: SegmentOptions = { fields: [undefined, 'currency'] };
+const REF_IA_OPTIONS: SegmentOptions = { optionalAfter: 1, fields: [undefined, 'outbound.x12.vendorNumber'] };
+const TD5_OPTIONS: SegmentOptions = {
+  optionalAfter: 0,
+  fields: [undefined, undefined, 'shipping.carrier', undefined, 'shipping', undefined, undefined, undefined, undefined, undefined, undefined, 'shipping.serviceLevel'],
+};
+const N1_ST_OPTIONS: SegmentOptions = { fields: [undefined, 'shipTo.name'] };
+const N2_OPTIONS: SegmentOptions = { optionalAfter: 0, fields: ['shipTo.company'] };
+const N3_OPTIONS: SegmentOptions = { fields: ['shipTo.address1', 'shipTo.address2'] };
+const N4_OPTIONS: SegmentOptions = { fields: ['shipTo.city', 'shipTo.region', 'shipTo.postalCode', 'shipTo.country'] };
+const N1_BT_OPTIONS: SegmentOptions = { fields: [undefined, 'retailer.name', undefined, 'retailer.id'] };
 const NOTE_FIELDS = ['notes'];
 const MTX_FIELDS = [undefined, 'notes'];
 

@@ -61,7 +61,6 @@ export function render997(
     upperCase: false,
     version,
     ...(isaVersion ? { isaVersion } : {}),
-    allowed: (table) => table.fa997,
     document: '997',
   });
   const v5 = writer.table.version === '005010';

@@ -48,7 +48,7 @@ export interface WriterOptions {
   /** The version's tables; default 004010. */
   version?: VersionTable;
   /** The segments this document may hold (the version's 850 or 997 table); default any. */
-  allowed?: ReadonlySet<SegmentTag>;
+  allowed?: ReadonlySet<SegmentTag> | undefined;
   /** Names the document in errors: "850", "997". */
   document?: string;
 }
@@ -87,12 +87,13 @@ export class X12Writer {
       version?: string;
       /** ISA12 to write, when it is not the version's own (a 997 echoes the received ISA12). */
       isaVersion?: string;
-      allowed?: (table: VersionTable) => ReadonlySet<SegmentTag>;
-      document?: string;
+      /** The document written: `850` and `997` hold to that version's table of the set. */
+      document?: '850' | '997' | 'TA1';
     },
   ): X12Writer {
     const table = versionTable(options.version ?? env.version);
     const isaVersion = options.isaVersion ?? table.isaVersion;
+    const document = options.document;
     return new X12Writer(
       {
         element: env.elementSeparator,
@@ -105,8 +106,8 @@ export class X12Writer {
         upperCase: options.upperCase,
         newline: env.newline,
         version: table,
-        ...(options.allowed ? { allowed: options.allowed(table) } : {}),
-        ...(options.document ? { document: options.document } : {}),
+        allowed: document === '850' ? table.po850 : document === '997' ? table.fa997 : undefined,
+        document: document ?? 'document',
       },
     );
   }
@@ -155,9 +156,13 @@ export class X12Writer {
       out.push(value);
       if (value !== '') last = i;
     }
-    if (spec.pairs) {
-      for (const [a, b] of spec.pairs) {
+    const pairs = spec.pairs;
+    if (pairs) {
+      for (let p = 0; p < pairs.length; p++) {
+        const pair = pairs[p]!;
+        const a = pair[0];
         if (a > n) continue;
+        const b = pair[1];
         if (out[a - 1] === '' || (out[b - 1] ?? '') === '') {
           out[a - 1] = '';
           if (b <= n) out[b - 1] = '';
@@ -323,7 +328,7 @@ export class X12Writer {
   private noteChange(original: string, cleaned: string, element: string, field: string): void {
     const squeezed = original.replace(/\s+/g, ' ').trim();
     if ((this.upperCase ? squeezed.toUpperCase() : squeezed) === cleaned) return;
-    const dropped = droppedCharacters(original);
+    const dropped = /[^\x00-\x7f]/.test(original) ? droppedCharacters(original) : [];
     const delimiters: string[] = [];
     for (let i = 0; i < original.length; i++) {
       const c = original[i]!;
