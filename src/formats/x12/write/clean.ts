@@ -105,6 +105,31 @@ export function toAscii(value: string): string {
 }
 
 /**
+ * Whether cleaning `value` for these delimiters changes more than blanks: a delimiter replaced, a
+ * character transliterated or dropped. One loop over the value; the cost of a warning's words is
+ * only paid when this says there is something to say.
+ */
+export function meaningfulChange(value: string, delimiters: Delimiters): boolean {
+  const e = delimiters.element.charCodeAt(0);
+  const t = delimiters.segment.charCodeAt(0);
+  const c = delimiters.component.charCodeAt(0);
+  const r = delimiters.repetition === '' ? -1 : delimiters.repetition.charCodeAt(0);
+  const n = value.length;
+  for (let i = 0; i < n; ) {
+    const code = value.codePointAt(i)!;
+    i += code > 0xffff ? 2 : 1;
+    if (code < 0x80) {
+      if (code === e || code === t || code === c || code === r) return true;
+      continue; // printable ASCII stays; control characters are blanks
+    }
+    if (code < 0xa0) continue; // C1 control characters
+    const folded = foldCodePoint(code);
+    if (folded === '' || folded.trim() !== '') return true; // dropped, or written as something else
+  }
+  return false;
+}
+
+/**
  * The characters of `value` that have no ASCII form at all (dropped by `toAscii`), each once, in
  * order: what a warning names. Blanks and control characters are not listed (they become spaces or
  * nothing, which changes no meaning).

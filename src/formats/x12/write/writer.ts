@@ -18,7 +18,7 @@
  */
 import type { X12EnvelopeConfig } from '../../../config/mapping-schema.ts';
 import { RenderError } from '../../../errors.ts';
-import { cleanerFor, droppedCharacters, type Cleaner, type Delimiters } from './clean.ts';
+import { cleanerFor, droppedCharacters, meaningfulChange, type Cleaner, type Delimiters } from './clean.ts';
 import { VERSIONS, versionTable, type ElementSpec, type SegmentSpec, type SegmentTag, type VersionTable } from './elements.ts';
 
 export type ElementValue = string | number | null | undefined;
@@ -65,11 +65,16 @@ export interface RenderWarning {
 export class X12Writer {
   readonly delimiters: Delimiters;
   readonly table: VersionTable;
-  readonly warnings: RenderWarning[] = [];
+  /**
+   * Warnings in the order they arose; a text change is kept as its parts and put into words only
+   * when the warnings are read (a caller that does not read them does not pay for the words).
+   */
+  private readonly notes: (RenderWarning | TextChange)[] = [];
   private readonly cleaner: Cleaner;
   private readonly terminator: string;
   private readonly upperCase: boolean;
-  private readonly allowed: ReadonlySet<SegmentTag> | undefined;
+  /** The specs of the segments this document may hold, by tag (one lookup per segment written). */
+  private readonly specs: Readonly<Record<string, SegmentSpec | undefined>>;
   private readonly document: string;
   private text = '';
   /** Segments written since the last ST (for SE01). */
@@ -116,7 +121,7 @@ export class X12Writer {
     this.delimiters = delimiters;
     this.table = options.version ?? VERSIONS['004010'];
     this.upperCase = options.upperCase;
-    this.allowed = options.allowed;
+    this.specs = options.allowed ? specsOf(this.table, options.allowed) : (this.table.segments as Record<string, SegmentSpec>);
     this.document = options.document ?? 'document';
     this.cleaner = cleanerFor(delimiters, options.upperCase);
     this.terminator = options.newline && delimiters.segment !== '\n' ? `${delimiters.segment}\n` : delimiters.segment;
@@ -130,8 +135,8 @@ export class X12Writer {
 
   /** The version's spec of a segment this document may hold, or a RenderError. */
   spec(tag: string, label?: string): SegmentSpec {
-    const spec = (this.table.segments as Record<string, SegmentSpec | undefined>)[tag];
-    if (!spec || (this.allowed && !this.allowed.has(tag as SegmentTag))) {
+    const spec = this.specs[tag];
+    if (!spec) {
       throw new RenderError(`${label ?? tag}: ${tag} is not part of the ${this.table.version} ${this.document}`, { segment: tag, version: this.table.version });
     }
     return spec;
@@ -213,7 +218,16 @@ export class X12Writer {
 
   /** Records a warning about a value (for callers that shorten text themselves). */
   warn(field: string, element: string, message: string): void {
-    this.warnings.push({ field, element, message });
+    this.notes.push({ field, element, message });
+  }
+
+  /** Every text value changed, cut or left out, in the order written. */
+  get warnings(): RenderWarning[] {
+    for (let i = 0; i < this.notes.length; i++) {
+      const note = this.notes[i]!;
+      if (note instanceof TextChange) this.notes[i] = note.warning(this.delimiters);
+    }
+    return this.notes as RenderWarning[];
   }
 
   toString(): string {
@@ -326,23 +340,48 @@ export class X12Writer {
 
   /** A warning when cleaning changed more than blanks (or case, for an upper-case partner). */
   private noteChange(original: string, cleaned: string, element: string, field: string): void {
-    const squeezed = original.replace(/\s+/g, ' ').trim();
-    if ((this.upperCase ? squeezed.toUpperCase() : squeezed) === cleaned) return;
+    if (meaningfulChange(original, this.delimiters)) this.notes.push(new TextChange(field, element, original, cleaned));
+  }
+}
+
+/** A text value written differently, kept as its parts until the warning is read. */
+class TextChange {
+  constructor(
+    readonly field: string,
+    readonly element: string,
+    readonly original: string,
+    readonly cleaned: string,
+  ) {}
+
+  warning(delimiters: Delimiters): RenderWarning {
+    const { original, cleaned } = this;
     const dropped = /[^\x00-\x7f]/.test(original) ? droppedCharacters(original) : [];
-    const delimiters: string[] = [];
+    const replaced: string[] = [];
     for (let i = 0; i < original.length; i++) {
       const c = original[i]!;
-      if (isDelimiter(c, this.delimiters) && !delimiters.includes(c)) delimiters.push(c);
+      if (isDelimiter(c, delimiters) && !replaced.includes(c)) replaced.push(c);
     }
     const why = [
       dropped.length ? `dropped ${dropped.join(' ')} (no ASCII form)` : '',
-      delimiters.length ? `${delimiters.map((c) => JSON.stringify(c)).join(' ')} replaced by a space (X12 delimiter)` : '',
+      replaced.length ? `${replaced.map((c) => JSON.stringify(c)).join(' ')} replaced by a space (X12 delimiter)` : '',
     ].filter(Boolean);
     const message = cleaned === ''
       ? `${JSON.stringify(original)} has nothing that can be written in X12: left out${why.length ? ` (${why.join('; ')})` : ''}`
       : `${JSON.stringify(original)} written as ${JSON.stringify(cleaned)}${why.length ? ` (${why.join('; ')})` : ''}`;
-    this.warn(field, element, message);
+    return { field: this.field, element: this.element, message };
   }
+}
+
+/** A table's specs restricted to the segments of one document, made once per (table, document). */
+const SPECS = new WeakMap<ReadonlySet<SegmentTag>, Record<string, SegmentSpec | undefined>>();
+function specsOf(table: VersionTable, allowed: ReadonlySet<SegmentTag>): Record<string, SegmentSpec | undefined> {
+  let specs = SPECS.get(allowed);
+  if (!specs) {
+    specs = Object.create(null) as Record<string, SegmentSpec | undefined>;
+    for (const tag of allowed) specs[tag] = table.segments[tag];
+    SPECS.set(allowed, specs);
+  }
+  return specs;
 }
 
 function isDelimiter(c: string, d: Delimiters): boolean {
