@@ -83,6 +83,18 @@ describe('6. harmless deviations do not lose a file', () => {
     expect(parseError(() => readX12(`${isa}${ta1}IEA*2*000000031~\n`, { recover: true })).message).toMatch(/IEA01 says "2" functional groups, counted 0/);
   });
 
+  it('hostile: a custom segment on every line is a bounded list of warnings, not one per segment', () => {
+    const body: string[][] = [['BSN', '00', 'X1', '20261127', '1200'], ['HL', '1', '', 'S'], ['HL', '2', '1', 'O'], ['PRF', 'PO-A']];
+    for (let i = 0; i < 300; i++) body.push(['HL', String(i + 3), '2', 'I'], ['ZZZ', 'X'], ['LIN', String(i + 1), 'SK', `A${i}`], ['SN1', '', '1', 'EA']);
+    const parsed = parse(interchange([{ id: '856', control: '0009', body }]));
+    expect(shipments(parsed)[0]!.lines).toHaveLength(300);
+    expect(parsed.warnings).toHaveLength(101);
+    expect(parsed.warnings!.at(-1)!.message).toBe('856 0009: 200 more warnings not listed');
+    const ack = acks(parsed)[0]!;
+    expect(ack.match(/^AK3\*/gm)).toHaveLength(50);
+    expect(ack).toContain('AK5*E~');
+  });
+
   it('hostile: required data that is wrong still refuses the file, with the segment, the element and a 997 that rejects the set', () => {
     const body = [
       ['BSN', '00', 'X1', '20261127', '1200'],

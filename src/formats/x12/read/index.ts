@@ -167,6 +167,9 @@ export class X12Interpreter {
     if (entry && notes.length) entry.ack = { status: 'E', notes };
     const poNumbers = [...new Set(items.map(poNumberOfItem).filter((p): p is string => p !== undefined))];
     for (const w of set.warnings) this.warn({ message: w.message, ...(poNumbers.length ? { poNumbers } : {}) });
+    if (set.unlistedWarnings) {
+      this.warn({ message: `${name}: ${set.unlistedWarnings} more warning${set.unlistedWarnings > 1 ? 's' : ''} not listed`, ...(poNumbers.length ? { poNumbers } : {}) });
+    }
     if (this.keepItems) this.items.push(...items);
     return items;
   }

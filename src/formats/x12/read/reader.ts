@@ -122,6 +122,8 @@ export interface SetDetail {
 }
 
 const MAX_ISA_LENGTH = 512;
+/** Warnings listed per transaction set; more are counted (and the 997 notes at most 50 per set). */
+export const MAX_SET_WARNINGS = 100;
 const DEFAULT_MAX_SEGMENT = 1 << 20;
 const LOOKAHEAD = 4096;
 
@@ -163,8 +165,10 @@ export class X12Set {
   private framed: FramedSegments | undefined;
   /** Envelope errors of this set (SE01/SE02), found by a recovering reader. */
   syntaxErrors: SetEnvelopeError[] = [];
-  /** What the set's parser noted without refusing (see `warn`). */
+  /** What the set's parser noted without refusing (see `warn`), at most MAX_SET_WARNINGS. */
   readonly warnings: SetWarning[] = [];
+  /** Warnings past MAX_SET_WARNINGS, counted only. */
+  unlistedWarnings = 0;
   /** This set's entry in its group's `sets`: where its 997 answer (`ack`) is written. */
   entry: { transactionSet: string; controlNumber: string; ack?: SetAck } | undefined;
 
@@ -247,6 +251,11 @@ export class X12Set {
    * the content, not the syntax, such as an id under a qualifier the hub does not read).
    */
   warn(message: string, index: number, detail: SetDetail | null = {}): void {
+    // Bounded: a file of custom segments on every line is told about once per kind, not a million times.
+    if (this.warnings.length >= MAX_SET_WARNINGS) {
+      this.unlistedWarnings++;
+      return;
+    }
     const text = `${this.transactionSet} ${this.controlNumber}: ${message} (segment ${this.segmentNumber(index)})`;
     // null: a finding about the content, not the syntax; nothing for the 997 to say.
     this.warnings.push(detail === null ? { message: text } : { message: text, note: this.note(message, index, detail) });
