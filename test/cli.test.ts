@@ -61,6 +61,32 @@ describe('hub mappings', () => {
     expect(result.stdout).toMatch(/ST\*850\*/);
     expect(result.stderr).toMatch(/preview/);
   });
+
+  it('preview: prints a warning for each text field written differently, naming the field', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cli-preview-'));
+    const order = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/orders/split-order.json'), 'utf8'));
+    order.shipTo.address1 = '12½ Main St';
+    order.shipTo.name = 'Zoë Lovelace 🎁';
+    writeFileSync(path.join(dir, 'order.json'), JSON.stringify(order));
+    const result = await runHub(['mappings', 'preview', 'acme-toys', path.join(dir, 'order.json')], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('N3*12 1/2 Main St');
+    expect(result.stderr).toContain('warning: shipTo.address1 (N3 N301): "12½ Main St" written as "12 1/2 Main St"');
+    expect(result.stderr).toContain('warning: shipTo.name (N1 N102): "Zoë Lovelace 🎁" written as "Zoe Lovelace" (dropped 🎁 (no ASCII form))');
+  });
+
+  it('preview: an invalid order prints every bad field with its path', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cli-preview-'));
+    const order = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/orders/split-order.json'), 'utf8'));
+    order.lines[0].quantity = 0;
+    order.lines[1].unitPrice = 'free';
+    delete order.shipTo.city;
+    writeFileSync(path.join(dir, 'order.json'), JSON.stringify(order));
+    const result = await runHub(['mappings', 'preview', 'acme-toys', path.join(dir, 'order.json')], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/invalid order/);
+    for (const field of ['lines.0.quantity', 'lines.1.unitPrice', 'shipTo.city']) expect(result.stderr).toMatch(new RegExp(`\\n  ${field.replace(/\./g, '\\.')}: `));
+  });
 });
 
 describe('hub documents parse', () => {

@@ -128,7 +128,8 @@ export const As2Transport = z
 export const Transport = z.discriminatedUnion('type', [SftpTransport, HttpTransport, As2Transport]);
 
 export const X12Envelope = z.strictObject({
-  version: z.enum(['004010', '005010']),
+  /** The X12 version the hub writes (GS08); each has its own segment tables (docs/mappings.md). */
+  version: z.enum(['004010', '004030', '005010']),
   senderQualifier: z.string().min(1).max(2),
   senderId: z.string().min(1).max(15),
   receiverQualifier: z.string().min(1).max(2),
@@ -165,13 +166,24 @@ export const X12Envelope = z.strictObject({
     if (other) ctx.addIssue({ code: 'custom', path: [key], message: `must differ from ${other} ("${char}")` });
     seen.set(char, key);
   }
+  // Interchange ids and the vendor number are identifiers: sent exactly as written, so they must be
+  // printable ASCII without any of the delimiters (the repetition separator only counts from 004030
+  // on, where ISA11 announces it).
+  const used = delimiters.filter(([key]) => key !== 'repetitionSeparator' || env.version !== '004010').map(([, char]) => char);
+  for (const key of ['senderQualifier', 'senderId', 'receiverQualifier', 'receiverId', 'groupSenderId', 'groupReceiverId', 'vendorNumber'] as const) {
+    const value = env[key];
+    if (value === undefined) continue;
+    if (/[^\x20-\x7e]/.test(value)) ctx.addIssue({ code: 'custom', path: [key], message: 'must be printable ASCII (it is sent exactly as written)' });
+    const clash = used.find((char) => value.includes(char));
+    if (clash) ctx.addIssue({ code: 'custom', path: [key], message: `holds "${clash}", one of this mapping's X12 delimiters (it is sent exactly as written)` });
+  }
 });
 
 /** The placeholders a `filename` template may use (see docs/mappings.md). */
 export const FILENAME_PLACEHOLDERS = ['poNumber', 'orderNumber', 'supplier', 'isa13', 'date', 'time', 'documentId', 'purpose'] as const;
 
 /** An 850 element an override may set: `TD5.05`, or `N1*ST.02` for the N1 segment whose first element is ST. */
-export const OVERRIDE_KEY = /^(BEG|CUR|REF|PER|DTM|TD5|N9|MSG|N1|N2|N3|N4|PO1|PID|CTT|AMT)(\*[A-Z0-9]{1,3})?\.(0[1-9]|[1-9][0-9])$/;
+export const OVERRIDE_KEY = /^(BEG|CUR|REF|PER|DTM|TD5|N9|MSG|MTX|N1|N2|N3|N4|PO1|PID|CTT|AMT)(\*[A-Z0-9]{1,3})?\.(0[1-9]|[1-9][0-9])$/;
 
 export const Outbound = z.strictObject({
   format: z.enum(['x12-850', 'xml', 'csv', 'json']),
@@ -254,19 +266,44 @@ export const InboundFile = z.strictObject({
   delimiter: z.string().length(1).default(','),
 });
 
+/**
+ * Where an 856 carries tracking numbers: `REF*<qualifier>` (REF02 of a REF with that REF01) or
+ * `MAN*<qualifier>` (MAN02/MAN05). `REF*BM` (bill of lading) takes only values recognised as a
+ * carrier's tracking number; `MAN*GM` (an SSCC-18 label) is never one. Extension.
+ */
 export const TrackingLocations = z
-  .array(z.enum(['REF*CN', 'REF*2I', 'MAN*CP', 'MAN*SM', 'REF*BM']))
+  .array(
+    z
+      .string()
+      .regex(/^(REF|MAN)\*[A-Z0-9]{2,3}$/, 'must be REF*<qualifier> or MAN*<qualifier>, such as "REF*CN", "REF*2I", "MAN*CP"')
+      .refine((v) => v !== 'MAN*GM', 'MAN*GM is an SSCC-18 carton or pallet label, not a tracking number'),
+  )
   .default(['REF*CN', 'REF*2I', 'MAN*CP']);
+
+/**
+ * How an inbound line (856 LIN, 855 PO1/ACK) is matched to a line of our PO, in order of preference:
+ * `line` (the line number), `sku` (our SKU under SK, BP, IN, PI, CB), `supplierSku` (theirs under
+ * VN, VP, VA, VC, MG), `upc` (UP, EN, UK, UA, UI, UN, N4), or one qualifier by name (`VN`, `ZZ`: a
+ * qualifier the hub does not read is compared with the supplier SKU, then ours). Extension.
+ */
+export const LineMatch = z
+  .array(z.string().regex(/^(line|sku|supplierSku|upc|[A-Z0-9]{2})$/, 'must be line, sku, supplierSku, upc or a product id qualifier such as VN'))
+  .min(1)
+  .default(['line', 'sku', 'supplierSku', 'upc']);
 
 export const Inbound = z.strictObject({
   schedule: z.string().min(1).default('*/5 * * * *'),
   files: z.array(InboundFile).default([]),
   /** Where in an 856 the tracking numbers are. Extension. */
   trackingFrom: TrackingLocations,
+  /** How inbound lines are matched to PO lines, in order of preference. Extension. */
+  lineMatch: LineMatch,
   /** Send a 997 for every inbound X12 group. Extension; default true. */
   send997: z.boolean().default(true),
   /** File name of the 997s we send. Extension. */
   ackFilename: z.string().min(1).default('997_{controlNumber}.edi'),
+  /** File name of the TA1s we send (when a partner's ISA14 asks for one). Extension. */
+  ta1Filename: z.string().min(1).default('TA1_{controlNumber}.edi'),
 });
 
 export const Expectations = z
