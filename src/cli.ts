@@ -4,17 +4,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadEnv } from './config/env.ts';
-import { checkMappings, loadMappingFile } from './config/mapping-loader.ts';
-import { HubError, MappingError, errorMessage } from './errors.ts';
-import { createLogger } from './logger.ts';
-import { createHub, startHub, storeOptions } from './main.ts';
-import { migrate, openStore } from './store/database.ts';
-import { createRetailer } from './store/retailers.ts';
+
+// Only Node's own modules are imported here: each command imports what it needs when it runs, so
+// that `hub --help` and `hub <command> --help` load no database driver, Hono, ssh2, pino, zod...
+// (test/cli-start.test.ts checks this; `npm run bench -- cli-start` measures the start).
 
 interface Command {
   usage: string;
   summary: string;
+  /** Imports the command's modules (lazily, with `await import(...)`) and runs it. */
   run(args: string[]): Promise<number>;
 }
 
@@ -23,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
     usage: 'hub serve',
     summary: 'the HTTP API, the dashboard, the delivery workers and the inbound schedules, in one process (HUB_WORKERS=0: the API alone)',
     async run() {
+      const { createHub, startHub } = await import('./main.ts');
       const hub = await createHub();
       const running = await startHub(hub);
       console.error(`hub listening on ${running.url} (dashboard: ${running.url}/)`);
@@ -39,6 +38,9 @@ const COMMANDS: Record<string, Command> = {
     usage: 'hub migrate',
     summary: 'apply the database migrations (DATABASE_URL, or the embedded database in HUB_DATA_DIR)',
     async run() {
+      const { loadEnv } = await import('./config/env.ts');
+      const { storeOptions } = await import('./main.ts');
+      const { migrate, openStore } = await import('./store/database.ts');
       const env = loadEnv();
       const store = await openStore({ ...storeOptions(env), migrate: false });
       const applied = await migrate(store.db, env.HUB_DB_SCHEMA);
@@ -76,6 +78,10 @@ const COMMANDS: Record<string, Command> = {
       });
       const id = positionals[0];
       if (!id || positionals.length > 1) throw new CliUsageError('give exactly one retailer id');
+      const { loadEnv } = await import('./config/env.ts');
+      const { storeOptions } = await import('./main.ts');
+      const { openStore } = await import('./store/database.ts');
+      const { createRetailer } = await import('./store/retailers.ts');
       const env = loadEnv();
       const store = await openStore(storeOptions(env));
       try {
@@ -100,11 +106,24 @@ const COMMANDS: Record<string, Command> = {
   },
   'mappings check': {
     usage: 'hub mappings check [dir]',
-    summary: 'validate every mapping file; lists every error (file, key path, line) and exits non-zero if any',
+    summary: 'validate every mapping file and routing.yaml; lists every error (file, key path, line) and exits non-zero if any',
     async run(args) {
+      const { loadEnv } = await import('./config/env.ts');
+      const { checkMappings } = await import('./config/mapping-loader.ts');
       const dir = args[0] ?? loadEnv().HUB_MAPPINGS_DIR;
       const { mappings, errors } = await checkMappings(dir);
-      for (const m of mappings) console.log(`ok      ${path.relative(process.cwd(), m.file) || m.file}  (${m.supplier}: ${m.mapping.outbound.format} over ${m.mapping.transport.type})`);
+      const { checkRoutingPolicy } = await import('./routing/policy-loader.ts');
+      const { describePolicy } = await import('./routing/policy.ts');
+      const routing = await checkRoutingPolicy(dir);
+      const shown = (file: string) => path.relative(process.cwd(), file) || file;
+      for (const m of mappings) console.log(`ok      ${shown(m.file)}  (${m.supplier}: ${m.mapping.outbound.format} over ${m.mapping.transport.type})`);
+      if (routing.error) errors.push(routing.error);
+      else if (routing.policies.file) {
+        const overrides = routing.policies.retailers.size;
+        console.log(`ok      ${shown(routing.policies.file)}  (routing policy: ${describePolicy(routing.policies.default)}; ${overrides} retailer${overrides === 1 ? '' : 's'} with their own)`);
+      } else {
+        console.log(`        no routing.yaml: the built-in routing policy (${describePolicy(routing.policies.default)})`);
+      }
       for (const e of errors) console.error(`invalid ${e.message}`);
       if (mappings.length === 0 && errors.length === 0) console.error(`no mapping files in ${dir}`);
       return errors.length || mappings.length === 0 ? 1 : 0;
@@ -117,10 +136,12 @@ const COMMANDS: Record<string, Command> = {
       const [supplier, orderFile] = args;
       if (!supplier || !orderFile) throw new CliUsageError('give a supplier and an order file');
       const { previewPurchaseOrders } = await import('./pipeline/preview.ts');
+      const { loadEnv } = await import('./config/env.ts');
       const env = loadEnv();
       const outputs = await previewPurchaseOrders(env.HUB_MAPPINGS_DIR, supplier, JSON.parse(await readFile(orderFile, 'utf8')));
       for (const out of outputs) {
         console.error(`--- ${out.filename} (${out.contentType}; preview: control numbers ${out.controlNumbers ? 'fixed at 999999999' : 'not used'}) ---`);
+        for (const w of out.warnings ?? []) console.error(`warning: ${w.field} (${w.element}): ${w.message}`);
         process.stdout.write(out.content);
         if (!out.content.toString('utf8').endsWith('\n')) process.stdout.write('\n');
       }
@@ -129,12 +150,17 @@ const COMMANDS: Record<string, Command> = {
   },
   'suppliers test': {
     usage: 'hub suppliers test <supplier>',
-    summary: 'log in, check the host key, write and remove a probe file, list the inbound folder (mailbox: account, host key, server, folders)',
+    summary: 'SFTP: log in, check the host key, write and remove a probe file, list the inbound folder; HTTP: a HEAD request; AS2: read the certificates, send a signed test message, verify its MDN; mailbox: account, host key, server, folders',
     async run(args) {
       const [supplier] = args;
       if (!supplier) throw new CliUsageError('give a supplier id');
+      const { loadEnv } = await import('./config/env.ts');
+      const { loadMappingFile } = await import('./config/mapping-loader.ts');
       const env = loadEnv();
       const { createTransport } = await import('./transports/transport.ts');
+      const { openStore } = await import('./store/database.ts');
+      const { storeOptions } = await import('./main.ts');
+      const { HubError } = await import('./errors.ts');
       const loaded = await loadMappingFile(path.join(env.HUB_MAPPINGS_DIR, `${supplier}.yaml`));
       // A mailbox supplier's account and folders live in the database (which a running hub holds, if embedded).
       let store: Awaited<ReturnType<typeof openStore>> | undefined;
@@ -167,6 +193,9 @@ const COMMANDS: Record<string, Command> = {
     async run(args) {
       const [supplier] = args;
       if (!supplier) throw new CliUsageError('give a supplier id');
+      const { loadEnv } = await import('./config/env.ts');
+      const { createLogger } = await import('./logger.ts');
+      const { createHub } = await import('./main.ts');
       const hub = await createHub({ logger: createLogger({ level: loadEnv().LOG_LEVEL }) });
       try {
         const { pollSupplier } = await import('./pipeline/poll.ts');
@@ -189,6 +218,8 @@ const COMMANDS: Record<string, Command> = {
     async run(args) {
       const [supplier, file] = args;
       if (!supplier || !file) throw new CliUsageError('give a supplier and a file');
+      const { loadEnv } = await import('./config/env.ts');
+      const { loadMappingFile } = await import('./config/mapping-loader.ts');
       const env = loadEnv();
       const loaded = await loadMappingFile(path.join(env.HUB_MAPPINGS_DIR, `${supplier}.yaml`));
       const { parseSupplierFile } = await import('./pipeline/parse-file.ts');
@@ -203,6 +234,7 @@ const COMMANDS: Record<string, Command> = {
     async run(args) {
       const [id] = args;
       if (!id) throw new CliUsageError('give an order id');
+      const { createHub } = await import('./main.ts');
       const hub = await createHub();
       try {
         const { rerouteOrder } = await import('./pipeline/reroute.ts');
@@ -218,6 +250,8 @@ const COMMANDS: Record<string, Command> = {
     usage: 'hub mailbox',
     summary: 'the SFTP mailbox alone (HUB_SFTP_HOST, HUB_SFTP_PORT), for running it in its own processes; `hub serve` runs it too',
     async run() {
+      const { createHub } = await import('./main.ts');
+      const { HubError } = await import('./errors.ts');
       const hub = await createHub();
       const { mailboxAccounts, startHubMailbox } = await import('./transports/mailbox/hub.ts');
       if (mailboxAccounts(hub).size === 0) {
@@ -239,6 +273,8 @@ const COMMANDS: Record<string, Command> = {
     usage: 'hub mailbox fingerprint',
     summary: "print the mailbox's host key fingerprint (SHA256:…) and public key for suppliers' known_hosts; makes the key if there is none yet",
     async run() {
+      const { loadEnv } = await import('./config/env.ts');
+      const { HubError } = await import('./errors.ts');
       const env = loadEnv();
       const { hostKeyFile, loadOrCreateHostKey } = await import('./transports/mailbox/host-key.ts');
       const file = hostKeyFile(env);
@@ -268,6 +304,9 @@ const COMMANDS: Record<string, Command> = {
       const { values } = parseArgs({ args, options: { supplier: { type: 'string' }, event: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } } });
       const limit = values.limit === undefined ? 50 : Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new CliUsageError('--limit is a whole number from 1 to 10000');
+      const { loadEnv } = await import('./config/env.ts');
+      const { storeOptions } = await import('./main.ts');
+      const { openStore } = await import('./store/database.ts');
       const env = loadEnv();
       const store = await openStore(storeOptions(env));
       try {
@@ -290,6 +329,9 @@ const COMMANDS: Record<string, Command> = {
     async run(args) {
       const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { address: { type: 'string' } } });
       if ((positionals.length === 1) === (values.address !== undefined) || positionals.length > 1) throw new CliUsageError('give a supplier id or --address, one of them');
+      const { loadEnv } = await import('./config/env.ts');
+      const { storeOptions } = await import('./main.ts');
+      const { openStore } = await import('./store/database.ts');
       const env = loadEnv();
       const store = await openStore(storeOptions(env));
       try {
@@ -313,6 +355,8 @@ const COMMANDS: Record<string, Command> = {
       });
       if (positionals.length === 0 && !values.failed) throw new CliUsageError('give document ids, or --failed');
       if (values.direction !== undefined && !['in', 'out'].includes(values.direction)) throw new CliUsageError('--direction is in or out');
+      const { createHub } = await import('./main.ts');
+      const { errorMessage } = await import('./errors.ts');
       const hub = await createHub();
       try {
         const { retryDocument } = await import('./pipeline/retry.ts');
@@ -403,6 +447,7 @@ export async function main(argv: string[]): Promise<void> {
       console.error(`hub ${name}: ${error.message}\nusage: ${command.usage}`);
       process.exit(2);
     }
+    const { HubError, MappingError, errorMessage } = await import('./errors.ts');
     if (error instanceof MappingError || error instanceof HubError) {
       console.error(`hub ${name}: ${error.message}`);
     } else {

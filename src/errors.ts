@@ -61,16 +61,20 @@ export class ValidationError extends HubError {
   }
 }
 
-/** A mapping file that cannot be used: names the file, the key path and (where known) the line. */
+/**
+ * A mapping file that cannot be used: names the file, the key path and (where known) the line.
+ * `what` names other configuration files read the same way (`routing policy` for routing.yaml).
+ */
 export class MappingError extends HubError {
   readonly file: string;
   readonly issues: (FieldIssue & { line?: number })[];
-  constructor(file: string, issues: (FieldIssue & { line?: number })[], options: { cause?: unknown } = {}) {
+  constructor(file: string, issues: (FieldIssue & { line?: number })[], options: { cause?: unknown; what?: string } = {}) {
     const lines = issues.map(
       (i) => `  ${i.path || '(root)'}${i.line === undefined ? '' : ` (line ${i.line})`}: ${i.message}`,
     );
-    super('mapping_invalid', `${file}: invalid mapping file\n${lines.join('\n')}`, {
-      ...options,
+    const { what = 'mapping file', ...rest } = options;
+    super('mapping_invalid', `${file}: invalid ${what}\n${lines.join('\n')}`, {
+      ...rest,
       details: { file, issues },
     });
     this.file = file;

@@ -2,7 +2,7 @@
  * The `hub` command as integrators and operators run it: a real child process, its exit code and
  * what it prints.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,28 @@ describe('hub mappings', () => {
     expect(result.stderr).toMatch(/line \d+/);
   });
 
+  const withRouting = (routing: string) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cli-routing-'));
+    for (const name of ['acme-toys.yaml', 'initech.yaml', 'initech.catalog.csv']) writeFileSync(path.join(dir, name), readFileSync(path.join(MAPPINGS_DIR, name)));
+    writeFileSync(path.join(dir, 'routing.yaml'), routing);
+    return dir;
+  };
+
+  it('check: reads routing.yaml beside the mappings and says which policy applies', async () => {
+    const good = await runHub(['mappings', 'check', withRouting('default:\n  rules: [in-stock, cost]\nretailers:\n  toyshop: { unfillable: partial }\n')], env);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toMatch(/ok .*acme-toys\.yaml/);
+    expect(good.stdout).toMatch(/ok +\S*routing\.yaml +\(routing policy: rules in-stock, cost; stock older than 24h counts as unknown \(route\); unfillable hold; at most 0 reroutes a line; 1 retailer with their own\)/);
+  });
+
+  it('check: a bad routing.yaml fails the check like a bad mapping file, with key path and line', async () => {
+    const bad = await runHub(['mappings', 'check', withRouting('default:\n  rules: [in-stock, cheapest]\n')], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/ok .*acme-toys\.yaml/);
+    expect(bad.stderr).toContain('routing.yaml: invalid routing policy');
+    expect(bad.stderr).toContain('default.rules.1 (line 2): unknown rule "cheapest"; the rules are in-stock, priority, cost, fewest-shipments');
+  });
+
   it('preview: prints exactly the bytes for the order, with control numbers marked as preview', async () => {
     const result = await runHub(['mappings', 'preview', 'acme-toys', path.join(ROOT, 'test/fixtures/orders/split-order.json')], env);
     expect(result.code).toBe(0);
@@ -38,6 +60,32 @@ describe('hub mappings', () => {
     expect(result.stdout).toContain('*999999999*');
     expect(result.stdout).toMatch(/ST\*850\*/);
     expect(result.stderr).toMatch(/preview/);
+  });
+
+  it('preview: prints a warning for each text field written differently, naming the field', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cli-preview-'));
+    const order = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/orders/split-order.json'), 'utf8'));
+    order.shipTo.address1 = '12½ Main St';
+    order.shipTo.name = 'Zoë Lovelace 🎁';
+    writeFileSync(path.join(dir, 'order.json'), JSON.stringify(order));
+    const result = await runHub(['mappings', 'preview', 'acme-toys', path.join(dir, 'order.json')], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('N3*12 1/2 Main St');
+    expect(result.stderr).toContain('warning: shipTo.address1 (N3 N301): "12½ Main St" written as "12 1/2 Main St"');
+    expect(result.stderr).toContain('warning: shipTo.name (N1 N102): "Zoë Lovelace 🎁" written as "Zoe Lovelace" (dropped 🎁 (no ASCII form))');
+  });
+
+  it('preview: an invalid order prints every bad field with its path', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cli-preview-'));
+    const order = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/orders/split-order.json'), 'utf8'));
+    order.lines[0].quantity = 0;
+    order.lines[1].unitPrice = 'free';
+    delete order.shipTo.city;
+    writeFileSync(path.join(dir, 'order.json'), JSON.stringify(order));
+    const result = await runHub(['mappings', 'preview', 'acme-toys', path.join(dir, 'order.json')], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/invalid order/);
+    for (const field of ['lines.0.quantity', 'lines.1.unitPrice', 'shipTo.city']) expect(result.stderr).toMatch(new RegExp(`\\n  ${field.replace(/\./g, '\\.')}: `));
   });
 });
 

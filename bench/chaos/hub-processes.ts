@@ -1,10 +1,11 @@
 /**
- * Hub processes for the chaos run: `node bin/hub.mjs serve` children, API-only (HUB_WORKERS=0) or
- * workers, each on its own free port (PORT=0; the URL is read from "hub listening on …" on stderr).
+ * Hub processes for the chaos run: `node bin/hub.mjs serve` children (the build in dist/), API-only
+ * (HUB_WORKERS=0) or workers, each on its own free port (PORT=0; the URL is read from
+ * "hub listening on …" on stderr).
  * Their logs (pino JSON on stdout, stderr) go to one file per process and incarnation.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 export type Role = 'api' | 'worker';
@@ -56,6 +57,18 @@ export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
     base[k] = v;
   }
   return { ...base, ...env };
+}
+
+/**
+ * Compiles the hub's sources to dist/ when they changed since its last build, so that its processes
+ * start from the build (bin/hub.mjs would otherwise run the sources through tsx: correct, but each
+ * start slower). A checkout from before the build step has no bin/build.mjs and nothing to build.
+ */
+export function buildHub(repoRoot: string): void {
+  const script = path.join(repoRoot, 'bin/build.mjs');
+  if (!existsSync(script)) return;
+  const result = spawnSync(process.execPath, [script, '--if-stale'], { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) throw new Error(`the build of the hub in ${repoRoot} failed (node bin/build.mjs)`);
 }
 
 /** `hub <args>` to completion (e.g. `retailers create`): stdout, stderr and the exit code. */

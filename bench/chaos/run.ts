@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { hasOpenSsh, startSftpServer, type SftpPeer } from '../../test/helpers/sftp-server.ts';
 import { checkInvariants, type ApiOrderView, type PostedOrder } from './checks.ts';
-import { HubProcesses, runHubCommand, type HubProcess } from './hub-processes.ts';
+import { HubProcesses, buildHub, runHubCommand, type HubProcess } from './hub-processes.ts';
 import { SUPPLIERS, SupplierSimulator, folders, writeMappings } from './suppliers.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
 
@@ -239,6 +239,7 @@ async function run(opts: Options, cleanup: Cleanup): Promise<number> {
     else rmSync(tmp, { recursive: true, force: true });
   });
   if (opts.hubDir !== REPO_ROOT) log(`hub from ${opts.hubDir}`);
+  buildHub(opts.hubDir);
   log(`seed ${opts.seed}, schema ${schema}, ${opts.orders} orders at ${opts.rate}/s, ${opts.kills} kills, ${opts.sshdRestarts} sshd restarts, ${opts.pgRestart ? 1 : 0} PostgreSQL restart`);
 
   // PostgreSQL: our own pool for progress and checks; the schema is dropped at the end.

@@ -11,22 +11,18 @@
 import { safeParseInput } from '../canonical/safe-parse.ts';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { Money } from '../canonical/order.ts';
 import { HubError, MappingError, errorMessage, type FieldIssue } from '../errors.ts';
 import { substituteEnv, type KeyPath } from './env-substitution.ts';
 import { ExpressionSyntaxError, compileExpression, type CompiledExpression } from './expression.ts';
 import { Mapping, OVERRIDE_KEY } from './mapping-schema.ts';
+import { describeIssue, loadCatalog as readCatalogFile, type CatalogEntry } from '../routing/sources.ts';
 
 export type Env = Record<string, string | undefined>;
 
-export interface CatalogEntry {
-  supplierSku: string;
-  /** Supplier cost as a decimal string, where the catalog gives one. */
-  cost?: string;
-}
+/** A catalog row as the mapping keeps it: supplier SKU, and cost, priority, minQty, leadTimeDays where given. */
+export type { CatalogEntry };
 
 /** One `outbound.overrides` entry, parsed: `N1*ST.02` → segment N1, qualifier ST, element 2. */
 export interface CompiledOverride {
@@ -54,7 +50,7 @@ export interface LoadedMapping {
   file: string;
   /** The directory holding it (catalogs are resolved against it). */
   dir: string;
-  /** Retailer SKU → supplier SKU (and cost), from `skus.catalog`; empty without one. */
+  /** Retailer SKU → supplier SKU (and cost, priority, minQty, leadTimeDays), from `skus.catalog`; empty without one. */
   catalog: Map<string, CatalogEntry>;
   expressions: CompiledExpressions;
 }
@@ -73,6 +69,12 @@ export class MappingsInvalidError extends HubError {
 }
 
 const MAPPING_EXTENSIONS = new Set(['.yaml', '.yml']);
+
+/**
+ * Files in the mappings directory that are not supplier mappings: the routing policy
+ * (src/routing/policy-loader.ts). No supplier can be called `routing`.
+ */
+export const NOT_MAPPINGS: ReadonlySet<string> = new Set(['routing.yaml', 'routing.yml']);
 
 /** Loads one mapping file; throws a MappingError listing every problem in it. */
 export async function loadMappingFile(file: string, env: Env = process.env): Promise<LoadedMapping> {
@@ -93,7 +95,7 @@ export async function checkMappings(
   let names: string[];
   try {
     names = (await readdir(root, { withFileTypes: true }))
-      .filter((entry) => entry.isFile() && MAPPING_EXTENSIONS.has(path.extname(entry.name)))
+      .filter((entry) => entry.isFile() && MAPPING_EXTENSIONS.has(path.extname(entry.name)) && !NOT_MAPPINGS.has(entry.name))
       .map((entry) => entry.name)
       .sort();
   } catch (error) {
@@ -126,7 +128,8 @@ export async function loadMappings(dir: string, env: Env = process.env): Promise
   return mappings;
 }
 
-type Issue = FieldIssue & { line?: number };
+/** One problem in a file: key path, line (where known) and why. */
+export type Issue = FieldIssue & { line?: number };
 
 async function readMappingFile(file: string, env: Env): Promise<LoadedMapping | MappingError> {
   let source: string;
@@ -160,11 +163,46 @@ export function parseMappingSource(
   file: string,
   env: Env = process.env,
 ): { mapping: Mapping; doc: Document; lineCounter: LineCounter } | MappingError {
+  const parsed = parseYamlConfig(source, file, Mapping, env, {
+    // The file name rule is checked whatever else is wrong, so that every problem shows at once.
+    check(value, lineAt) {
+      const expected = path.basename(file).replace(/\.ya?ml$/, '');
+      const supplier = (value as { supplier?: unknown } | null)?.supplier;
+      if (typeof supplier === 'string' && supplier !== expected) {
+        return [{ path: 'supplier', message: `"${supplier}" must match the file name ("${expected}")`, line: lineAt(['supplier']) }];
+      }
+      return [];
+    },
+  });
+  if (parsed instanceof MappingError) return parsed;
+  return { mapping: parsed.value, doc: parsed.doc, lineCounter: parsed.lineCounter };
+}
+
+export interface YamlConfigOptions {
+  /** What the file is, for the error's first line ("invalid routing policy"). Default: mapping file. */
+  what?: string;
+  /** Checks of the whole (substituted) value, run whatever else is wrong. */
+  check?(value: unknown, lineAt: (keyPath: KeyPath) => number | undefined): Issue[];
+}
+
+/**
+ * A YAML configuration file → a value of `schema`: YAML syntax (with lines), `${NAME}` substitution,
+ * the numbers and booleans written as `${NAME}`, zod validation with every issue at its key path and
+ * line, unknown keys with a "did you mean". Shared by mapping files and `routing.yaml`; a
+ * MappingError lists every problem.
+ */
+export function parseYamlConfig<S extends z.ZodType>(
+  source: string,
+  file: string,
+  schema: S,
+  env: Env = process.env,
+  options: YamlConfigOptions = {},
+): { value: z.output<S>; doc: Document; lineCounter: LineCounter } | MappingError {
+  const fail = (issues: Issue[]) => new MappingError(file, issues, options.what === undefined ? {} : { what: options.what });
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length) {
-    return new MappingError(
-      file,
+    return fail(
       doc.errors.map((e) => ({
         path: '',
         message: `YAML: ${e.message.split('\n')[0]}`,
@@ -177,10 +215,10 @@ export function parseMappingSource(
   try {
     raw = doc.toJS({ maxAliasCount: 50 });
   } catch (error) {
-    return new MappingError(file, [{ path: '', message: `YAML: ${errorMessage(error)}` }]);
+    return fail([{ path: '', message: `YAML: ${errorMessage(error)}` }]);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return new MappingError(file, [{ path: '', message: 'the file must be a YAML mapping (key: value) at the top level', line: 1 }]);
+    return fail([{ path: '', message: 'the file must be a YAML mapping (key: value) at the top level', line: 1 }]);
   }
 
   const issues: Issue[] = [];
@@ -195,20 +233,15 @@ export function parseMappingSource(
   // Numbers and booleans written as `${NAME}` arrive as strings: coerce exactly those the schema
   // wants as numbers/booleans, then validate again.
   let value = substituted.value;
-  let result = safeParseInput(Mapping, value);
+  let result = safeParseInput(schema, value);
   for (let round = 0; round < 3 && !result.success; round++) {
     const coerced = coerceScalars(value, result.error.issues, substituted.wholeValuePaths);
     if (coerced === undefined) break;
     value = coerced;
-    result = safeParseInput(Mapping, value);
+    result = safeParseInput(schema, value);
   }
 
-  // The file name rule is checked whatever else is wrong, so that every problem shows at once.
-  const expected = path.basename(file).replace(/\.ya?ml$/, '');
-  const supplier = (value as { supplier?: unknown } | null)?.supplier;
-  if (typeof supplier === 'string' && supplier !== expected) {
-    issues.push({ path: 'supplier', message: `"${supplier}" must match the file name ("${expected}")`, line: lineAt(['supplier']) });
-  }
+  if (options.check) issues.push(...options.check(value, lineAt));
 
   if (!result.success) {
     for (const issue of result.error.issues) {
@@ -216,7 +249,7 @@ export function parseMappingSource(
       const joined = keyPath.join('.');
       if (badPaths.has(joined)) continue; // already reported: the variable is missing
       if (issue.code === 'unrecognized_keys') {
-        const known = knownKeys(keyPath);
+        const known = knownKeys(keyPath, schema);
         for (const key of issue.keys) {
           const suggestion = closest(key, known);
           issues.push({
@@ -229,18 +262,18 @@ export function parseMappingSource(
         issues.push({ path: joined, message: issue.message, line: lineAt(keyPath) });
       }
     }
-    return new MappingError(file, issues);
+    return fail(issues);
   }
 
-  const mapping = result.data;
+  const parsed = result.data;
   for (const keyPath of ENVIRONMENT_ONLY) {
-    const value = keyPath.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], mapping);
-    if (value !== undefined && !substituted.wholeValuePaths.has(keyPath.join('.'))) {
+    const found = keyPath.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], parsed);
+    if (found !== undefined && !substituted.wholeValuePaths.has(keyPath.join('.'))) {
       issues.push({ path: keyPath.join('.'), message: 'give it through an environment variable (`${NAME}`), not in the file', line: lineAt(keyPath) });
     }
   }
-  if (issues.length) return new MappingError(file, issues);
-  return { mapping, doc, lineCounter };
+  if (issues.length) return fail(issues);
+  return { value: parsed, doc, lineCounter };
 }
 
 /** Keys whose value must come whole from the environment, never be written in the file. */
@@ -308,52 +341,9 @@ async function loadCatalog(
   line: number | undefined,
   issues: Issue[],
 ): Promise<Map<string, CatalogEntry>> {
-  const catalog = new Map<string, CatalogEntry>();
-  const report = (message: string) => issues.push({ path: 'skus.catalog', message, ...(line === undefined ? {} : { line }) });
-  const file = path.resolve(dir, name);
-  if (path.isAbsolute(name) || path.relative(dir, file).startsWith('..')) {
-    report(`"${name}" must be a file name relative to the mapping's directory`);
-    return catalog;
-  }
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    report(`cannot read catalog ${name}: ${errorMessage(error)}`);
-    return catalog;
-  }
-  let rows: { record: Record<string, string>; info: { lines: number } }[];
-  try {
-    rows = parseCsv(text, { columns: true, bom: true, trim: true, skip_empty_lines: true, info: true });
-  } catch (error) {
-    report(`catalog ${name}: ${errorMessage(error)}`);
-    return catalog;
-  }
-  const header = rows[0] ? Object.keys(rows[0].record) : [];
-  for (const column of ['sku', 'supplierSku']) {
-    if (rows.length && !header.includes(column)) {
-      report(`catalog ${name}: missing column "${column}" (the header must be sku,supplierSku,cost)`);
-      return catalog;
-    }
-  }
-  for (const { record, info } of rows) {
-    const where = `catalog ${name} line ${info.lines}`;
-    const sku = record.sku ?? '';
-    const supplierSku = record.supplierSku ?? '';
-    const cost = record.cost ?? '';
-    if (!sku || !supplierSku) {
-      report(`${where}: sku and supplierSku must not be empty`);
-      continue;
-    }
-    if (catalog.has(sku)) {
-      report(`${where}: sku "${sku}" is listed twice`);
-      continue;
-    }
-    if (cost && !Money.safeParse(cost).success) {
-      report(`${where}: cost "${cost}" must be a decimal such as 12.50`);
-      continue;
-    }
-    catalog.set(sku, cost ? { supplierSku, cost } : { supplierSku });
+  const { catalog, issues: problems } = await readCatalogFile(dir, name);
+  for (const problem of problems) {
+    issues.push({ path: 'skus.catalog', message: problem.line === undefined ? problem.message : describeIssue(name, problem), ...(line === undefined ? {} : { line }) });
   }
   return catalog;
 }
@@ -381,7 +371,7 @@ function lineOf(doc: Document, lineCounter: LineCounter, keyPath: KeyPath): numb
 }
 
 /** The keys the schema allows at a path, for "did you mean" hints. */
-function knownKeys(keyPath: KeyPath): string[] {
+function knownKeys(keyPath: KeyPath, root: unknown = Mapping): string[] {
   type Def = { type: string; shape?: Record<string, unknown>; innerType?: unknown; options?: unknown[]; in?: unknown; valueType?: unknown; element?: unknown };
   const defOf = (schema: unknown): Def | undefined => (schema as { _zod?: { def: Def } })?._zod?.def;
   const unwrap = (schema: unknown): unknown[] => {
@@ -392,7 +382,7 @@ function knownKeys(keyPath: KeyPath): string[] {
     if (def.type === 'union' && def.options) return def.options.flatMap(unwrap);
     return [schema];
   };
-  let schemas = unwrap(Mapping);
+  let schemas = unwrap(root);
   for (const key of keyPath) {
     schemas = schemas.flatMap((schema) => {
       const def = defOf(schema);

@@ -13,7 +13,7 @@ export const SkuRules = z
   .strictObject({
     prefixes: z.array(z.string().min(1)).optional(),
     list: z.array(z.string().min(1)).optional(),
-    /** A CSV beside the mapping file with columns `sku,supplierSku,cost`. */
+    /** A CSV beside the mapping file: `sku,supplierSku,cost` and optionally `priority`, `minQty`, `leadTimeDays`. */
     catalog: z.string().min(1).optional(),
   })
   .refine((s) => s.prefixes?.length || s.list?.length || s.catalog, {
@@ -136,10 +136,59 @@ export const MailboxTransport = z
     path: ['publicKeys'],
   });
 
-export const Transport = z.discriminatedUnion('type', [SftpTransport, HttpTransport, MailboxTransport]);
+
+/** An AS2 id (RFC 4130 §6.2): 1 to 128 printable ASCII characters. */
+const As2Id = z.string().regex(/^[\x20-\x7e]{1,128}$/, 'must be 1 to 128 printable ASCII characters').refine((id) => id.trim() === id, 'no leading or trailing spaces');
+/** A path to a PEM file (given through `${VAR}`): never the PEM itself. */
+const PemPath = z.string().min(1).refine((value) => !value.includes('-----BEGIN'), 'give the path of a PEM file (through ${VAR}), not the PEM itself');
+
+export const As2Transport = z
+  .strictObject({
+    type: z.literal('as2'),
+    /** The partner's AS2 endpoint. */
+    url: z.url(),
+    /** The hub's AS2 id (AS2-From on what the hub sends). */
+    as2From: As2Id,
+    /** The supplier's AS2 id. */
+    as2To: As2Id,
+    /** Path of the supplier's certificate (PEM): encrypts what the hub sends, verifies what it signs. */
+    partnerCertificate: PemPath,
+    /** Path of the hub's certificate (PEM) for this partnership. */
+    certificate: PemPath,
+    /** Path of the hub's private key (PEM). */
+    privateKey: PemPath,
+    /** Passphrase of an encrypted private key. Extension. */
+    passphrase: z.string().optional(),
+    /** MDN the hub asks for: in the HTTP answer (`sync`) or posted back later (`async`). Extension. */
+    mdn: z.enum(['sync', 'async']).default('sync'),
+    /** Where the partner posts asynchronous MDNs (Receipt-Delivery-Option): the hub's `/v1/as2`. Extension. */
+    asyncMdnUrl: z.url().optional(),
+    /** How long an asynchronous MDN may take before the message is sent again (same Message-ID). Extension. */
+    asyncMdnTimeoutMs: z.number().int().min(1000).max(7 * 86_400_000).default(1_800_000),
+    /** Signature digest (and MIC algorithm). Extension. */
+    signing: z.enum(['sha256', 'sha384', 'sha512', 'sha1']).default('sha256'),
+    /** Content encryption. Extension. */
+    encryption: z.enum(['aes128-cbc', 'aes192-cbc', 'aes256-cbc']).default('aes256-cbc'),
+    /** How the content key is wrapped for the partner's RSA key. Extension. */
+    keyEncryption: z.enum(['rsa-pkcs1', 'rsa-oaep']).default('rsa-pkcs1'),
+    /** The encrypted body as raw DER (`binary`) or base64 text. Extension. */
+    transferEncoding: z.enum(['binary', 'base64']).default('binary'),
+    /** Hosts besides the host of `url` that the partner's Receipt-Delivery-Option may name. Extension. */
+    mdnHosts: z.array(z.string().min(1)).default([]),
+    timeoutMs: z.number().int().min(100).max(600_000).default(60_000),
+    retry: Retry,
+  })
+  .superRefine((config, ctx) => {
+    if (config.mdn === 'async' && !config.asyncMdnUrl) {
+      ctx.addIssue({ code: 'custom', path: ['asyncMdnUrl'], message: "required with mdn: async (the hub's public URL of POST /v1/as2)" });
+    }
+  });
+
+export const Transport = z.discriminatedUnion('type', [SftpTransport, HttpTransport, As2Transport, MailboxTransport]);
 
 export const X12Envelope = z.strictObject({
-  version: z.enum(['004010', '005010']),
+  /** The X12 version the hub writes (GS08); each has its own segment tables (docs/mappings.md). */
+  version: z.enum(['004010', '004030', '005010']),
   senderQualifier: z.string().min(1).max(2),
   senderId: z.string().min(1).max(15),
   receiverQualifier: z.string().min(1).max(2),
@@ -176,13 +225,24 @@ export const X12Envelope = z.strictObject({
     if (other) ctx.addIssue({ code: 'custom', path: [key], message: `must differ from ${other} ("${char}")` });
     seen.set(char, key);
   }
+  // Interchange ids and the vendor number are identifiers: sent exactly as written, so they must be
+  // printable ASCII without any of the delimiters (the repetition separator only counts from 004030
+  // on, where ISA11 announces it).
+  const used = delimiters.filter(([key]) => key !== 'repetitionSeparator' || env.version !== '004010').map(([, char]) => char);
+  for (const key of ['senderQualifier', 'senderId', 'receiverQualifier', 'receiverId', 'groupSenderId', 'groupReceiverId', 'vendorNumber'] as const) {
+    const value = env[key];
+    if (value === undefined) continue;
+    if (/[^\x20-\x7e]/.test(value)) ctx.addIssue({ code: 'custom', path: [key], message: 'must be printable ASCII (it is sent exactly as written)' });
+    const clash = used.find((char) => value.includes(char));
+    if (clash) ctx.addIssue({ code: 'custom', path: [key], message: `holds "${clash}", one of this mapping's X12 delimiters (it is sent exactly as written)` });
+  }
 });
 
 /** The placeholders a `filename` template may use (see docs/mappings.md). */
 export const FILENAME_PLACEHOLDERS = ['poNumber', 'orderNumber', 'supplier', 'isa13', 'date', 'time', 'documentId', 'purpose'] as const;
 
 /** An 850 element an override may set: `TD5.05`, or `N1*ST.02` for the N1 segment whose first element is ST. */
-export const OVERRIDE_KEY = /^(BEG|CUR|REF|PER|DTM|TD5|N9|MSG|N1|N2|N3|N4|PO1|PID|CTT|AMT)(\*[A-Z0-9]{1,3})?\.(0[1-9]|[1-9][0-9])$/;
+export const OVERRIDE_KEY = /^(BEG|CUR|REF|PER|DTM|TD5|N9|MSG|MTX|N1|N2|N3|N4|PO1|PID|CTT|AMT)(\*[A-Z0-9]{1,3})?\.(0[1-9]|[1-9][0-9])$/;
 
 export const Outbound = z.strictObject({
   format: z.enum(['x12-850', 'xml', 'csv', 'json']),
@@ -265,19 +325,44 @@ export const InboundFile = z.strictObject({
   delimiter: z.string().length(1).default(','),
 });
 
+/**
+ * Where an 856 carries tracking numbers: `REF*<qualifier>` (REF02 of a REF with that REF01) or
+ * `MAN*<qualifier>` (MAN02/MAN05). `REF*BM` (bill of lading) takes only values recognised as a
+ * carrier's tracking number; `MAN*GM` (an SSCC-18 label) is never one. Extension.
+ */
 export const TrackingLocations = z
-  .array(z.enum(['REF*CN', 'REF*2I', 'MAN*CP', 'MAN*SM', 'REF*BM']))
+  .array(
+    z
+      .string()
+      .regex(/^(REF|MAN)\*[A-Z0-9]{2,3}$/, 'must be REF*<qualifier> or MAN*<qualifier>, such as "REF*CN", "REF*2I", "MAN*CP"')
+      .refine((v) => v !== 'MAN*GM', 'MAN*GM is an SSCC-18 carton or pallet label, not a tracking number'),
+  )
   .default(['REF*CN', 'REF*2I', 'MAN*CP']);
+
+/**
+ * How an inbound line (856 LIN, 855 PO1/ACK) is matched to a line of our PO, in order of preference:
+ * `line` (the line number), `sku` (our SKU under SK, BP, IN, PI, CB), `supplierSku` (theirs under
+ * VN, VP, VA, VC, MG), `upc` (UP, EN, UK, UA, UI, UN, N4), or one qualifier by name (`VN`, `ZZ`: a
+ * qualifier the hub does not read is compared with the supplier SKU, then ours). Extension.
+ */
+export const LineMatch = z
+  .array(z.string().regex(/^(line|sku|supplierSku|upc|[A-Z0-9]{2})$/, 'must be line, sku, supplierSku, upc or a product id qualifier such as VN'))
+  .min(1)
+  .default(['line', 'sku', 'supplierSku', 'upc']);
 
 export const Inbound = z.strictObject({
   schedule: z.string().min(1).default('*/5 * * * *'),
   files: z.array(InboundFile).default([]),
   /** Where in an 856 the tracking numbers are. Extension. */
   trackingFrom: TrackingLocations,
+  /** How inbound lines are matched to PO lines, in order of preference. Extension. */
+  lineMatch: LineMatch,
   /** Send a 997 for every inbound X12 group. Extension; default true. */
   send997: z.boolean().default(true),
   /** File name of the 997s we send. Extension. */
   ackFilename: z.string().min(1).default('997_{controlNumber}.edi'),
+  /** File name of the TA1s we send (when a partner's ISA14 asks for one). Extension. */
+  ta1Filename: z.string().min(1).default('TA1_{controlNumber}.edi'),
 });
 
 export const Expectations = z
@@ -291,6 +376,24 @@ export const Expectations = z
   })
   .prefault({});
 
+/** A decimal amount written as a string, like all money in the hub ("4.95", never 4.95). */
+const MoneyText = z
+  .string({ error: (issue) => (issue.input === undefined ? undefined : 'write the amount as a quoted decimal such as "4.95"') })
+  .regex(/^\d{1,12}(\.\d{1,4})?$/, 'must be a non-negative decimal such as "4.95"');
+
+/**
+ * How the routing decision weighs this supplier where a SKU has several sources (docs/routing.md).
+ * Extension of the second wave (contract: "Several sources per SKU").
+ */
+export const SupplierRouting = z.strictObject({
+  /** Lower wins. A catalog row's own `priority` overrides it for that SKU. */
+  priority: z.number().int().min(0).max(1_000_000).optional(),
+  /** Per shipment (per PO): added to the cost when comparing landed costs. */
+  shippingFee: MoneyText.optional(),
+  /** Units held back from every stock figure this supplier reports. */
+  stockBuffer: z.number().int().min(0).max(1_000_000).optional(),
+});
+
 export const Mapping = z.strictObject({
   supplier: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes'),
   name: z.string().min(1),
@@ -299,6 +402,7 @@ export const Mapping = z.strictObject({
   outbound: Outbound,
   inbound: Inbound.prefault({}),
   expect: Expectations,
+  routing: SupplierRouting.optional(),
 });
 
 export type Mapping = z.infer<typeof Mapping>;
@@ -306,8 +410,10 @@ export type MappingInput = z.input<typeof Mapping>;
 export type SftpTransportConfig = z.infer<typeof SftpTransport>;
 export type HttpTransportConfig = z.infer<typeof HttpTransport>;
 export type MailboxTransportConfig = z.infer<typeof MailboxTransport>;
+export type As2TransportConfig = z.infer<typeof As2Transport>;
 export type TransportConfig = z.infer<typeof Transport>;
 export type X12EnvelopeConfig = z.infer<typeof X12Envelope>;
 export type OutboundConfig = z.infer<typeof Outbound>;
 export type InboundFileConfig = z.infer<typeof InboundFile>;
 export type InboundConfig = z.infer<typeof Inbound>;
+export type SupplierRoutingConfig = z.infer<typeof SupplierRouting>;

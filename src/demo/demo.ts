@@ -13,7 +13,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import pretty from 'pino-pretty';
 import { loadEnv } from '../config/env.ts';
@@ -21,6 +20,7 @@ import { loadMappings, type LoadedMapping } from '../config/mapping-loader.ts';
 import { errorMessage } from '../errors.ts';
 import { REDACT_PATHS } from '../logger.ts';
 import { createHub, startHub, type RunningHub } from '../main.ts';
+import { packageRoot } from '../package-root.ts';
 import { createRetailer } from '../store/retailers.ts';
 import { demoOrders, type DemoOrder } from './orders.ts';
 import { createPrinter, describeEvent, padVisible, summaryTable, type Printer, type SummaryRow } from './output.ts';
@@ -36,8 +36,8 @@ export interface DemoOptions {
   out?: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-/** The repository's example mappings, wherever the command is run from. */
-export const MAPPINGS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../mappings');
+/** The repository's example mappings, wherever the command is run from (and from src/ or dist/src/). */
+export const MAPPINGS_DIR = path.join(packageRoot(import.meta.url), 'mappings');
 
 const RETAILER_ID = 'demo-shop';
 const SHOPIFY_API_VERSION = '2025-10';

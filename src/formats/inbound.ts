@@ -1,18 +1,20 @@
 /**
  * Inbound files → what the hub applies. Which rule a file falls under (`matchInboundFile`), then one
  * switch over the rule's format (`parseInbound`). Pure: bytes in, ParsedInbound out, or a
- * ParseError; nothing is returned from a file with any error in it.
+ * ParseError; nothing is returned from a file with any error in it. X12 files are read through
+ * `X12Interpreter`: sets the hub does not read are reported (warnings) rather than refusing the file,
+ * and a refused X12 file's ParseError (X12FileError) still carries what the 997 must answer.
  *
  * @example
  *   const rule = matchInboundFile(mapping.inbound, 'ASN_20261127.856');
  *   if (rule) apply(parseInbound(rule, mapping.inbound, bytes, 'ASN_20261127.856'));
  */
-import type { InboundItem, ParsedInbound, ReceivedGroup } from '../canonical/inbound.ts';
+import type { InboundItem, ParsedInbound } from '../canonical/inbound.ts';
 import type { InboundConfig, InboundFileConfig } from '../config/mapping-schema.ts';
 import { parseInboundJson } from './inbound-json.ts';
 import { parseTrackingCsv } from './tracking-csv.ts';
 import { parseTrackingXml } from './tracking-xml.ts';
-import { parseX12Set, readX12, readX12Stream } from './x12/read/index.ts';
+import { X12Interpreter, interpretX12, readX12, readX12Stream } from './x12/read/index.ts';
 
 /** A glob over a file's base name: `*` any run of characters, `?` one; case-insensitive. */
 export function globToRegExp(glob: string): RegExp {
@@ -49,11 +51,8 @@ export function parseInbound(
 ): ParsedInbound {
   const format = file.format;
   switch (format) {
-    case 'x12': {
-      const read = readX12(bytes, { file: filename });
-      const options = { trackingFrom: inbound.trackingFrom };
-      return { format, items: read.sets.flatMap((set) => parseX12Set(set, options)), groups: read.groups };
-    }
+    case 'x12':
+      return interpretX12(readX12(bytes, { file: filename, recover: true }), { trackingFrom: inbound.trackingFrom }, filename);
     case 'csv':
       return { format, items: items(parseTrackingCsv(file, bytes, { file: filename })), groups: [] };
     case 'xml':
@@ -67,22 +66,29 @@ export function parseInbound(
   }
 }
 
+/** What a streamed X12 read ends with, once every item has been yielded. */
+export type X12StreamResult = Omit<ParsedInbound, 'format' | 'items'>;
+
 /**
  * Streams a large X12 file: yields the items of each transaction set as soon as it is read (only
- * that set in memory) and returns the groups read. Sets already yielded stay valid only if the
- * generator completes: an envelope error later in the file (a bad GE/IEA) is thrown when reached,
- * so stage what you apply until the end.
+ * that set in memory) and returns the groups read (with how each set is answered), the warnings and
+ * the TA1s owed. Sets already yielded stay valid only if the generator completes: an envelope error
+ * later in the file (a bad GE/IEA), or a set refused anywhere, is thrown at the end, so stage what
+ * you apply until then.
  */
 export async function* parseX12InboundStream(
   inbound: InboundConfig,
   source: AsyncIterable<Buffer | Uint8Array | string>,
   filename?: string,
-): AsyncGenerator<InboundItem, ReceivedGroup[], undefined> {
-  const reader = readX12Stream(source, { file: filename });
-  const options = { trackingFrom: inbound.trackingFrom };
+): AsyncGenerator<InboundItem, X12StreamResult, undefined> {
+  const reader = readX12Stream(source, { file: filename, recover: true });
+  const interpreter = new X12Interpreter({ trackingFrom: inbound.trackingFrom }, false);
   for (;;) {
     const next = await reader.next();
-    if (next.done) return next.value.groups;
-    yield* parseX12Set(next.value, options);
+    if (next.done) {
+      const { groups, interchangeAcks, warnings } = interpreter.finish(next.value.groups, next.value.ackRequests, filename);
+      return { groups, ...(interchangeAcks ? { interchangeAcks } : {}), ...(warnings ? { warnings } : {}) };
+    }
+    yield* interpreter.add(next.value);
   }
 }

@@ -15,6 +15,7 @@ import { renderCsv } from './csv.ts';
 import { renderJson } from './json.ts';
 import { renderXml } from './xml.ts';
 import { LINE_SEGMENTS, render850, type Overrides850, type ResolvedOverride } from './x12/write/850.ts';
+import type { RenderWarning } from './x12/write/writer.ts';
 
 export interface RenderedDocument {
   filename: string;
@@ -22,6 +23,11 @@ export interface RenderedDocument {
   contentType: string;
   /** The control numbers written into the file (X12), to be recorded so that a resend reuses them. */
   controlNumbers?: ControlNumbers;
+  /**
+   * Text the format could not write as given (X12: transliterated, cut or left out), one warning per
+   * field: printed by `hub mappings preview` and kept with the document (`parsed.warnings`).
+   */
+  warnings?: RenderWarning[];
 }
 
 export interface RenderOptions {
@@ -49,13 +55,14 @@ export async function renderOutbound(
   }
   let text: string;
   let contentType: string;
+  const warnings: RenderWarning[] = [];
   const format = outbound.format;
   switch (format) {
     case 'x12-850': {
       const x12 = outbound.x12;
       if (!x12) throw new RenderError(`${loaded.supplier}: outbound.x12 is required for format x12-850`, { supplier: loaded.supplier });
       const overrides = loaded.expressions.overrides.length ? await resolveOverrides(loaded, po) : undefined;
-      text = render850(po, x12, numbers!, overrides);
+      text = render850(po, x12, numbers!, overrides, warnings);
       contentType = 'application/edi-x12';
       break;
     }
@@ -81,6 +88,7 @@ export async function renderOutbound(
     content: Buffer.from(text, 'utf8'),
     contentType,
     ...(numbers && usesControlNumbers(loaded.mapping) ? { controlNumbers: numbers } : {}),
+    ...(warnings.length ? { warnings } : {}),
   };
 }
 

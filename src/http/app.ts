@@ -6,6 +6,7 @@ import { errorResponse } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
 import type { AppEnv } from './request.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { as2Routes } from './routes/as2.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { supplierRoutes } from './routes/suppliers.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -35,6 +36,7 @@ export function createApp(hub: Hub) {
   app.route('/v1/orders', orderRoutes(hub));
   app.route('/v1/webhooks', webhookRoutes(hub));
   app.route('/v1/suppliers', supplierRoutes(hub));
+  app.route('/v1/as2', as2Routes(hub));
   app.route('/v1/admin', adminRoutes(hub));
   app.route('/', dashboardRoutes(hub));
   return app;

@@ -116,6 +116,20 @@ export function openApiDocument() {
           responses: { 200: { description: 'Applied, or recognised as a duplicate' }, 422: { description: 'Quarantined: could not be parsed or matched', ...json('Error') }, ...errors },
         },
       },
+      '/v1/as2': {
+        post: {
+          summary: 'AS2 (RFC 4130): a partner\'s signed and encrypted message, answered with a signed MDN (in the response, or posted to its Receipt-Delivery-Option); or its asynchronous MDN for a message the hub sent',
+          parameters: ['AS2-From', 'AS2-To', 'Message-ID', 'Content-Type'].map((name) => ({ name, in: 'header', required: true, schema: { type: 'string' } }))
+            .concat(['Disposition-Notification-To', 'Disposition-Notification-Options', 'Receipt-Delivery-Option', 'Content-Transfer-Encoding'].map((name) => ({ name, in: 'header', required: false, schema: { type: 'string' } }))),
+          requestBody: { required: true, content: { 'application/pkcs7-mime': {}, 'multipart/signed': {} } },
+          responses: {
+            200: { description: 'A signed MDN (multipart/signed; multipart/report), positive or negative; or text/plain when the MDN goes asynchronously or none was asked for' },
+            403: { description: 'Unknown partner (AS2 ids), or a refused message that asked for no MDN', ...json('Error') },
+            404: { description: 'An MDN for a message the hub did not send to this partner', ...json('Error') },
+            ...Object.fromEntries(Object.entries(errors).filter(([status]) => status !== '403' && status !== '404')),
+          },
+        },
+      },
       '/v1/admin/documents': {
         get: {
           summary: 'Every document in and out, with state and errors',

@@ -3,6 +3,8 @@ import type {
   Acknowledgment,
   FunctionalAck,
   InboundItem,
+  InboundWarning,
+  InterchangeAck,
   Invoice,
   InventoryItem,
   ParsedInbound,
@@ -13,13 +15,14 @@ import type { PurchaseOrder } from '../canonical/purchase-order.ts';
 import type { PoStatus } from '../canonical/states.ts';
 import type { LoadedMapping } from '../config/mapping-loader.ts';
 import { HubError, errorMessage } from '../errors.ts';
+import { X12EnvelopeError, X12FileError, productIdGroup } from '../formats/x12/read/index.ts';
 import type { Hub } from '../hub.ts';
 import { resolveCarrier, trackingUrls } from '../notify/carriers.ts';
 import { newId, sha256Hex, toBuffer } from '../store/ids.ts';
 import { recordEvent } from '../store/orders.ts';
 import type { Database, PurchaseOrderRow } from '../store/schema.ts';
 import { meetExpectation } from './expectations.ts';
-import { enqueueFunctionalAcks } from './acks.ts';
+import { enqueueFunctionalAcks, enqueueInterchangeAcks } from './acks.ts';
 import { enqueueRetailerEvent, notifyShipment } from './notify.ts';
 import { syncOrderStatus } from './order-status.ts';
 import { parseSupplierBytes } from './parse-file.ts';
@@ -49,7 +52,7 @@ export interface InboundResult {
 export async function receiveInboundFile(
   hub: Hub,
   loaded: LoadedMapping,
-  file: { name: string; content: Buffer; via: 'sftp' | 'http' | 'mailbox' },
+  file: { name: string; content: Buffer; via: 'sftp' | 'http' | 'as2' | 'mailbox' },
 ): Promise<InboundResult> {
   const supplier = loaded.supplier;
   const hash = sha256Hex(file.content);
@@ -65,7 +68,8 @@ export async function receiveInboundFile(
   try {
     parsed = parseSupplierBytes(loaded, file.name, file.content);
   } catch (error) {
-    return quarantine(hub, loaded, file, hash, undefined, error);
+    // A refused X12 file still carries what was read: its 997s answer every set truthfully.
+    return quarantine(hub, loaded, file, hash, error instanceof X12FileError ? error.parsed : undefined, error);
   }
   const documentId = newId('doc');
   try {
@@ -78,8 +82,9 @@ export async function receiveInboundFile(
         .executeTakeFirst();
       if (!ledger) return false; // another process applied the same bytes a moment ago
       await insertInboundDocument(trx, loaded, file, hash, documentId, parsed, 'applied');
-      await applyItems(trx, hub, loaded, documentId, file.name, parsed.items);
+      await applyItems(trx, hub, loaded, documentId, file.name, parsed.items, parsed.warnings);
       await enqueueFunctionalAcks(trx, hub, loaded, parsed.groups);
+      await enqueueInterchangeAcks(trx, hub, loaded, parsed.interchangeAcks ?? []);
       return true;
     });
     if (!applied) {
@@ -131,13 +136,27 @@ async function quarantine(
       .executeTakeFirst();
     if (!ledger) return;
     await insertInboundDocument(trx, loaded, file, hash, documentId, parsed, 'failed', message, error instanceof HubError ? error.code : 'internal');
-    // The file was well-formed X12 even if it could not be matched: acknowledge its groups.
+    // What could be read is acknowledged as it was read: sets in error rejected, the others accepted
+    // (a 997 speaks of syntax: a file quarantined for an unknown PO is still answered A).
     if (parsed) await enqueueFunctionalAcks(trx, hub, loaded, parsed.groups);
+    await enqueueInterchangeAcks(trx, hub, loaded, interchangeAcksOf(parsed, error));
   });
   await hub.store.wakeOutbox();
   hub.metrics.documentsFailed.inc({ supplier: loaded.supplier, format: parsed?.format ?? 'unknown', direction: 'in' });
   hub.logger.warn({ supplier: loaded.supplier, documentId, file: file.name, error: message }, 'inbound file quarantined');
   return { documentId, status: 'failed', error: message };
+}
+
+/**
+ * The TA1s a file earns: those of the interchanges read (A 000), or, for an interchange whose
+ * envelope broke after a readable ISA, a rejection with the reason (TA105).
+ */
+function interchangeAcksOf(parsed: ParsedInbound | undefined, error: unknown): InterchangeAck[] {
+  if (parsed?.interchangeAcks) return parsed.interchangeAcks;
+  if (error instanceof X12EnvelopeError && error.interchange?.ackRequested) {
+    return [{ interchange: error.interchange, status: 'R', code: error.ta1Code, message: error.message }];
+  }
+  return [];
 }
 
 async function insertInboundDocument(
@@ -226,6 +245,7 @@ async function applyItems(
   documentId: string,
   filename: string,
   items: InboundItem[],
+  warnings: readonly InboundWarning[] = [],
 ): Promise<void> {
   const touched = new Set<string>();
   // Retailer notices go out after the order's status is settled, so they carry the new status.
@@ -253,8 +273,33 @@ async function applyItems(
       }
     }
   }
+  await recordWarnings(trx, loaded, documentId, filename, warnings);
   for (const orderId of touched) await syncOrderStatus(trx, hub, orderId, `supplier file ${filename}`);
   for (const notice of notices) await notice();
+}
+
+/**
+ * Puts what was read but not used (an optional value dropped, an unknown segment, a set not read)
+ * on the timeline of each order the warning concerns; every warning is kept with the document too.
+ */
+async function recordWarnings(
+  trx: Transaction<Database>,
+  loaded: LoadedMapping,
+  documentId: string,
+  filename: string,
+  warnings: readonly InboundWarning[],
+): Promise<void> {
+  const byPo = new Map<string, string[]>();
+  for (const w of warnings) for (const po of w.poNumbers ?? []) byPo.set(po, [...(byPo.get(po) ?? []), w.message]);
+  for (const [poNumber, messages] of byPo) {
+    const row = await trx.selectFrom('purchase_orders').select(['id', 'order_id']).where('supplier_id', '=', loaded.supplier).where('po_number', '=', poNumber).executeTakeFirst();
+    if (!row) continue;
+    await recordEvent(trx, row.order_id, {
+      type: 'supplier_file_warnings',
+      cause: `supplier file ${filename}`,
+      data: { documentId, poId: row.id, poNumber, warnings: messages },
+    });
+  }
 }
 
 async function purchaseOrder(trx: Transaction<Database>, supplier: string, poNumber: string): Promise<PurchaseOrderRow> {
@@ -278,13 +323,57 @@ async function setPoStatus(trx: Transaction<Database>, poId: string, status: PoS
   await trx.updateTable('purchase_orders').set({ status, status_reason: reason, updated_at: sql`now()` }).where('id', '=', poId).execute();
 }
 
-/** Matches a shipped line to a PO line: by line number, then retailer SKU, then supplier SKU. */
-function matchLine(po: PurchaseOrder, line: Shipment['lines'][number]) {
-  return (
-    (line.lineNumber !== undefined ? po.lines.find((l) => l.lineNumber === line.lineNumber) : undefined) ??
-    (line.sku !== undefined ? po.lines.find((l) => l.sku === line.sku) : undefined) ??
-    (line.supplierSku !== undefined ? po.lines.find((l) => l.supplierSku === line.supplierSku || l.sku === line.supplierSku) : undefined)
-  );
+/**
+ * Matches a shipped line to a PO line by the mapping's `inbound.lineMatch`, in its order: `line`
+ * (line number), `sku` (our SKU under SK, BP, IN, PI, CB), `supplierSku` (theirs under VN, VP, VA,
+ * VC, MG; our own SKU quoted there matches too), `upc` (UP, EN, UK, UA, UI, UN, N4), or one named
+ * qualifier (compared with the field of its group; a qualifier the hub does not read with the
+ * supplier SKU, then ours). The first that finds a line wins.
+ */
+export function matchLine(po: PurchaseOrder, line: Shipment['lines'][number], order: readonly string[]) {
+  const ids = line.ids ?? [];
+  const bySupplierSku = (v: string) => po.lines.find((l) => l.supplierSku === v) ?? po.lines.find((l) => l.sku === v);
+  const bySku = (v: string) => po.lines.find((l) => l.sku === v);
+  const byUpc = (v: string) => po.lines.find((l) => !!l.upc && l.upc === v);
+  for (const key of order) {
+    let found: PurchaseOrder['lines'][number] | undefined;
+    switch (key) {
+      case 'line':
+        found = line.lineNumber !== undefined ? po.lines.find((l) => l.lineNumber === line.lineNumber) : undefined;
+        break;
+      case 'sku':
+        found = firstMatch([line.sku, ...ids.filter((p) => productIdGroup(p.qualifier) === 'sku').map((p) => p.value)], bySku);
+        break;
+      case 'supplierSku':
+        found = firstMatch([line.supplierSku, ...ids.filter((p) => productIdGroup(p.qualifier) === 'supplierSku').map((p) => p.value)], bySupplierSku);
+        break;
+      case 'upc':
+        found = firstMatch([line.upc, ...ids.filter((p) => productIdGroup(p.qualifier) === 'upc').map((p) => p.value)], byUpc);
+        break;
+      default: {
+        const values = ids.filter((p) => p.qualifier === key).map((p) => p.value);
+        const group = productIdGroup(key);
+        found = firstMatch(values, group === 'sku' ? bySku : group === 'upc' ? byUpc : bySupplierSku);
+      }
+    }
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function firstMatch<T>(values: readonly (string | undefined)[], find: (value: string) => T | undefined): T | undefined {
+  for (const v of values) {
+    if (v === undefined) continue;
+    const found = find(v);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** How an inbound line names its item, for an error: every id it carries. */
+function describeLine(line: Shipment['lines'][number]): string {
+  const ids = line.ids?.length ? line.ids.map((p) => `${p.qualifier} ${p.value}`).join(', ') : [line.sku, line.supplierSku, line.upc].filter(Boolean).join(', ');
+  return ids ? `${ids}${line.lineNumber !== undefined ? ` (line ${line.lineNumber})` : ''}` : `line ${line.lineNumber ?? '(no number, no id)'}`;
 }
 
 async function applyShipment(
@@ -303,8 +392,8 @@ async function applyShipment(
   // A ship notice without item detail ships whatever is still open.
   const lines = shipment.lines.length
     ? shipment.lines.map((line) => {
-        const match = matchLine(po, line);
-        if (!match) throw new ApplyError(`shipment for ${row.po_number}: unknown item ${line.sku ?? line.supplierSku ?? `line ${line.lineNumber}`}`);
+        const match = matchLine(po, line, loaded.mapping.inbound.lineMatch);
+        if (!match) throw new ApplyError(`shipment for ${row.po_number}: no line of the PO matches ${describeLine(line)} (matched by ${loaded.mapping.inbound.lineMatch.join(', ')})`);
         return { po: match, quantity: line.quantity };
       })
     : po.lines.map((l) => ({ po: l, quantity: l.quantity - (shipped[l.lineNumber] ?? 0) })).filter((l) => l.quantity > 0);
@@ -379,7 +468,7 @@ async function applyAcknowledgment(trx: Transaction<Database>, hub: Hub, loaded:
     const reason =
       ack.status === 'rejected'
         ? `supplier rejected purchase order ${row.po_number} (BAK02 ${ack.code})`
-        : `supplier rejected ${rejectedLines.map((l) => `${l.sku ?? l.supplierSku ?? `line ${l.lineNumber}`}${l.reason ? ` (${l.reason})` : ''}`).join(', ')} on ${row.po_number}`;
+        : `supplier rejected ${rejectedLines.map((l) => `${l.sku ?? l.supplierSku ?? l.upc ?? l.ids?.[0]?.value ?? `line ${l.lineNumber}`}${l.reason ? ` (${l.reason})` : ''}`).join(', ')} on ${row.po_number}`;
     await setPoStatus(trx, row.id, 'rejected', reason);
   } else if (early) {
     await setPoStatus(trx, row.id, backordered.length ? 'backordered' : 'acknowledged');
@@ -389,7 +478,7 @@ async function applyAcknowledgment(trx: Transaction<Database>, hub: Hub, loaded:
         poNumber: row.po_number,
         supplierId: loaded.supplier,
         status: ack.status === 'accepted_with_changes' || backordered.length ? 'accepted_with_changes' : 'accepted',
-        lines: ack.lines.map((l) => ({ sku: l.sku ?? l.supplierSku ?? `line ${l.lineNumber ?? '?'}`, status: l.status, quantity: l.quantity ?? null })),
+        lines: ack.lines.map((l) => ({ sku: l.sku ?? l.supplierSku ?? l.upc ?? l.ids?.[0]?.value ?? `line ${l.lineNumber ?? '?'}`, status: l.status, quantity: l.quantity ?? null })),
       },
     });
   }
@@ -480,11 +569,12 @@ export async function reapplyInboundDocument(hub: Hub, documentId: string): Prom
     await markStillFailing(hub, documentId, error);
     return 'failed';
   }
+  // The file was answered (997, TA1) when it first came in; re-applying it sends no new ones.
   try {
     await hub.store.db.transaction().execute(async (trx) => {
       const locked = await trx.selectFrom('documents').select('status').where('id', '=', documentId).forUpdate().executeTakeFirstOrThrow();
       if (locked.status !== 'failed') throw new HubError('state_conflict', `document ${documentId} is ${locked.status}, not failed`);
-      await applyItems(trx, hub, loaded, documentId, doc.filename, parsed.items);
+      await applyItems(trx, hub, loaded, documentId, doc.filename, parsed.items, parsed.warnings);
       const orderId = await firstOrderId(trx, loaded.supplier, parsed.items);
       await trx
         .updateTable('documents')

@@ -8,10 +8,13 @@ import type { Database, DocumentRow } from '../store/schema.ts';
 import { deliverToRetailer } from './retailer-delivery.ts';
 import { syncOrderStatus } from './order-status.ts';
 import { openExpectations } from './expectations.ts';
+import { postQueuedMdn } from '../transports/as2/client.ts';
+import type { DeliveryReceipt } from '../transports/transport.ts';
 
 export interface DeliveryOutcome {
   documentId: string;
-  outcome: 'sent' | 'retry' | 'failed' | 'skipped';
+  /** `awaiting_mdn`: sent over AS2, counted as delivered once the partner's asynchronous MDN is verified. */
+  outcome: 'sent' | 'retry' | 'failed' | 'skipped' | 'awaiting_mdn';
   error?: string;
 }
 
@@ -44,6 +47,12 @@ export async function deliverDocument(hub: Hub, doc: DocumentRow): Promise<Deliv
     const receipt = await send(hub, doc);
     crashPoint('after-upload');
     end();
+    const awaiting = (receipt as DeliveryReceipt | undefined)?.awaitingMdn;
+    if (awaiting) {
+      hub.metrics.deliveryAttempts.inc({ target, outcome: 'awaiting_mdn' });
+      const applied = await markAwaitingMdn(hub, doc, receipt as DeliveryReceipt, awaiting.timeoutMs);
+      return { documentId: doc.id, outcome: applied ? 'awaiting_mdn' : 'skipped' };
+    }
     hub.metrics.deliveryAttempts.inc({ target, outcome: 'sent' });
     const applied = await markSent(hub, doc, receipt);
     if (applied) {
@@ -65,11 +74,15 @@ async function send(hub: Hub, doc: DocumentRow): Promise<unknown> {
     return deliverToRetailer(hub, doc, content);
   }
   if (!doc.supplier_id) throw new HubError('internal', `document ${doc.id} has no target`);
+  if (doc.kind === 'as2_mdn') {
+    const transport = hub.mappings.get(doc.supplier_id)?.mapping.transport;
+    return postQueuedMdn(content, transport?.type === 'as2' ? transport.timeoutMs : 60_000);
+  }
   const transport = hub.transports.get(doc.supplier_id);
   return transport.deliver({ filename: doc.filename, content, contentType: doc.content_type, documentId: doc.id });
 }
 
-async function markSent(hub: Hub, doc: DocumentRow, receipt: unknown): Promise<boolean> {
+async function markSent(hub: Hub, doc: DocumentRow, receipt: unknown, from: readonly string[] = ['pending']): Promise<boolean> {
   const applied = await hub.store.db.transaction().execute(async (trx) => {
     // Locks are taken order first, then purchase order, everywhere: no deadlock with an inbound apply.
     if (doc.order_id) await trx.selectFrom('orders').select('id').where('id', '=', doc.order_id).forUpdate().execute();
@@ -86,7 +99,7 @@ async function markSent(hub: Hub, doc: DocumentRow, receipt: unknown): Promise<b
         updated_at: sql`now()`,
       })
       .where('id', '=', doc.id)
-      .where('status', '=', 'pending')
+      .where('status', 'in', from)
       .returning('id')
       .executeTakeFirst();
     if (!updated) return false; // another worker finished it first (its lease had run out)
@@ -139,8 +152,14 @@ function backoffMs(hub: Hub, doc: DocumentRow, attempts: number, error: unknown)
   return typeof retryAfter === 'number' && retryAfter >= 0 ? Math.min(Math.max(retryAfter, jittered / 4), 3_600_000) : jittered;
 }
 
-async function recordFailure(hub: Hub, doc: DocumentRow, error: unknown, target: string): Promise<DeliveryOutcome> {
-  const attempts = doc.attempts + 1;
+async function recordFailure(
+  hub: Hub,
+  doc: DocumentRow,
+  error: unknown,
+  target: string,
+  from: readonly string[] = ['pending'],
+  attempts = doc.attempts + 1,
+): Promise<DeliveryOutcome> {
   const retryable = error instanceof HubError ? error.retryable : true;
   const message = errorMessage(error);
   const code = error instanceof HubError ? error.code : 'internal';
@@ -160,10 +179,10 @@ async function recordFailure(hub: Hub, doc: DocumentRow, error: unknown, target:
         receipt: details === undefined ? null : JSON.stringify(details),
         ...(giveUp
           ? { status: 'failed', done_at: sql`now()` }
-          : { next_attempt_at: new Date(Date.now() + backoffMs(hub, doc, attempts, error)) }),
+          : { status: 'pending', next_attempt_at: new Date(Date.now() + backoffMs(hub, doc, attempts, error)) }),
       })
       .where('id', '=', doc.id)
-      .where('status', '=', 'pending')
+      .where('status', 'in', from)
       .returning('id')
       .executeTakeFirst();
     if (!updated || !giveUp) return;
@@ -188,6 +207,99 @@ async function recordFailure(hub: Hub, doc: DocumentRow, error: unknown, target:
     hub.logger.warn({ documentId: doc.id, orderId: doc.order_id, code, attempts }, `delivery failed, will retry: ${message}`);
   }
   return { documentId: doc.id, outcome: giveUp ? 'failed' : 'retry', error: message };
+}
+
+/**
+ * AS2 with an asynchronous MDN: the message went out and the partner will confirm it later. The
+ * document waits in `awaiting_mdn` (the PO stays `pending`: not delivered yet) until the MDN is
+ * verified (confirmAwaitedDelivery) or its time runs out (requeueUnconfirmedDeliveries).
+ */
+async function markAwaitingMdn(hub: Hub, doc: DocumentRow, receipt: DeliveryReceipt, timeoutMs: number): Promise<boolean> {
+  return hub.store.db.transaction().execute(async (trx) => {
+    if (doc.order_id) await trx.selectFrom('orders').select('id').where('id', '=', doc.order_id).forUpdate().execute();
+    const updated = await trx
+      .updateTable('documents')
+      .set({
+        status: 'awaiting_mdn',
+        attempts: sql`attempts + 1`,
+        receipt: JSON.stringify(receipt),
+        last_error: null,
+        error_code: null,
+        locked_until: null,
+        next_attempt_at: sql<Date>`now() + (${timeoutMs} * interval '1 millisecond')`,
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', doc.id)
+      .where('status', '=', 'pending')
+      .returning('id')
+      .executeTakeFirst();
+    if (!updated) return false; // the MDN was quicker than this commit, or another worker finished it
+    if (doc.order_id) {
+      await recordEvent(trx, doc.order_id, {
+        type: 'document_awaiting_mdn',
+        cause: `sent to ${doc.supplier_id} over AS2; its asynchronous MDN is awaited`,
+        data: { documentId: doc.id, kind: doc.kind, filename: doc.filename, messageId: receipt.awaitingMdn?.messageId ?? null },
+      });
+    }
+    return true;
+  });
+}
+
+/**
+ * A verified positive MDN for a document the hub sent: the document is delivered (as if `deliver`
+ * had returned), whether it was awaiting its MDN or being sent again meanwhile. False when it was
+ * settled already (a replayed MDN, or one for a document given up).
+ */
+export async function confirmAwaitedDelivery(hub: Hub, documentId: string, receipt: unknown): Promise<boolean> {
+  const doc = await hub.store.db.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirst();
+  if (!doc) return false;
+  const applied = await markSent(hub, doc, receipt, ['awaiting_mdn', 'pending']);
+  if (applied) {
+    hub.metrics.deliveryAttempts.inc({ target: doc.supplier_id ?? 'unknown', outcome: 'sent' });
+    hub.logger.info({ documentId: doc.id, orderId: doc.order_id, supplier: doc.supplier_id, file: doc.filename }, 'document delivered (asynchronous MDN verified)');
+  }
+  return applied;
+}
+
+/** A negative asynchronous MDN: retried when the error is retryable, dead-lettered otherwise. */
+export async function failAwaitedDelivery(hub: Hub, documentId: string, error: unknown): Promise<DeliveryOutcome | undefined> {
+  const doc = await hub.store.db.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirst();
+  if (!doc || (doc.status !== 'awaiting_mdn' && doc.status !== 'pending')) return undefined;
+  const outcome = await recordFailure(hub, doc, error, doc.supplier_id ?? 'unknown', ['awaiting_mdn', 'pending'], Math.max(doc.attempts, 1));
+  await hub.store.wakeOutbox();
+  return outcome;
+}
+
+/**
+ * Documents whose asynchronous MDN did not come in time: sent again (same bytes, same Message-ID)
+ * while attempts remain, dead-lettered after that. Run by the worker's timer.
+ */
+export async function requeueUnconfirmedDeliveries(hub: Hub): Promise<number> {
+  const overdue = await hub.store.db
+    .selectFrom('documents')
+    .selectAll()
+    .where('status', '=', 'awaiting_mdn')
+    .where('next_attempt_at', '<=', sql<Date>`now()`)
+    .limit(500)
+    .execute();
+  let again = 0;
+  for (const doc of overdue) {
+    if (doc.attempts >= doc.max_attempts) {
+      const error = new TransportError('transport_timeout', `no MDN from ${doc.supplier_id} after ${doc.attempts} send(s) of ${doc.filename}`, { retryable: false });
+      await recordFailure(hub, doc, error, doc.supplier_id ?? 'unknown', ['awaiting_mdn'], doc.attempts);
+      continue;
+    }
+    const requeued = await hub.store.db
+      .updateTable('documents')
+      .set({ status: 'pending', next_attempt_at: sql<Date>`now()`, last_error: 'no MDN in time; sending again', error_code: 'transport_timeout', updated_at: sql`now()` })
+      .where('id', '=', doc.id)
+      .where('status', '=', 'awaiting_mdn')
+      .returning('id')
+      .executeTakeFirst();
+    if (requeued) again++;
+  }
+  if (again) await hub.store.wakeOutbox();
+  return again;
 }
 
 /**

@@ -63,7 +63,7 @@ export async function parseSupplierFile(loaded: LoadedMapping, filename: string,
     const next = await stream.next();
     if (next.done) {
       progress.finish(read);
-      return { format: 'x12', items, groups: next.value };
+      return { format: 'x12', items, ...next.value };
     }
     items.push(next.value);
   }

@@ -10,11 +10,17 @@ export const PREVIEW_CONTROL_NUMBERS = { isa13: 999_999_999, gs06: 999_999_999, 
 
 /**
  * `hub mappings preview <supplier> <order.json>`: exactly the bytes the supplier would get for this
- * order (routed against every mapping, as the hub would), without touching any database.
+ * order (routed against every mapping, as the hub would), without touching any database, with a
+ * warning for each text field the format could not write as given (`warnings` of each document).
+ * An invalid order is a ValidationError listing every bad field with its path.
  */
 export async function previewPurchaseOrders(mappingsDir: string, supplier: string, body: unknown) {
   const parsed = safeParseInput(CanonicalOrder, body);
-  if (!parsed.success) throw new ValidationError('invalid order', issuesFromZod(parsed.error));
+  if (!parsed.success) {
+    // Every bad field by its path, as the API answers (`lines.0.quantity: …`).
+    const issues = issuesFromZod(parsed.error);
+    throw new ValidationError(`invalid order:\n${issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n')}`, issues);
+  }
   const mappings = await loadMappings(mappingsDir);
   const loaded = mappings.find((m) => m.supplier === supplier);
   if (!loaded) throw new HubError('not_found', `no mapping for supplier ${supplier} in ${mappingsDir}`);

@@ -53,7 +53,7 @@ async function purchaseOrderDocument(
     poId,
     maxAttempts: loaded.mapping.transport.retry.maxAttempts,
     controlNumbers: numbers ? { ...numbers, partner } : undefined,
-    parsed: { poNumber: po.poNumber, purpose: po.purpose },
+    parsed: { poNumber: po.poNumber, purpose: po.purpose, ...(rendered.warnings ? { warnings: rendered.warnings } : {}) },
   };
 }
 

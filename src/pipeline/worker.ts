@@ -2,7 +2,7 @@ import type { Hub } from '../hub.ts';
 import { crashPoint } from '../crash.ts';
 import type { OrderOffer } from '../store/database.ts';
 import type { DocumentRow } from '../store/schema.ts';
-import { claimDueDocuments, deliverDocument } from './dispatch.ts';
+import { claimDueDocuments, deliverDocument, requeueUnconfirmedDeliveries } from './dispatch.ts';
 import { checkOverdue } from './expectations.ts';
 import { routeAcceptedOrder, routeReceivedOrders, type RenderedPurchaseOrder, type Staging } from './route.ts';
 
@@ -44,7 +44,12 @@ export class Worker {
       unwake();
       unoffer();
     };
-    this.timer = setInterval(() => this.kick(), this.options.pollIntervalMs);
+    // AS2 suppliers with asynchronous MDNs: documents whose MDN is overdue go out again.
+    const awaitsMdns = [...this.hub.mappings.values()].some((m) => m.mapping.transport.type === 'as2' && m.mapping.transport.mdn === 'async');
+    this.timer = setInterval(() => {
+      if (awaitsMdns) requeueUnconfirmedDeliveries(this.hub).catch((error) => this.hub.logger.error({ err: error }, 'requeueing unconfirmed AS2 deliveries failed'));
+      this.kick();
+    }, this.options.pollIntervalMs);
     this.overdueTimer = setInterval(() => {
       checkOverdue(this.hub).catch((error) => this.hub.logger.error({ err: error }, 'overdue check failed'));
     }, this.options.overdueIntervalMs);

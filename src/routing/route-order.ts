@@ -1,20 +1,30 @@
 /**
- * Order → purchase orders. Every line goes to the one supplier whose `skus` rules claim it; one PO
- * per supplier, lines renumbered from 1, retailer SKUs translated through the supplier's catalog,
- * totals computed exactly. An order with a line that no supplier claims, or that two claim, is not
- * routed at all (the order goes to `exception` with the reason): half an order shipped is worse.
+ * Order → purchase orders. The routing decision (`decide.ts`) picks a source for every line among
+ * the suppliers whose `skus` rules carry its SKU, by the routing policy; then one PO per supplier,
+ * lines renumbered from 1, retailer SKUs translated to the source's supplier SKU, totals computed
+ * exactly. Without `routing` options (no routing.yaml, no stock), a SKU with one supplier goes to
+ * it exactly as before the policy existed, and one with several goes by priority, landed cost,
+ * fewest shipments, then supplier id. An order with a line that no source can take is not routed
+ * (the order goes to `exception` with the reason) unless the policy says `unfillable: partial`.
  *
  * @example
  *   const routed = await routeOrder({ orderId, retailer, order, createdAt: clock.now() }, mappings);
  *   if (!routed.ok) return markException(orderId, routed.reason);
+ *   // with stock and the retailer's policy (the routing section of GET /v1/orders/{id}):
+ *   const routed = await routeOrder({ …, routing: { policy, stock } }, mappings);
+ *   explainDecision(routed.decision);
  */
 import type { CanonicalOrder } from '../canonical/order.ts';
 import type { PurchaseOrder, PurchaseOrderLine } from '../canonical/purchase-order.ts';
 import type { LoadedMapping } from '../config/mapping-loader.ts';
 import { errorMessage } from '../errors.ts';
-import { suppliersFor } from './claims.ts';
+import { sourceLookup } from './claims.ts';
+import { decide, type Allocation, type Decision, type Exclusion, type StockSnapshot } from './decide.ts';
+import { lineReason } from './explain.ts';
 import { totalOf } from './money.ts';
-import { poNumberFor } from './po-number.ts';
+import { BUILT_IN_POLICY, type RoutingPolicy } from './policy.ts';
+import { defaultPoNumber, poNumberFor } from './po-number.ts';
+import type { Source } from './sources.ts';
 
 export interface RouteInput {
   orderId: string;
@@ -22,98 +32,145 @@ export interface RouteInput {
   order: CanonicalOrder;
   /** ISO timestamp stamped on the POs (BEG05, ISA09): injected so that output is reproducible. */
   createdAt: string;
+  /** How to decide among several sources; all optional. See docs/routing.md. */
+  routing?: RouteOptions;
 }
 
-/** A line that cannot be routed: `suppliers` is empty (nobody ships it) or has several (ambiguous). */
+export interface RouteOptions {
+  /** The retailer's policy (`policyFor(policies, retailer.id)`); default: the built-in one. */
+  policy?: RoutingPolicy;
+  /** Stock per (supplier, supplier SKU) from the inventory ledger; default: none known. */
+  stock?: StockSnapshot;
+  /** Suppliers already tried per line (a reroute). */
+  exclusions?: readonly Exclusion[];
+  /** Route only these lines (the rest of an order routed in part; a rerouted line). Default: all. */
+  lineIds?: readonly string[];
+  /** The sources of a SKU (the sources table); default: the mappings' `skus` rules and catalogs. */
+  sources?: (sku: string) => readonly Source[];
+  /** The time stock ages are measured at; default: `createdAt`. */
+  now?: Date;
+}
+
+/** A line that cannot be routed now: `suppliers` are its candidates (none: nobody carries it). */
 export interface UnroutableLine {
   lineId: string;
   sku: string;
   suppliers: string[];
+  /** Why, in plain words. */
+  reason: string;
 }
 
 export type RouteResult =
-  | { ok: true; purchaseOrders: PurchaseOrder[] }
-  | { ok: false; reason: string; unroutable: UnroutableLine[] };
+  | {
+      ok: true;
+      /** One per supplier; empty when every line waits (`decision.outcome` is `waiting`). */
+      purchaseOrders: PurchaseOrder[];
+      /** Lines left to route later (policy `unfillable: partial`); empty otherwise. */
+      waiting: UnroutableLine[];
+      decision: Decision;
+    }
+  | { ok: false; reason: string; unroutable: UnroutableLine[]; decision?: Decision };
 
 export async function routeOrder(input: RouteInput, mappings: readonly LoadedMapping[]): Promise<RouteResult> {
   const { order } = input;
-  const bySupplier = new Map<LoadedMapping, CanonicalOrder['lines']>();
-  const unroutable: UnroutableLine[] = [];
+  const options = input.routing ?? {};
+  const wanted = options.lineIds ? new Set(options.lineIds) : undefined;
+  const orderLines = wanted ? order.lines.filter((line) => wanted.has(line.lineId)) : order.lines;
+  const policy = options.policy ?? BUILT_IN_POLICY;
+  const decision = decide({
+    lines: orderLines,
+    sources: options.sources ?? sourceLookup(mappings),
+    ...(options.stock ? { stock: options.stock } : {}),
+    ...(options.exclusions ? { exclusions: options.exclusions } : {}),
+    policy,
+    now: options.now ?? new Date(input.createdAt),
+  });
 
-  for (const line of order.lines) {
-    const claimed = suppliersFor(line.sku, mappings);
-    if (claimed.length === 1) {
-      const supplier = claimed[0]!;
-      bySupplier.set(supplier, [...(bySupplier.get(supplier) ?? []), line]);
-    } else {
-      unroutable.push({ lineId: line.lineId, sku: line.sku, suppliers: claimed.map((m) => m.supplier) });
+  const unroutable: UnroutableLine[] =
+    decision.outcome === 'routed'
+      ? []
+      : decision.lines
+          .filter((line) => line.status === 'unfillable')
+          .map((line) => ({ lineId: line.lineId, sku: line.sku, suppliers: line.candidates.map((c) => c.supplier), reason: lineReason(line, policy) }));
+  if (decision.outcome === 'held') return { ok: false, reason: describeUnroutable(unroutable), unroutable, decision };
+
+  const bySupplier = new Map<string, { line: CanonicalOrder['lines'][number]; allocation: Allocation }[]>();
+  orderLines.forEach((line, i) => {
+    for (const allocation of decision.lines[i]!.allocations) {
+      let lines = bySupplier.get(allocation.supplier);
+      if (!lines) bySupplier.set(allocation.supplier, (lines = []));
+      lines.push({ line, allocation });
     }
-  }
-  if (unroutable.length) return { ok: false, reason: describeUnroutable(unroutable), unroutable };
-
-  const suppliers = [...bySupplier.keys()].sort((a, b) => a.supplier.localeCompare(b.supplier));
+  });
+  // Supplier ids are [a-z0-9-]: code-unit order is localeCompare's order (which the POs had before), without ICU.
+  const suppliers = [...bySupplier.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const split = suppliers.length > 1;
   const purchaseOrders: PurchaseOrder[] = [];
   const seen = new Map<string, string>();
 
-  for (const loaded of suppliers) {
+  for (const supplier of suppliers) {
+    const loaded = mappings.find((m) => m.supplier === supplier);
+    if (!loaded) return { ok: false, reason: `source ${supplier} has no mapping file`, unroutable: [], decision };
+    const context = {
+      orderNumber: order.orderNumber,
+      externalId: order.externalId,
+      orderId: input.orderId,
+      supplier,
+      retailer: input.retailer,
+      split,
+      suppliers,
+      placedAt: order.placedAt,
+      createdAt: input.createdAt,
+      order,
+    };
     let numbered: Awaited<ReturnType<typeof poNumberFor>>;
-    try {
-      numbered = await poNumberFor(loaded, {
-        orderNumber: order.orderNumber,
-        externalId: order.externalId,
-        orderId: input.orderId,
-        supplier: loaded.supplier,
-        retailer: input.retailer,
-        split,
-        suppliers: suppliers.map((s) => s.supplier),
-        placedAt: order.placedAt,
-        createdAt: input.createdAt,
-        order,
-      });
-    } catch (error) {
-      numbered = { ok: false, reason: errorMessage(error) };
+    if (!loaded.expressions.poNumber) {
+      numbered = { ok: true, poNumber: defaultPoNumber(context) }; // what poNumberFor gives without a template, without a wait
+    } else {
+      try {
+        numbered = await poNumberFor(loaded, context);
+      } catch (error) {
+        numbered = { ok: false, reason: errorMessage(error) };
+      }
     }
-    if (!numbered.ok) return { ok: false, reason: numbered.reason, unroutable: [] };
+    if (!numbered.ok) return { ok: false, reason: numbered.reason, unroutable: [], decision };
     const other = seen.get(numbered.poNumber);
     if (other) {
       return {
         ok: false,
-        reason: `PO number "${numbered.poNumber}" was given to both ${other} and ${loaded.supplier}; make outbound.poNumber include the supplier`,
+        reason: `PO number "${numbered.poNumber}" was given to both ${other} and ${supplier}; make outbound.poNumber include the supplier`,
         unroutable: [],
+        decision,
       };
     }
-    seen.set(numbered.poNumber, loaded.supplier);
-    purchaseOrders.push(buildPurchaseOrder(input, loaded, numbered.poNumber, bySupplier.get(loaded)!));
+    seen.set(numbered.poNumber, supplier);
+    purchaseOrders.push(buildPurchaseOrder(input, supplier, numbered.poNumber, bySupplier.get(supplier)!));
   }
-  return { ok: true, purchaseOrders };
+  return { ok: true, purchaseOrders, waiting: unroutable, decision };
 }
 
 function buildPurchaseOrder(
   input: RouteInput,
-  loaded: LoadedMapping,
+  supplierId: string,
   poNumber: string,
-  orderLines: CanonicalOrder['lines'],
+  allocated: { line: CanonicalOrder['lines'][number]; allocation: Allocation }[],
 ): PurchaseOrder {
   const { order } = input;
-  const lines = orderLines.map((line, i): PurchaseOrderLine => {
-    const entry = loaded.catalog.get(line.sku);
-    return {
-      lineNumber: i + 1,
-      lineId: line.lineId,
-      sku: line.sku,
-      supplierSku: entry?.supplierSku ?? line.sku,
-      upc: null,
-      title: line.title ?? null,
-      quantity: line.quantity,
-      unitPrice: line.unitPrice,
-      cost: entry?.cost ?? null,
-    };
-  });
+  const lines = allocated.map(({ line, allocation }, i): PurchaseOrderLine => ({
+    lineNumber: i + 1,
+    lineId: line.lineId,
+    sku: line.sku,
+    supplierSku: allocation.supplierSku,
+    upc: null,
+    title: line.title ?? null,
+    quantity: allocation.quantity,
+    unitPrice: line.unitPrice,
+    cost: allocation.cost,
+  }));
   return {
     poNumber,
     purpose: 'original',
-    supplierId: loaded.supplier,
+    supplierId,
     orderId: input.orderId,
     orderNumber: order.orderNumber,
     externalId: order.externalId,
@@ -134,16 +191,15 @@ function buildPurchaseOrder(
   };
 }
 
+/** Today's wording for a SKU nobody carries; the decision's reason for anything else. */
 function describeUnroutable(lines: UnroutableLine[]): string {
   const unclaimed = lines.filter((l) => l.suppliers.length === 0);
-  const ambiguous = lines.filter((l) => l.suppliers.length > 1);
+  const others = lines.filter((l) => l.suppliers.length > 0);
   const parts: string[] = [];
   if (unclaimed.length) {
     parts.push(`no supplier ships SKU ${unclaimed.map((l) => `"${l.sku}" (line ${l.lineId})`).join(', ')}`);
   }
-  for (const line of ambiguous) {
-    parts.push(`SKU "${line.sku}" (line ${line.lineId}) is claimed by several suppliers: ${line.suppliers.join(', ')}`);
-  }
+  for (const line of others) parts.push(`SKU "${line.sku}" (line ${line.lineId}): ${line.reason}`);
   return parts.join('; ');
 }
 

@@ -219,6 +219,21 @@ export interface MailboxLoginFailuresTable {
   locked_until: NullableTimestamp;
 }
 
+/** AS2 messages and asynchronous MDNs partners sent (migrations/2026-12-03T0301-as2-messages.ts). */
+export interface As2MessagesTable {
+  supplier_id: string;
+  kind: 'message' | 'mdn';
+  message_id: string;
+  document_id: string | null;
+  content_hash: string;
+  mic: string | null;
+  disposition: string;
+  mdn_mode: string | null;
+  mdn: Buffer | null;
+  mdn_document_id: string | null;
+  received_at: Timestamp;
+}
+
 export interface Database {
   retailers: RetailersTable;
   orders: OrdersTable;
@@ -238,6 +253,7 @@ export interface Database {
   mailbox_uploads: MailboxUploadsTable;
   mailbox_audit: MailboxAuditTable;
   mailbox_login_failures: MailboxLoginFailuresTable;
+  as2_messages: As2MessagesTable;
 }
 
 export type RetailerRow = Selectable<RetailersTable>;

@@ -4,12 +4,13 @@
  * scheduling are the caller's): they deliver one file, list/download/move inbound files, and raise
  * a TransportError whose `retryable` flag tells the outbox whether to try again.
  *
- * One file (or folder) per transport (sftp-transport.ts, http-transport.ts, mailbox/), one member
- * of the TransportConfig union, one `case` below.
+ * One file (or folder) per transport (sftp-transport.ts, http-transport.ts, as2/, mailbox/), one
+ * member of the TransportConfig union, one `case` below.
  */
 import type { TransportConfig } from '../config/mapping-schema.ts';
 import type { TransportError } from '../errors.ts';
 import { HubError } from '../errors.ts';
+import { As2Transport } from './as2/client.ts';
 import { HttpTransport } from './http-transport.ts';
 import { MailboxTransport, type MailboxTransportContext } from './mailbox/transport.ts';
 import { SftpTransport } from './sftp-transport.ts';
@@ -34,6 +35,14 @@ export interface DeliveryReceipt {
   status?: number;
   /** HTTP: the first 64 KiB of the response body. */
   responseBody?: string;
+  /** AS2: the Message-ID, the MIC sent and, once verified, the MDN's disposition. */
+  as2?: { messageId: string; mic: string; mdn: 'sync' | 'async'; disposition?: string; warning?: string };
+  /**
+   * AS2 with an asynchronous MDN: the bytes went out but the partner confirms later. The outbox
+   * keeps the document in `awaiting_mdn` until the MDN is verified, or sends it again (same
+   * Message-ID) once `timeoutMs` has passed.
+   */
+  awaitingMdn?: { messageId: string; timeoutMs: number };
 }
 
 /** A file waiting in a supplier's inbound folder. */
@@ -45,7 +54,7 @@ export interface RemoteFile {
 
 /** One step of `hub suppliers test`: what was tried, whether it worked, how long it took. */
 export interface ProbeStep {
-  step: 'connect' | 'host_key' | 'login' | 'write' | 'remove' | 'list_inbound' | 'request' | 'account' | 'folders';
+  step: 'connect' | 'host_key' | 'login' | 'write' | 'remove' | 'list_inbound' | 'request' | 'certificates' | 'send' | 'mdn' | 'account' | 'folders';
   ok: boolean;
   /** A one-line human explanation (never a secret). */
   detail: string;
@@ -97,7 +106,7 @@ export interface TransportOptions {
  * ```
  */
 export interface SupplierTransport {
-  /** Which transport this is (`sftp` | `http` | `mailbox`). */
+  /** Which transport this is (`sftp` | `http` | `as2` | `mailbox`). */
   readonly type: TransportConfig['type'];
   /**
    * Delivers one file. Idempotent for retries: SFTP replaces a file of the same name atomically;
@@ -134,6 +143,8 @@ export function createTransport(
       return new SftpTransport(supplierId, config, options);
     case 'http':
       return new HttpTransport(supplierId, config, options);
+    case 'as2':
+      return new As2Transport(supplierId, config, options);
     case 'mailbox':
       if (!options.mailbox) throw new HubError('config_invalid', `${supplierId}: the mailbox transport needs the hub's database`);
       return new MailboxTransport(supplierId, config, options.mailbox);

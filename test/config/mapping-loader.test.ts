@@ -154,7 +154,7 @@ describe('refusing bad mapping files, with file, key path, line and reason', () 
     await write('good.catalog.csv', 'sku,supplierSku,cost\nA,X,1.00\nA,Y,2\nB,,3\nC,Z,abc\n');
     const issues = await refused('good.yaml', text);
     expect(issues.map((i) => i.message)).toEqual([
-      'catalog good.catalog.csv line 3: sku "A" is listed twice',
+      'catalog good.catalog.csv line 3: sku "A" is listed twice (first on line 2)',
       'catalog good.catalog.csv line 4: sku and supplierSku must not be empty',
       'catalog good.catalog.csv line 5: cost "abc" must be a decimal such as 12.50',
     ]);

@@ -4,6 +4,11 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { DATABASE_URL } from './db.ts';
 
+/**
+ * The `hub` command as users run it: the build in dist/, which test/global-setup.ts brings up to
+ * date before the tests; should the sources change during the run, bin/hub.mjs runs them through
+ * tsx rather than the stale build, so a process here always runs the code under test.
+ */
 const HUB_BIN = fileURLToPath(new URL('../../bin/hub.mjs', import.meta.url));
 
 export interface HubProcess {

@@ -12,6 +12,7 @@ import { createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helper
 import { x12SftpSupplier } from '../helpers/mappings.ts';
 import { startSftpServer, type SftpPeer } from '../helpers/sftp-server.ts';
 import { functionalAck, poAck, shipNotice } from '../helpers/supplier-files.ts';
+import { check850, check997 } from '../helpers/x12-check.ts';
 
 let peer: SftpPeer;
 let t: TestHub;
@@ -58,6 +59,7 @@ describe(`order → 850 → 997/855/856 → shipped (${process.env.DATABASE_URL 
     const remote = path.join(peer.root, 'in', doc.filename);
     expect(existsSync(remote)).toBe(true);
     expect(readFileSync(remote).equals(toBuffer(doc.content))).toBe(true);
+    expect(check850(readFileSync(remote, 'utf8'))).toEqual([]);
     expect(readdirSync(path.join(peer.root, 'in')).filter((f) => f.endsWith('.part') || f.startsWith('.'))).toEqual([]);
     expect(order.timeline.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['order_received', 'po_created', 'document_sent']));
   });
@@ -92,6 +94,7 @@ describe(`order → 850 → 997/855/856 → shipped (${process.env.DATABASE_URL 
     expect(acks.length).toBeGreaterThanOrEqual(1);
     const ack = acks.map((f) => readFileSync(path.join(peer.root, 'in', f), 'utf8')).find((c) => c.includes('AK1*SH*7002'));
     expect(ack).toBeDefined();
+    for (const sent of acks) expect(check997(readFileSync(path.join(peer.root, 'in', sent), 'utf8'))).toEqual([]);
     expect(ack).toMatch(/^ISA\*00\*.{10}\*00\*.{10}\*ZZ\*DROPHUB {8}\*ZZ\*ACME {11}\*/);
   });
 

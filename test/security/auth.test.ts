@@ -115,6 +115,8 @@ const ROUTES: Record<string, { kind: 'retailer' | 'admin' | 'webhook-shopify' | 
   'GET /v1/admin/overdue': { kind: 'admin' },
   'GET /v1/admin/mailbox/audit': { kind: 'admin' },
   'GET /v1/admin/mailbox/lockouts': { kind: 'admin' },
+  // Authenticated by the partner's AS2 ids, signature and encryption, not a token: test/transports/as2/.
+  'POST /v1/as2': { kind: 'public' },
   'GET /healthz': { kind: 'public' },
   'GET /readyz': { kind: 'public' },
   'GET /metrics': { kind: 'public' },

@@ -220,12 +220,15 @@ describe('X12 delimiters typed into order data', () => {
     notes: 'Gift wrap~MSG*hello',
   });
 
+  const warningsOf = new Map<string, { field: string }[]>();
   async function render(order: Record<string, unknown>): Promise<string> {
     const res = await post(order);
     expect(res.status).toBe(201);
     const { id } = await res.json();
     await routeReceivedOrders(t.hub);
     const doc = await t.hub.store.db.selectFrom('documents').selectAll().where('order_id', '=', id).where('kind', '=', 'po').executeTakeFirstOrThrow();
+    const parsed = (typeof doc.parsed === 'string' ? JSON.parse(doc.parsed) : doc.parsed) as { warnings?: { field: string }[] };
+    warningsOf.set(String(order.externalId), parsed.warnings ?? []);
     return toBuffer(doc.content).toString('utf8');
   }
 
@@ -238,8 +241,10 @@ describe('X12 delimiters typed into order data', () => {
     expect(badFile.sets[0]!.segments.length).toBe(goodFile.sets[0]!.segments.length);
     expect(badFile.sets[0]!.segments.map((s) => s[0])).toEqual(goodFile.sets[0]!.segments.map((s) => s[0]));
     expect(check850(bad)).toEqual([]);
-    // The names are there, with the delimiters blanked out.
+    // The names are there, with the delimiters blanked out, and the document says which fields changed.
     expect(bad).toMatch(/N1\*ST\*SMITH JONES ISA/);
+    expect(warningsOf.get('x12-clean')).toEqual([]);
+    expect(warningsOf.get('x12-hostile')!.map((w) => w.field)).toEqual(expect.arrayContaining(['shipTo.name', 'shipTo.address1', 'shipTo.city', 'lines[0].title', 'notes']));
     expect(bad.split('\n').filter((l) => l.startsWith('ISA'))).toHaveLength(1);
   });
 });

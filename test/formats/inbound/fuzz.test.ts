@@ -8,7 +8,13 @@ import { ParseError } from '../../../src/errors.ts';
 import { parseInboundJson } from '../../../src/formats/inbound-json.ts';
 import { parseTrackingCsv } from '../../../src/formats/tracking-csv.ts';
 import { parseTrackingXml } from '../../../src/formats/tracking-xml.ts';
-import { X12Reader, parseX12Set, readX12 } from '../../../src/formats/x12/read/index.ts';
+import type { ParsedInbound } from '../../../src/canonical/inbound.ts';
+import { Inbound, X12Envelope } from '../../../src/config/mapping-schema.ts';
+import { RenderError } from '../../../src/errors.ts';
+import { parseInbound } from '../../../src/formats/inbound.ts';
+import { X12EnvelopeError, X12FileError, X12Reader, parseX12Set, readX12 } from '../../../src/formats/x12/read/index.ts';
+import { render997, renderTa1 } from '../../../src/formats/x12/write/index.ts';
+import { check997, checkTa1 } from '../../helpers/x12-check.ts';
 import { fixture, fixtureText, withDelimiters } from './helpers.ts';
 
 /** FUZZ_RUNS=20000 for a longer local hunt. */
@@ -142,6 +148,53 @@ describe('fuzz: X12 reader and set parsers', () => {
           streamed = `error: ${error.message.replace(/found ".*"/, 'found …')}`;
         }
         expect(streamed).toBe(whole);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('fuzz: the inbound X12 path and the acknowledgments it earns', () => {
+  const inbound = Inbound.parse({ trackingFrom: ['REF*CN', 'MAN*CP', 'REF*2I', 'REF*BM'] });
+  const rule = { match: '*', format: 'x12' as const, delimiter: ',' };
+  const env = X12Envelope.parse({ version: '004010', senderQualifier: 'ZZ', senderId: 'DROPHUB', receiverQualifier: 'ZZ', receiverId: 'ACMETOYS' });
+  const sources = [...X12_FIXTURES, ...['856-hl02-zero.edi', '856-tolerable.edi', '856-product-ids.edi', '856-tracking-sources.edi', 'mixed-856-850-940.edi', '856-se01-wrong.edi'].map(fixture)];
+  const edited = fc
+    .tuple(fc.constantFrom(...sources), fc.nat(), fc.integer({ min: 0, max: 12 }), fc.string({ unit: fc.constantFrom(...'*~>^|\n ISAGSTEHLN0123456789ZQ'.split('')), maxLength: 10 }))
+    .map(([file, at, len, insert]) => {
+      const text = file.toString('utf8');
+      const pos = at % (text.length + 1);
+      return text.slice(0, pos) + insert + text.slice(pos + len);
+    });
+
+  it('mutated files: only ParseErrors, and every 997 or TA1 earned, applied or refused, passes the structure check', () => {
+    fc.assert(
+      fc.property(edited, (text) => {
+        let parsed: ParsedInbound | undefined;
+        try {
+          parsed = parseInbound(rule, inbound, Buffer.from(text), 'fuzz.edi');
+        } catch (error) {
+          if (!(error instanceof ParseError)) throw error;
+          if (error instanceof X12FileError) parsed = error.parsed;
+          if (error instanceof X12EnvelopeError && error.interchange?.ackRequested && /^\d{1,9}$/.test(error.interchange.controlNumber)) {
+            try {
+              expect(checkTa1(renderTa1({ interchange: error.interchange, status: 'R', code: error.ta1Code }, env, { isa13: 1 }, { createdAt: '2026-11-28T12:00:00Z' }))).toEqual([]);
+            } catch (e) {
+              if (!(e instanceof RenderError)) throw e;
+            }
+          }
+        }
+        for (const group of parsed?.groups ?? []) {
+          let text997: string;
+          try {
+            text997 = render997(group, env, { isa13: 1, gs06: 1, st02: 1 }, { createdAt: '2026-11-28T12:00:00Z' });
+          } catch (error) {
+            // A partner's control number or version that cannot be echoed: no 997 is sent (logged).
+            if (!(error instanceof RenderError)) throw error;
+            continue;
+          }
+          expect(check997(text997)).toEqual([]);
+        }
       }),
       { numRuns: RUNS },
     );

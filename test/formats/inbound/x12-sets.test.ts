@@ -3,8 +3,10 @@ import type { InboundItem } from '../../../src/canonical/inbound.ts';
 import { parseX12Set, readX12, type X12SetOptions } from '../../../src/formats/x12/read/index.ts';
 import { fixture, interchange, parseError } from './helpers.ts';
 
+/** The items of every set, without the `ids` lists (asserted on their own in x12-tolerance.test.ts). */
 function read(input: Buffer | string, options: X12SetOptions = {}): InboundItem[] {
-  return readX12(input).sets.flatMap((set) => parseX12Set(set, options));
+  const items = readX12(input).sets.flatMap((set) => parseX12Set(set, options));
+  return JSON.parse(JSON.stringify(items, (key, value) => (key === 'ids' ? undefined : value)));
 }
 
 function shipments(input: Buffer | string, options: X12SetOptions = {}) {
@@ -79,8 +81,9 @@ describe('856 ship notice', () => {
     expect(byDefault?.lines.map((l) => l.quantity)).toEqual([24, 24]);
     const [packs] = shipments(fixture('856-tare.edi'), { trackingFrom: ['MAN*SM'] });
     expect(packs?.trackingNumbers).toEqual(['SHIPPER-PKG-1', 'SHIPPER-PKG-2']);
+    // A bill of lading is never a tracking number, even where the mapping lists REF*BM.
     const [bol] = shipments(fixture('856-sopi-two-pos.edi'), { trackingFrom: ['REF*BM'] });
-    expect(bol?.trackingNumbers).toEqual(['BOL-778812']);
+    expect(bol?.trackingNumbers).toEqual([]);
     const [none] = shipments(fixture('856-sopi-two-pos.edi'), { trackingFrom: [] });
     expect(none?.trackingNumbers).toEqual([]);
   });
@@ -152,7 +155,6 @@ describe('856 ship notice', () => {
     expect(badParent.message).toMatch(/parent "9" is not an earlier HL/);
     expect(badParent.segment).toBe(2 + 1 + 5);
     expect(run(base.filter((s) => s[0] !== 'SN1')).message).toMatch(/LIN without SN1/);
-    expect(run([...base.slice(0, 2), ['DTM', '011', '20261341'], ...base.slice(2)]).message).toMatch(/DTM\*011 ship date "20261341" is not a date/);
     expect(run(base.map((s) => (s[0] === 'SN1' ? ['SN1', '', 'two', 'EA'] : s))).message).toMatch(/SN102 quantity shipped "two"/);
     expect(run(base.filter((s) => s[0] !== 'BSN')).message).toMatch(/BSN .* missing/);
     expect(run([...base, ['HL', '2', '1', 'O']]).message).toMatch(/HL id "2" used twice/);

@@ -54,13 +54,33 @@ describe('golden outputs of the example suppliers', async () => {
     });
   }
 
-  it('acme-toys: hostile order data is cleaned, never breaks the file', async () => {
+  it('acme-toys: a hostile order number is an identifier (REF*CO): refused, naming the override, never rewritten', async () => {
     const [po] = await routed('hostile-order', mappings);
-    const doc = await renderOutbound(mappings.find((m) => m.supplier === 'acme-toys')!, po!, NUMBERS);
+    const acme = mappings.find((m) => m.supplier === 'acme-toys')!;
+    await expect(renderOutbound(acme, po!, NUMBERS)).rejects.toThrow(
+      /^REF\*CO REF02 \(outbound\.overrides\.REF\*CO\.02\): "#H-77\*~\^>\|" cannot be sent: it holds "\*", the element separator; it holds "~", the segment terminator; it holds ">", the component separator/,
+    );
+  });
+
+  it('acme-toys: hostile order text is transliterated with a warning per field, never breaks the file', async () => {
+    const [po] = await routed('hostile-order', mappings);
+    const acme = mappings.find((m) => m.supplier === 'acme-toys')!;
+    // The same supplier without the REF*CO override, whose value (the order number) cannot be sent.
+    const withoutRef = { ...acme, expressions: { ...acme.expressions, overrides: acme.expressions.overrides.filter((o) => o.key !== 'REF*CO.02') } };
+    const doc = await renderOutbound(withoutRef, po!, NUMBERS);
     const text = doc.content.toString();
     expectGolden('acme-toys.hostile.edi', text);
     expect(check850(text)).toEqual([]);
     expect(doc.filename).toBe('PO_H-77_000001001.edi');
+    expect(doc.warnings?.map((w) => `${w.field} ${w.element}`)).toEqual([
+      'shipTo.name N1 N102',
+      'shipTo.address1 N3 N301',
+      'shipTo.address1 N3 N301',
+      'shipTo.city N4 N401',
+      'shipTo.region N4 N402',
+      'customer.phone PER PER04',
+      'lines[0].title PID PID05',
+    ]);
   });
 });
 

@@ -37,23 +37,23 @@ export function parseFunctionalAck(set: X12Set): FunctionalAck {
   let ak9 = false;
   const closeSet = (): void => {
     if (!current) return;
-    if (!current.status) throw set.error(`AK2 ${current.transactionSet} ${current.controlNumber} without AK5/IK5`, currentIndex);
+    if (!current.status) throw set.error(`AK2 ${current.transactionSet} ${current.controlNumber} without AK5/IK5`, currentIndex, { segment: 'AK5', segmentCode: '3' });
     current = undefined;
   };
   for (let i = 1; i < set.segments.length; i++) {
     const seg = set.segments[i] as Segment;
     const id = seg[0];
     if (id === 'AK1') {
-      if (ack) throw set.error('second AK1 in one functional acknowledgment', i);
+      if (ack) throw set.error('second AK1 in one functional acknowledgment', i, { segmentCode: '5' });
       const functionalId = el(seg, 1);
       const control = el(seg, 2);
-      if (!functionalId) throw set.error('AK101 (functional id) missing', i);
-      if (!/^\d{1,9}$/.test(control)) throw set.error(`AK102 group control number ${JSON.stringify(control)} is not numeric`, i);
+      if (!functionalId) throw set.error('AK101 (functional id) missing', i, { element: 1, reference: '479', code: '1' });
+      if (!/^\d{1,9}$/.test(control)) throw set.error(`AK102 group control number ${JSON.stringify(control)} is not numeric`, i, { element: 2, reference: '28', code: control ? '6' : '1', value: control });
       ack = { functionalId, groupControlNumber: Number(control), status: 'A', sets: [] };
       continue;
     }
     if (id === 'SE') continue;
-    if (!ack) throw set.error(`${id} before AK1`, i);
+    if (!ack) throw set.error(`${id} before AK1`, i, { segment: 'AK1', segmentCode: '3' });
     switch (id) {
       case 'AK2':
         closeSet();
@@ -63,19 +63,19 @@ export function parseFunctionalAck(set: X12Set): FunctionalAck {
         break;
       case 'AK3':
       case 'IK3':
-        if (!current) throw set.error(`${id} outside an AK2 loop`, i);
+        if (!current) throw set.error(`${id} outside an AK2 loop`, i, { segmentCode: '2' });
         current.errors.push(segmentError(seg));
         break;
       case 'AK4':
       case 'IK4':
-        if (!current) throw set.error(`${id} outside an AK2 loop`, i);
+        if (!current) throw set.error(`${id} outside an AK2 loop`, i, { segmentCode: '2' });
         current.errors.push(elementError(seg, set));
         break;
       case 'AK5':
       case 'IK5': {
-        if (!current) throw set.error(`${id} outside an AK2 loop`, i);
+        if (!current) throw set.error(`${id} outside an AK2 loop`, i, { segmentCode: '2' });
         const status = el(seg, 1);
-        if (!status) throw set.error(`${id}01 (set status) missing`, i);
+        if (!status) throw set.error(`${id}01 (set status) missing`, i, { element: 1, reference: '717', code: '1' });
         current.status = status;
         for (let n = 2; n <= 6; n++) if (el(seg, n)) current.errors.push(`${id} error ${el(seg, n)}`);
         current = undefined;
@@ -84,7 +84,7 @@ export function parseFunctionalAck(set: X12Set): FunctionalAck {
       case 'AK9': {
         closeSet();
         const status = el(seg, 1);
-        if (!GROUP_STATUS.has(status)) throw set.error(`AK901 status ${JSON.stringify(status)} is not A, E, P, R, M, W or X`, i);
+        if (!GROUP_STATUS.has(status)) throw set.error(`AK901 status ${JSON.stringify(status)} is not A, E, P, R, M, W or X`, i, { element: 1, reference: '715', code: status ? '7' : '1', value: status });
         ack.status = status as FunctionalAck['status'];
         ak9 = true;
         break;
@@ -93,8 +93,8 @@ export function parseFunctionalAck(set: X12Set): FunctionalAck {
         break; // CTX and others: context only
     }
   }
-  if (!ack) throw set.error('AK1 missing: not a functional acknowledgment', 1);
+  if (!ack) throw set.error('AK1 missing: not a functional acknowledgment', 1, { segment: 'AK1', segmentCode: '3' });
   closeSet();
-  if (!ak9) throw set.error('AK9 (group response) missing', set.segments.length - 1);
+  if (!ak9) throw set.error('AK9 (group response) missing', set.segments.length - 1, { segment: 'AK9', segmentCode: '3' });
   return ack;
 }

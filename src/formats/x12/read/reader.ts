@@ -29,7 +29,8 @@
  */
 import { constants as bufferConstants, isAscii } from 'node:buffer';
 import { ParseError } from '../../../errors.ts';
-import type { ReceivedGroup } from '../../../canonical/inbound.ts';
+import type { ReceivedGroup, ReceivedInterchange, SetAck, SetSyntaxNote } from '../../../canonical/inbound.ts';
+import { X12EnvelopeError, X12SetError } from './errors.ts';
 
 /** One segment: `[id, element1, element2, …]`, so that `seg[2]` is the segment's 02 element. */
 export type Segment = string[];
@@ -86,9 +87,43 @@ export interface X12ReaderOptions {
   file?: string;
   /** A segment longer than this (in characters) is refused: the terminator is likely wrong. */
   maxSegmentLength?: number;
+  /**
+   * Read past set- and group-level envelope errors (SE01/SE02, GE01/GE02 that do not agree) instead
+   * of throwing: the set is handed out with `syntaxErrors`, the group with `errors`, so that a 997
+   * can reject exactly them. Interchange-level errors still throw (an X12EnvelopeError).
+   */
+  recover?: boolean;
+}
+
+/** A syntax error of a set's own envelope (ST/SE), found by the reader: AK502 code and plain words. */
+export interface SetEnvelopeError {
+  code: string;
+  message: string;
+}
+
+/** What a set parser noted without refusing: a dropped optional value, an unknown segment. */
+export interface SetWarning {
+  message: string;
+  /** The 997's AK3/AK4 detail, where the warning is a syntax finding. */
+  note?: SetSyntaxNote;
+}
+
+/** Where a set parser's error or warning points: the segment's index in the set and, for an element, its position and data element number. */
+export interface SetDetail {
+  element?: number;
+  reference?: string;
+  /** AK403 element code, or the AK304 segment code when there is no element. */
+  code?: string;
+  /** AK304 segment code (default 8 with an element, 3 "mandatory segment missing" without an index). */
+  segmentCode?: string;
+  value?: string;
+  /** The segment id the note names (a missing segment is not at `index`). */
+  segment?: string;
 }
 
 const MAX_ISA_LENGTH = 512;
+/** Warnings listed per transaction set; more are counted (and the 997 notes at most 50 per set). */
+export const MAX_SET_WARNINGS = 100;
 const DEFAULT_MAX_SEGMENT = 1 << 20;
 const LOOKAHEAD = 4096;
 
@@ -128,6 +163,14 @@ export class X12Set {
   private split: Segment[] | undefined;
   private texts: readonly string[] | undefined;
   private framed: FramedSegments | undefined;
+  /** Envelope errors of this set (SE01/SE02), found by a recovering reader. */
+  syntaxErrors: SetEnvelopeError[] = [];
+  /** What the set's parser noted without refusing (see `warn`), at most MAX_SET_WARNINGS. */
+  readonly warnings: SetWarning[] = [];
+  /** Warnings past MAX_SET_WARNINGS, counted only. */
+  unlistedWarnings = 0;
+  /** This set's entry in its group's `sets`: where its 997 answer (`ack`) is written. */
+  entry: { transactionSet: string; controlNumber: string; ack?: SetAck } | undefined;
 
   constructor(
     /** ST01, e.g. "856". */
@@ -188,18 +231,64 @@ export class X12Set {
     return repetitions(seg, n, this.interchange.delimiters);
   }
 
-  /** A ParseError pointing at `segments[index]` of this set. */
-  error(message: string, index?: number): ParseError {
-    return new ParseError(
-      'x12',
+  /** A ParseError pointing at `segments[index]` of this set, with the 997's AK3/AK4 detail. */
+  error(message: string, index?: number, detail: SetDetail = {}): X12SetError {
+    return new X12SetError(
       `${this.transactionSet} ${this.controlNumber}: ${message}`,
       {
         file: this.file,
         segment: index === undefined ? this.firstSegment : this.segmentNumber(index),
         ...(index === undefined ? { offset: this.offset } : {}),
       },
+      this.note(message, index, detail),
     );
   }
+
+  /**
+   * Records something read but not used, without refusing the set: a bad optional value dropped, a
+   * segment the set does not define. Kept with the document, put on the order's timeline, and
+   * reported in the 997 (AK5 E with its AK3/AK4 detail) unless `detail` is null (a finding about
+   * the content, not the syntax, such as an id under a qualifier the hub does not read).
+   */
+  warn(message: string, index: number, detail: SetDetail | null = {}): void {
+    // Bounded: a file of custom segments on every line is told about once per kind, not a million times.
+    if (this.warnings.length >= MAX_SET_WARNINGS) {
+      this.unlistedWarnings++;
+      return;
+    }
+    const text = `${this.transactionSet} ${this.controlNumber}: ${message} (segment ${this.segmentNumber(index)})`;
+    // null: a finding about the content, not the syntax; nothing for the 997 to say.
+    this.warnings.push(detail === null ? { message: text } : { message: text, note: this.note(message, index, detail) });
+  }
+
+  private note(message: string, index: number | undefined, detail: SetDetail): SetSyntaxNote {
+    const segment = detail.segment ?? (index === undefined ? '' : ((this.segments[index] as Segment)[0] ?? ''));
+    const note: SetSyntaxNote = { message, segment, position: index === undefined ? 1 : index + 1 };
+    if (detail.element !== undefined) {
+      note.segmentCode = detail.segmentCode ?? '8';
+      note.element = { position: detail.element, code: detail.code ?? '1' };
+      if (detail.reference) note.element.reference = detail.reference;
+      if (detail.value !== undefined && detail.value !== '') note.element.value = detail.value;
+    } else {
+      note.segmentCode = detail.segmentCode ?? detail.code ?? (index === undefined || detail.segment ? '3' : '8');
+    }
+    return note;
+  }
+}
+
+/** What a TA1 needs to know of an interchange. */
+function receivedInterchange(isa: InterchangeEnvelope): ReceivedInterchange {
+  return {
+    senderQualifier: isa.senderQualifier,
+    senderId: isa.senderId,
+    receiverQualifier: isa.receiverQualifier,
+    receiverId: isa.receiverId,
+    date: isa.date,
+    time: isa.time,
+    controlNumber: isa.controlNumber,
+    version: isa.version,
+    ackRequested: isa.ackRequested,
+  };
 }
 
 /** Element `n` (1-based, as in X12 names: BSN02 is `el(seg, 2)`), trimmed; '' when absent. */
@@ -424,6 +513,8 @@ export class X12Reader {
   private segNo = 0;
   private interchange: InterchangeEnvelope | undefined;
   private groupCount = 0;
+  /** TA1 segments in the open interchange (a TA1-only interchange may count them in IEA01). */
+  private ta1Count = 0;
   private group: OpenGroup | undefined;
   private set: OpenSet | undefined;
   private interchangeCount = 0;
@@ -440,10 +531,14 @@ export class X12Reader {
 
   /** Every functional group read so far (complete: its GE checked). */
   readonly groups: ReceivedGroup[] = [];
+  /** Every interchange read completely so far whose sender asked for a TA1 (ISA14 = 1). */
+  readonly ackRequests: ReceivedInterchange[] = [];
+  private readonly recover: boolean;
 
   constructor(options: X12ReaderOptions = {}) {
     this.file = options.file;
     this.maxSegment = options.maxSegmentLength ?? DEFAULT_MAX_SEGMENT;
+    this.recover = options.recover ?? false;
   }
 
   /** Interchanges read completely so far. */
@@ -538,12 +633,19 @@ export class X12Reader {
     this.setLength = length;
   }
 
-  private fail(message: string, index: number, segment: number | undefined = this.segNo): ParseError {
-    return new ParseError('x12', message, {
+  /**
+   * The refusal of the file at buf[index]: inside an interchange whose ISA was read, an
+   * X12EnvelopeError carrying that interchange and the TA105 code of the negative TA1 it earns.
+   */
+  private fail(message: string, index: number, segment: number | undefined = this.segNo, ta1Code = '024'): ParseError {
+    const where = {
       file: this.file,
       segment: segment === 0 ? undefined : segment,
       offset: this.base + Math.min(index, this.buf.length),
-    });
+    };
+    const isa = this.interchange;
+    if (!isa) return new ParseError('x12', message, where);
+    return new X12EnvelopeError(message, where, receivedInterchange(isa), ta1Code);
   }
 
   private drain(out: X12Set[], final: boolean): void {
@@ -860,6 +962,7 @@ export class X12Reader {
       offset: this.base + toByte(p),
     };
     this.groupCount = 0;
+    this.ta1Count = 0;
     this.state = State.Interchange;
     this.pos = toByte(termIndex + 1);
     this.scan = this.pos;
@@ -903,11 +1006,15 @@ export class X12Reader {
       case State.Interchange:
         if (id === 'GS') return this.openGroup(f, at);
         if (id === 'IEA') return this.closeInterchange(f, at);
-        if (id === 'TA1' || id === 'ISB' || id === 'ISE') return; // interchange-level service segments
-        if (id === 'ST') throw this.fail('ST outside a functional group (GS missing)', at, segNo);
+        if (id === 'TA1') {
+          this.ta1Count++;
+          return;
+        }
+        if (id === 'ISB' || id === 'ISE') return; // interchange-level service segments
+        if (id === 'ST') throw this.fail('ST outside a functional group (GS missing)', at, segNo, '022');
         if (id === 'ISA') {
           const isa = this.interchange as InterchangeEnvelope;
-          throw this.fail(`ISA inside interchange ${isa.controlNumber} (ISA at segment ${isa.segment}): IEA missing`, at, segNo);
+          throw this.fail(`ISA inside interchange ${isa.controlNumber} (ISA at segment ${isa.segment}): IEA missing`, at, segNo, '022');
         }
         throw this.fail(`expected GS or IEA in interchange, found ${snippet(text)}`, at, segNo);
       default:
@@ -964,31 +1071,35 @@ export class X12Reader {
 
   private closeSet(f: Segment, at: number, end: number, out: X12Set[]): void {
     const set = this.set as OpenSet;
+    const errors: SetEnvelopeError[] = [];
     const count = el(f, 1);
     if (!isDigits(count) || Number(count) !== this.count) {
-      throw this.fail(
-        `SE01 of ${set.id} ${set.control} says ${snippet(count)} segments, counted ${this.count}`,
-        at,
-      );
+      const message = `SE01 of ${set.id} ${set.control} says ${snippet(count)} segments, counted ${this.count}`;
+      if (!this.recover) throw this.fail(message, at);
+      errors.push({ code: '4', message });
     }
     const control = el(f, 2);
     if (control !== set.control) {
-      throw this.fail(`SE02 ${snippet(control)} does not match ST02 ${snippet(set.control)}`, at);
+      const message = `SE02 ${snippet(control)} does not match ST02 ${snippet(set.control)}`;
+      if (!this.recover) throw this.fail(message, at);
+      errors.push({ code: '3', message });
     }
     const group = this.group as OpenGroup;
-    group.sets.push({ transactionSet: set.id, controlNumber: set.control });
-    out.push(
-      new X12Set(
-        set.id,
-        set.control,
-        this.takeSegments(end),
-        set.first,
-        set.offset,
-        this.interchange as InterchangeEnvelope,
-        group.envelope,
-        this.file,
-      ),
+    const entry = { transactionSet: set.id, controlNumber: set.control };
+    group.sets.push(entry);
+    const done = new X12Set(
+      set.id,
+      set.control,
+      this.takeSegments(end),
+      set.first,
+      set.offset,
+      this.interchange as InterchangeEnvelope,
+      group.envelope,
+      this.file,
     );
+    done.entry = entry;
+    done.syntaxErrors = errors;
+    out.push(done);
     this.set = undefined;
     this.state = State.Group;
   }
@@ -1023,19 +1134,26 @@ export class X12Reader {
 
   private closeGroup(f: Segment, at: number): void {
     const group = this.group as OpenGroup;
+    const errors: { code: string; message: string }[] = [];
+    let declared: number | undefined;
     const count = el(f, 1);
     if (!isDigits(count) || Number(count) !== group.sets.length) {
-      throw this.fail(`GE01 says ${snippet(count)} transaction sets, counted ${group.sets.length}`, at);
+      const message = `GE01 says ${snippet(count)} transaction sets, counted ${group.sets.length}`;
+      if (!this.recover) throw this.fail(message, at);
+      errors.push({ code: '5', message });
+      if (isDigits(count) && count.length <= 6) declared = Number(count);
     }
     const control = el(f, 2);
     if (!sameControlNumber(control, group.envelope.controlNumber)) {
-      throw this.fail(
-        `GE02 ${snippet(control)} does not match GS06 ${snippet(group.envelope.controlNumber)}`,
-        at,
-      );
+      const message = `GE02 ${snippet(control)} does not match GS06 ${snippet(group.envelope.controlNumber)}`;
+      if (!this.recover) throw this.fail(message, at);
+      errors.push({ code: '4', message });
+    }
+    const g = group.envelope;
+    if (this.recover && !/^00[2-9]\d{3}/.test(g.version)) {
+      errors.push({ code: '2', message: `GS08 ${snippet(g.version)} is not an X12 version (such as 004010)` });
     }
     const isa = this.interchange as InterchangeEnvelope;
-    const g = group.envelope;
     this.groups.push({
       interchange: {
         senderQualifier: isa.senderQualifier,
@@ -1051,6 +1169,8 @@ export class X12Reader {
       controlNumber: g.controlNumber,
       version: g.version,
       sets: group.sets,
+      ...(declared !== undefined ? { declaredSets: declared } : {}),
+      ...(errors.length ? { errors } : {}),
     });
     this.groupCount++;
     this.group = undefined;
@@ -1060,13 +1180,16 @@ export class X12Reader {
   private closeInterchange(f: Segment, at: number): void {
     const isa = this.interchange as InterchangeEnvelope;
     const count = el(f, 1);
-    if (!isDigits(count) || Number(count) !== this.groupCount) {
-      throw this.fail(`IEA01 says ${snippet(count)} functional groups, counted ${this.groupCount}`, at);
+    // A TA1-only interchange is read whether its IEA01 counts no group (the rule) or its TA1s (as some translators write).
+    const ta1Only = this.groupCount === 0 && this.ta1Count > 0 && Number(count) === this.ta1Count;
+    if (!isDigits(count) || (Number(count) !== this.groupCount && !ta1Only)) {
+      throw this.fail(`IEA01 says ${snippet(count)} functional groups, counted ${this.groupCount}`, at, this.segNo, '021');
     }
     const control = el(f, 2);
     if (!sameControlNumber(control, isa.controlNumber)) {
-      throw this.fail(`IEA02 ${snippet(control)} does not match ISA13 ${snippet(isa.controlNumber)}`, at);
+      throw this.fail(`IEA02 ${snippet(control)} does not match ISA13 ${snippet(isa.controlNumber)}`, at, this.segNo, '001');
     }
+    if (isa.ackRequested) this.ackRequests.push(receivedInterchange(isa));
     this.interchangeCount++;
     this.state = State.None;
     this.delims = undefined;
@@ -1085,17 +1208,23 @@ export class X12Reader {
         throw this.fail(
           `file ends inside interchange ${(this.interchange as InterchangeEnvelope).controlNumber}: IEA missing (file cut short?)`,
           end,
+          this.segNo,
+          '023',
         );
       case State.Group:
         throw this.fail(
           `file ends inside functional group ${(this.group as OpenGroup).envelope.controlNumber}: GE missing (file cut short?)`,
           end,
+          this.segNo,
+          '023',
         );
       case State.Set: {
         const set = this.set as OpenSet;
         throw this.fail(
           `file ends inside transaction set ${set.id} ${set.control} (started at segment ${set.first}): SE missing (file cut short?)`,
           end,
+          this.segNo,
+          '023',
         );
       }
     }
@@ -1106,6 +1235,8 @@ export class X12Reader {
 export interface X12File {
   sets: X12Set[];
   groups: ReceivedGroup[];
+  /** The interchanges that asked for a TA1 (ISA14 = 1), read completely. */
+  ackRequests: ReceivedInterchange[];
   interchanges: number;
   segments: number;
 }
@@ -1115,12 +1246,13 @@ export function readX12(input: Buffer | Uint8Array | string, options: X12ReaderO
   const reader = new X12Reader(options);
   const sets = reader.push(input);
   for (const set of reader.end()) sets.push(set);
-  return { sets, groups: reader.groups, interchanges: reader.interchanges, segments: reader.segmentCount };
+  return { sets, groups: reader.groups, ackRequests: reader.ackRequests, interchanges: reader.interchanges, segments: reader.segmentCount };
 }
 
 /** What a streamed read ends with, once every set has been yielded. */
 export interface X12StreamSummary {
   groups: ReceivedGroup[];
+  ackRequests: ReceivedInterchange[];
   interchanges: number;
   segments: number;
 }
@@ -1139,5 +1271,5 @@ export async function* readX12Stream(
     for (const set of reader.push(chunk)) yield set;
   }
   for (const set of reader.end()) yield set;
-  return { groups: reader.groups, interchanges: reader.interchanges, segments: reader.segmentCount };
+  return { groups: reader.groups, ackRequests: reader.ackRequests, interchanges: reader.interchanges, segments: reader.segmentCount };
 }

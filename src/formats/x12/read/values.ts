@@ -1,8 +1,14 @@
 /**
  * Element values shared by the transaction-set parsers: dates, quantities, money and the product
- * identifier pairs (`VN*<sku>*SK*<sku>…`) of LIN, PO1, IT1 and ACK. Bad values become ParseErrors
- * pointing at the segment.
+ * identifier pairs (`VN*<sku>*SK*<sku>…`) of LIN, PO1, IT1 and ACK.
+ *
+ * Each value comes in two strengths. Required data (`x12Date`, `x12Quantity`, …) that is wrong
+ * refuses the set with an X12SetError pointing at the segment and element (the 997 rejects the set
+ * with that AK3/AK4 detail). Optional data (`optionalDate`, `optionalQuantity`, …) that is wrong is
+ * dropped with a warning on the set (kept with the document, on the order's timeline, and noted in
+ * the 997 as accepted with errors); the rest of the file still applies.
  */
+import type { ProductId } from '../../../canonical/inbound.ts';
 import { el, type Segment, type X12Set } from './reader.ts';
 
 function allDigits(s: string): boolean {
@@ -13,11 +19,18 @@ function allDigits(s: string): boolean {
   return true;
 }
 
-/** The set being parsed and a segment's index in it: where an error points. */
+/** The set being parsed, a segment's index in it, and the element's position and data element number. */
 export interface At {
   set: X12Set;
   index: number;
+  /** The element's position in the segment (DTM02 is 2). */
+  element?: number;
+  /** Its data element reference number (373 for a date). */
+  reference?: string;
 }
+
+/** A value read, or why it cannot be: the problem and its AK403 code (6 invalid character, 8 invalid date). */
+type Checked<T> = { ok: true; value: T | undefined } | { ok: false; problem: string; code: string };
 
 function validYmd(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1) return false;
@@ -25,12 +38,8 @@ function validYmd(y: number, m: number, d: number): boolean {
   return d <= days;
 }
 
-/**
- * An X12 date (CCYYMMDD, or YYMMDD read as 20YY) as YYYY-MM-DD; undefined when empty.
- * Anything else is refused.
- */
-export function x12Date(value: string, at: At, what: string): string | undefined {
-  if (value === '') return undefined;
+function checkDate(value: string, what: string): Checked<string> {
+  if (value === '') return { ok: true, value: undefined };
   let y: number;
   let rest: string;
   if (/^\d{8}$/.test(value)) {
@@ -40,49 +49,99 @@ export function x12Date(value: string, at: At, what: string): string | undefined
     y = 2000 + Number(value.slice(0, 2));
     rest = value.slice(2);
   } else {
-    throw at.set.error(`${what} ${JSON.stringify(value)} is not a date (CCYYMMDD)`, at.index);
+    return { ok: false, problem: `${what} ${JSON.stringify(value)} is not a date (CCYYMMDD)`, code: '8' };
   }
   const m = Number(rest.slice(0, 2));
   const d = Number(rest.slice(2, 4));
-  if (!validYmd(y, m, d)) throw at.set.error(`${what} ${JSON.stringify(value)} is not a date`, at.index);
-  return `${String(y).padStart(4, '0')}-${rest.slice(0, 2)}-${rest.slice(2, 4)}`;
+  if (!validYmd(y, m, d)) return { ok: false, problem: `${what} ${JSON.stringify(value)} is not a date`, code: '8' };
+  return { ok: true, value: `${String(y).padStart(4, '0')}-${rest.slice(0, 2)}-${rest.slice(2, 4)}` };
 }
 
-/** A whole, non-negative quantity ("12", "12.0"); undefined when empty. */
-export function x12Quantity(value: string, at: At, what: string): number | undefined {
-  if (value === '') return undefined;
-  if (value.length <= 9 && allDigits(value)) return Number(value);
+function checkQuantity(value: string, what: string): Checked<number> {
+  if (value === '') return { ok: true, value: undefined };
+  if (value.length <= 9 && allDigits(value)) return { ok: true, value: Number(value) };
   const m = /^(\d{1,9})(?:\.0*)?$/.exec(value);
-  if (!m) throw at.set.error(`${what} ${JSON.stringify(value)} is not a whole quantity`, at.index);
-  return Number(m[1]);
+  if (!m) return { ok: false, problem: `${what} ${JSON.stringify(value)} is not a whole quantity`, code: '6' };
+  return { ok: true, value: Number(m[1]) };
 }
 
-/** A decimal number as a normalized decimal string ("19.99", "-5", "0.5"); undefined when empty. */
-export function x12Decimal(value: string, at: At, what: string): string | undefined {
-  if (value === '') return undefined;
+function checkDecimal(value: string, what: string): Checked<string> {
+  if (value === '') return { ok: true, value: undefined };
   const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(value);
-  if (!m || (m[2] === '' && (m[3] ?? '') === '')) {
-    throw at.set.error(`${what} ${JSON.stringify(value)} is not a number`, at.index);
-  }
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return { ok: false, problem: `${what} ${JSON.stringify(value)} is not a number`, code: '6' };
   const int = (m[2] ?? '').replace(/^0+(?=\d)/, '') || '0';
   const frac = (m[3] ?? '').replace(/0+$/, '');
   const sign = m[1] === '-' && (/[1-9]/.test(int) || frac !== '') ? '-' : '';
-  return frac ? `${sign}${int}.${frac}` : `${sign}${int}`;
+  return { ok: true, value: frac ? `${sign}${int}.${frac}` : `${sign}${int}` };
 }
 
-/**
- * An amount with two implied decimals (TDS01 "12345" is 123.45) as a decimal string.
- */
-export function impliedCents(value: string, at: At, what: string): string | undefined {
-  if (value === '') return undefined;
-  if (value.includes('.')) return x12Decimal(value, at, what);
+function checkCents(value: string, what: string): Checked<string> {
+  if (value === '') return { ok: true, value: undefined };
+  if (value.includes('.')) return checkDecimal(value, what);
   const m = /^([+-]?)(\d{1,18})$/.exec(value);
-  if (!m) throw at.set.error(`${what} ${JSON.stringify(value)} is not an amount`, at.index);
+  if (!m) return { ok: false, problem: `${what} ${JSON.stringify(value)} is not an amount`, code: '6' };
   const digits = (m[2] as string).padStart(3, '0');
   const int = digits.slice(0, -2).replace(/^0+(?=\d)/, '');
   const frac = digits.slice(-2);
   const zero = /^0+$/.test(digits);
-  return `${m[1] === '-' && !zero ? '-' : ''}${int}.${frac}`;
+  return { ok: true, value: `${m[1] === '-' && !zero ? '-' : ''}${int}.${frac}` };
+}
+
+function required<T>(checked: Checked<T>, at: At, value: string): T | undefined {
+  if (checked.ok) return checked.value;
+  throw at.set.error(checked.problem, at.index, detail(at, checked.code, value));
+}
+
+function optional<T>(checked: Checked<T>, at: At, value: string): T | undefined {
+  if (checked.ok) return checked.value;
+  at.set.warn(`${checked.problem}: left out`, at.index, detail(at, checked.code, value));
+  return undefined;
+}
+
+function detail(at: At, code: string, value: string) {
+  return at.element === undefined
+    ? { code: '8' }
+    : { element: at.element, code, value, ...(at.reference ? { reference: at.reference } : {}) };
+}
+
+/** An X12 date (CCYYMMDD, or YYMMDD read as 20YY) as YYYY-MM-DD; undefined when empty; else refused. */
+export function x12Date(value: string, at: At, what: string): string | undefined {
+  return required(checkDate(value, what), at, value);
+}
+
+/** A date the hub can do without: a bad one is dropped with a warning. */
+export function optionalDate(value: string, at: At, what: string): string | undefined {
+  return optional(checkDate(value, what), at, value);
+}
+
+/** A whole, non-negative quantity ("12", "12.0"); undefined when empty; else refused. */
+export function x12Quantity(value: string, at: At, what: string): number | undefined {
+  return required(checkQuantity(value, what), at, value);
+}
+
+/** A quantity the hub can do without: a bad one is dropped with a warning. */
+export function optionalQuantity(value: string, at: At, what: string): number | undefined {
+  return optional(checkQuantity(value, what), at, value);
+}
+
+/** A decimal number as a normalized decimal string ("19.99", "-5", "0.5"); undefined when empty; else refused. */
+export function x12Decimal(value: string, at: At, what: string): string | undefined {
+  return required(checkDecimal(value, what), at, value);
+}
+
+/** A decimal the hub can do without: a bad one is dropped with a warning. */
+export function optionalDecimal(value: string, at: At, what: string): string | undefined {
+  return optional(checkDecimal(value, what), at, value);
+}
+
+/** An amount with two implied decimals (TDS01 "12345" is 123.45) as a decimal string; else refused. */
+export function impliedCents(value: string, at: At, what: string): string | undefined {
+  return required(checkCents(value, what), at, value);
+}
+
+/** An implied-decimal amount the hub can do without: a bad one is dropped with a warning. */
+export function optionalCents(value: string, at: At, what: string): string | undefined {
+  return optional(checkCents(value, what), at, value);
 }
 
 /** A positive line number ("1", "0001"), or undefined when the value is not one. */
@@ -92,63 +151,76 @@ export function lineNumber(value: string): number | undefined {
   return n > 0 ? n : undefined;
 }
 
-/** The identifiers the hub matches lines on. */
+/** The identifiers the hub matches lines on, and every id pair as sent. */
 export interface ItemIds {
   sku?: string;
   supplierSku?: string;
   upc?: string;
+  ids?: ProductId[];
 }
 
-const SUPPLIER_QUALIFIERS = ['VN', 'VP', 'VA'];
-const RETAILER_QUALIFIERS = ['SK', 'BP', 'IN', 'PI', 'CB'];
-const UPC_QUALIFIERS = ['UP', 'UK', 'EN', 'UA'];
+/**
+ * The product/service id qualifiers the hub reads, by the PO field each is compared with (the
+ * qualifier earlier in a list wins when a line has several):
+ * - the supplier's item: VN vendor's (seller's) item number, VP vendor's part number, VA vendor's
+ *   style number, VC vendor's catalog number, MG manufacturer's part number;
+ * - ours (the retailer's): SK stock keeping unit, BP buyer's part number, IN buyer's item number,
+ *   PI purchaser's item code, CB buyer's catalog number;
+ * - a standard product code: UP UPC (consumer package), EN EAN/GTIN-13, UK GTIN-14, UA UPC/EAN
+ *   case code, UI/UN other U.P.C. forms, N4 NDC (5-4-2).
+ * Any other qualifier is kept in `ids` (never dropped) and can be matched on by naming it in the
+ * mapping's `inbound.lineMatch`.
+ */
+export const PRODUCT_ID_GROUPS = {
+  supplierSku: ['VN', 'VP', 'VA', 'VC', 'MG'],
+  sku: ['SK', 'BP', 'IN', 'PI', 'CB'],
+  upc: ['UP', 'EN', 'UK', 'UA', 'UI', 'UN', 'N4'],
+} as const;
+export type ProductIdGroup = keyof typeof PRODUCT_ID_GROUPS;
+
+const GROUP_OF = new Map<string, { group: ProductIdGroup; rank: number }>(
+  (Object.keys(PRODUCT_ID_GROUPS) as ProductIdGroup[]).flatMap((group) =>
+    PRODUCT_ID_GROUPS[group].map((q, rank) => [q, { group, rank }] as const),
+  ),
+);
+
+/** The group a qualifier belongs to, or undefined for one the hub does not read. */
+export function productIdGroup(qualifier: string): ProductIdGroup | undefined {
+  return GROUP_OF.get(qualifier)?.group;
+}
 
 /**
  * Product/service id pairs starting at element `from` (LIN02, PO106, IT106, ACK07), written into
- * `into` when given: VN/VP the
- * supplier's SKU, SK/BP/IN/PI/CB ours, UP/UK/EN/UA the UPC/GTIN; the qualifier earlier in each list wins.
+ * `into` when given: every pair in `ids`; the supplier's SKU, ours and a standard product code by
+ * the groups of PRODUCT_ID_GROUPS. With `at`, a line that carries ids only under qualifiers the hub
+ * does not read gets a warning (it still carries them in `ids`).
  */
-export function itemIds<T extends ItemIds>(seg: Segment, from: number, into: T): T;
-export function itemIds(seg: Segment, from: number): ItemIds;
-export function itemIds(seg: Segment, from: number, into: ItemIds = {}): ItemIds {
+export function itemIds<T extends ItemIds>(seg: Segment, from: number, into: T, at?: At): T;
+export function itemIds(seg: Segment, from: number, into?: ItemIds, at?: At): ItemIds;
+export function itemIds(seg: Segment, from: number, into: ItemIds = {}, at?: At): ItemIds {
   const to = seg.length - 1;
-  // Rank of the qualifier taken so far for each kind (lower = preferred; 99 = none yet).
-  let skuRank = 99;
-  let supplierRank = 99;
-  let upcRank = 99;
+  const ranks: Record<ProductIdGroup, number> = { sku: 99, supplierSku: 99, upc: 99 };
   const ids = into;
+  const all: ProductId[] = [];
   for (let i = from; i + 1 <= to; i += 2) {
     const q = el(seg, i);
-    if (!q) continue;
-    let rank = RETAILER_QUALIFIERS.indexOf(q);
-    if (rank !== -1) {
-      if (rank < skuRank) {
-        const v = el(seg, i + 1);
-        if (v) {
-          ids.sku = v;
-          skuRank = rank;
-        }
-      }
-      continue;
+    const v = el(seg, i + 1);
+    if (!q || !v) continue;
+    all.push({ qualifier: q, value: v });
+    const known = GROUP_OF.get(q);
+    if (known && known.rank < ranks[known.group]) {
+      ids[known.group] = v;
+      ranks[known.group] = known.rank;
     }
-    rank = SUPPLIER_QUALIFIERS.indexOf(q);
-    if (rank !== -1) {
-      if (rank < supplierRank) {
-        const v = el(seg, i + 1);
-        if (v) {
-          ids.supplierSku = v;
-          supplierRank = rank;
-        }
-      }
-      continue;
-    }
-    rank = UPC_QUALIFIERS.indexOf(q);
-    if (rank !== -1 && rank < upcRank) {
-      const v = el(seg, i + 1);
-      if (v) {
-        ids.upc = v;
-        upcRank = rank;
-      }
+  }
+  if (all.length) {
+    ids.ids = all;
+    if (at && ids.sku === undefined && ids.supplierSku === undefined && ids.upc === undefined) {
+      at.set.warn(
+        `${seg[0]} identifies its item only by ${all.map((p) => `${p.qualifier} ${JSON.stringify(p.value)}`).join(', ')}, qualifier${all.length > 1 ? 's' : ''} the hub does not read; kept as ids (match on them with inbound.lineMatch)`,
+        at.index,
+        null,
+      );
     }
   }
   return ids;

@@ -1,7 +1,15 @@
 /**
- * Cleaning X12 data values: what a customer typed must never break the interchange. Accents are
- * folded to ASCII (é → e, ß → ss), anything that still is not printable ASCII (emoji, control
- * characters) is dropped, the four delimiters become spaces, and runs of spaces become one.
+ * Cleaning X12 text values: what a customer typed must never break the interchange, and must keep
+ * its meaning when it is written in ASCII. Characters are transliterated one code point at a time:
+ * first a table of characters whose meaning a plain decomposition would lose (vulgar fractions
+ * `½` → ` 1/2`, so that `12½ Main St` is `12 1/2 Main St`, not `1212 Main St`; `©` → `(C)`,
+ * `€` → `EUR`, `°` → ` deg`, `×` → `x`), then NFKD with the combining marks dropped (é → e),
+ * then a table of letters NFKD leaves alone (ß → ss, Æ → AE, Ø → O, Ł → L, typographic quotes and
+ * dashes), and whatever still has no ASCII form (emoji, CJK, control characters) is dropped. The
+ * delimiters become spaces and runs of spaces become one.
+ *
+ * This is for free text only (names, addresses, titles, notes). Identifiers (PO numbers, SKUs, UPCs,
+ * reference numbers) are never cleaned: see `identifierProblem` in writer.ts.
  */
 
 export interface Delimiters {
@@ -11,7 +19,24 @@ export interface Delimiters {
   repetition: string;
 }
 
-/** Letters that NFKD does not decompose into ASCII. */
+/**
+ * Characters whose meaning NFKD would lose or distort, replaced before decomposing. Fractions get a
+ * leading space so that a number before them stays apart (`12½` → `12 1/2`); the space is squeezed
+ * away where it is not needed.
+ */
+const BEFORE: Record<string, string> = {
+  '\u00bd': ' 1/2', '\u2153': ' 1/3', '\u2154': ' 2/3', '\u00bc': ' 1/4', '\u00be': ' 3/4',
+  '\u2155': ' 1/5', '\u2156': ' 2/5', '\u2157': ' 3/5', '\u2158': ' 4/5', '\u2159': ' 1/6',
+  '\u215a': ' 5/6', '\u2150': ' 1/7', '\u215b': ' 1/8', '\u215c': ' 3/8', '\u215d': ' 5/8',
+  '\u215e': ' 7/8', '\u2151': ' 1/9', '\u2152': ' 1/10', '\u2189': ' 0/3', '\u215f': ' 1/',
+  '\u2044': '/', '\u2215': '/',
+  '\u00a9': '(C)', '\u00ae': '(R)', '\u2117': '(P)',
+  '\u20ac': 'EUR', '\u00a3': 'GBP', '\u00a5': 'JPY', '\u00a2': 'c', '\u20a3': 'FRF',
+  '\u00b0': ' deg', '\u00d7': 'x', '\u00f7': '/', '\u00b1': '+/-', '\u2030': ' per mille',
+  '\u00a7': 'S.', '\u00b5': 'u',
+};
+
+/** Letters and punctuation that NFKD does not decompose into ASCII. */
 const FOLD: Record<string, string> = {
   ß: 'ss', ẞ: 'SS', Æ: 'AE', æ: 'ae', Ø: 'O', ø: 'o', Œ: 'OE', œ: 'oe', Đ: 'D', đ: 'd', Ð: 'D', ð: 'd',
   Ł: 'L', ł: 'l', Þ: 'TH', þ: 'th', ı: 'i', ħ: 'h', Ħ: 'H',
@@ -21,7 +46,6 @@ const FOLD: Record<string, string> = {
   '\u00ab': '"', '\u00bb': '"', '\u2022': '-', '\u00b7': '.',
 };
 const FOLDABLE = new RegExp(`[${Object.keys(FOLD).join('')}]`, 'g');
-const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
 
 function fold(c: string): string {
   return FOLD[c] ?? '';
@@ -29,11 +53,14 @@ function fold(c: string): string {
 
 /** What `toAscii` makes of one code point: the whole pipeline, applied to that character alone. */
 function foldChar(char: string): string {
+  const before = BEFORE[char];
+  if (before !== undefined) return before;
   return char
     .replace(/[\t\r\n\f\v\u2028\u2029]/g, ' ')
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .replace(FOLDABLE, fold)
+    .replace(/[\u2044\u2215]/g, '/')
     .replace(/[^\x20-\x7e]/gu, '');
 }
 
@@ -54,7 +81,9 @@ function foldCodePoint(code: number): string {
   return folded;
 }
 
-/** Folds a string to printable ASCII: diacritics stripped, typographic punctuation simplified, the rest dropped. */
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
+
+/** Folds a string to printable ASCII: transliterated where the meaning survives, the rest dropped. */
 export function toAscii(value: string): string {
   if (!NOT_PRINTABLE_ASCII.test(value)) return value;
   // One pass: runs of printable ASCII are copied as they are, every other code point is folded.
@@ -75,6 +104,52 @@ export function toAscii(value: string): string {
   return out + value.slice(start);
 }
 
+/**
+ * Whether cleaning `value` for these delimiters changes more than blanks: a delimiter replaced, a
+ * character transliterated or dropped. One loop over the value; the cost of a warning's words is
+ * only paid when this says there is something to say.
+ */
+export function meaningfulChange(value: string, delimiters: Delimiters): boolean {
+  const e = delimiters.element.charCodeAt(0);
+  const t = delimiters.segment.charCodeAt(0);
+  const c = delimiters.component.charCodeAt(0);
+  const r = delimiters.repetition === '' ? -1 : delimiters.repetition.charCodeAt(0);
+  const n = value.length;
+  for (let i = 0; i < n; ) {
+    const code = value.codePointAt(i)!;
+    i += code > 0xffff ? 2 : 1;
+    if (code < 0x80) {
+      if (code === e || code === t || code === c || code === r) return true;
+      continue; // printable ASCII stays; control characters are blanks
+    }
+    if (code < 0xa0) continue; // C1 control characters
+    const folded = foldCodePoint(code);
+    if (folded === '' || folded.trim() !== '') return true; // dropped, or written as something else
+  }
+  return false;
+}
+
+/**
+ * The characters of `value` that have no ASCII form at all (dropped by `toAscii`), each once, in
+ * order: what a warning names. Blanks and control characters are not listed (they become spaces or
+ * nothing, which changes no meaning).
+ */
+export function droppedCharacters(value: string): string[] {
+  const out: string[] = [];
+  const n = value.length;
+  for (let i = 0; i < n; ) {
+    const code = value.codePointAt(i)!;
+    const width = code > 0xffff ? 2 : 1;
+    // ASCII and control characters (C0 and C1): kept, or blanked (no meaning lost).
+    if (code >= 0xa0 && foldCodePoint(code) === '') {
+      const char = value.slice(i, i + width);
+      if (!out.includes(char)) out.push(char);
+    }
+    i += width;
+  }
+  return out;
+}
+
 /** A cleaner bound to one set of delimiters; build it once (see `cleanerFor`). */
 export class Cleaner {
   /** 1 for each printable ASCII code that may stand as it is (not a delimiter, not a space). */
@@ -93,7 +168,7 @@ export class Cleaner {
   }
 
   /** Whether a value needs no work: printable ASCII, no delimiter, no leading/trailing/double space. */
-  private isClean(v: string): boolean {
+  isClean(v: string): boolean {
     const n = v.length;
     if (n === 0) return true;
     let previousSpace = true; // a leading space is not clean
