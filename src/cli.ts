@@ -421,7 +421,8 @@ async function readSecret(prompt: string): Promise<string> {
 
 function help(): string {
   const lines = ['usage: hub <command> [options]', '', 'commands:'];
-  for (const [name, command] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(21)} ${command.summary}`);
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length)) + 2;
+  for (const [name, command] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(width)}${command.summary}`);
   lines.push('', 'Every command takes --help. Configuration is by environment: see README.md.');
   return lines.join('\n');
 }

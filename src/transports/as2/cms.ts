@@ -506,12 +506,29 @@ export function decryptWith(data: Buffer, recipient: { certificate: LoadedCertif
   } else {
     throw new As2SecurityError('decryption-failed', `unsupported key transport ${keyOid}`);
   }
+  const failed = "the message cannot be decrypted with the hub's key (encrypted for another certificate, or corrupted)";
+  let content: Buffer;
   try {
     const decipher = createDecipheriv(cipher.node, key, ivBytes);
-    return { content: Buffer.concat([decipher.update(encryptedContent), decipher.final()]), cipher: cipher.name, keyEncryption };
+    content = Buffer.concat([decipher.update(encryptedContent), decipher.final()]);
   } catch (error) {
-    throw new As2SecurityError('decryption-failed', "the message cannot be decrypted with the hub's key (encrypted for another certificate, or corrupted)", { cause: error });
+    throw new As2SecurityError('decryption-failed', failed, { cause: error });
   }
+  // A wrong key (or the random key of implicit rejection) passes the CBC padding check about
+  // once in 256 tries; what it yields is noise, not the MIME entity every AS2 body wraps.
+  if (!startsLikeMimeEntity(content)) throw new As2SecurityError('decryption-failed', failed);
+  return { content, cipher: cipher.name, keyEncryption };
+}
+
+/** A MIME entity starts with a header field name (printable ASCII but ':') and its colon, or with the blank line of an entity without headers. */
+function startsLikeMimeEntity(content: Buffer): boolean {
+  if (content[0] === 0x0d || content[0] === 0x0a) return true;
+  for (let i = 0; i < Math.min(content.length, 200); i++) {
+    const byte = content[i]!;
+    if (byte === 0x3a) return i > 0;
+    if (byte < 0x21 || byte > 0x7e) return false;
+  }
+  return false;
 }
 
 /**
