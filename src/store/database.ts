@@ -90,6 +90,8 @@ export async function migrate(db: Kysely<Database>, schema?: string): Promise<st
   const migrator = new Migrator({
     db,
     provider: new FolderMigrationProvider(),
+    // Migrations from parallel branches land in any order; each is frozen and independent.
+    allowUnorderedMigrations: true,
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
   for (let attempt = 1; ; attempt++) {

@@ -144,6 +144,23 @@ export interface InventoryTable {
   sku: string | null;
   available: number;
   updated_at: Timestamp;
+  /** The feed's own timestamp (null only for rows written before the ledger existed). */
+  as_of: NullableTimestamp;
+  document_id: string | null;
+}
+
+/** Routed to a supplier and not shipped yet; live while released_at is null. */
+export interface StockReservationsTable {
+  id: string;
+  order_id: string;
+  line_id: string;
+  po_id: string | null;
+  supplier_id: string;
+  supplier_sku: string;
+  quantity: number;
+  created_at: Timestamp;
+  released_at: NullableTimestamp;
+  release_reason: string | null;
 }
 
 export interface ExpectationsTable {
@@ -246,6 +263,7 @@ export interface Database {
   shipments: ShipmentsTable;
   invoices: InvoicesTable;
   inventory: InventoryTable;
+  stock_reservations: StockReservationsTable;
   expectations: ExpectationsTable;
   leases: LeasesTable;
   supplier_activity: SupplierActivityTable;
