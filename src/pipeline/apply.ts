@@ -25,7 +25,9 @@ import { meetExpectation } from './expectations.ts';
 import { enqueueFunctionalAcks, enqueueInterchangeAcks } from './acks.ts';
 import { enqueueRetailerEvent, notifyShipment } from './notify.ts';
 import { syncOrderStatus } from './order-status.ts';
-import { parseSupplierBytes } from './parse-file.ts';
+import { readSupplierBytes } from './parse-file.ts';
+import { assertShipmentRoom } from './inbound-limits.ts';
+import { inboundLimits } from '../limits.ts';
 
 /** A file that parsed but cannot be applied (unknown PO, unknown SKU...): it is quarantined. */
 export class ApplyError extends HubError {
@@ -66,7 +68,7 @@ export async function receiveInboundFile(
 
   let parsed: ParsedInbound;
   try {
-    parsed = parseSupplierBytes(loaded, file.name, file.content);
+    parsed = await readSupplierBytes(loaded, file.name, file.content, inboundLimits(hub.env));
   } catch (error) {
     // A refused X12 file still carries what was read: its 997s answer every set truthfully.
     return quarantine(hub, loaded, file, hash, error instanceof X12FileError ? error.parsed : undefined, error);
@@ -387,6 +389,7 @@ async function applyShipment(
 ): Promise<string> {
   const row = await purchaseOrder(trx, loaded.supplier, shipment.poNumber);
   if (row.status === 'cancelled') throw new ApplyError(`purchase order ${row.po_number} was cancelled but a shipment arrived for it`);
+  await assertShipmentRoom(trx, hub, row, filename);
   const po = row.data as PurchaseOrder;
   const shipped: Record<string, number> = { ...row.shipped };
   // A ship notice without item detail ships whatever is still open.
@@ -593,7 +596,7 @@ export async function reapplyInboundDocument(hub: Hub, documentId: string): Prom
   const content = toBuffer(doc.content);
   let parsed: ParsedInbound;
   try {
-    parsed = parseSupplierBytes(loaded, doc.filename, content);
+    parsed = await readSupplierBytes(loaded, doc.filename, content, inboundLimits(hub.env));
   } catch (error) {
     await markStillFailing(hub, documentId, error);
     return 'failed';
