@@ -21,6 +21,8 @@ import { resolveCarrier, trackingUrls } from '../notify/carriers.ts';
 import { newId, sha256Hex, toBuffer } from '../store/ids.ts';
 import { recordEvent } from '../store/orders.ts';
 import type { Database, PurchaseOrderRow } from '../store/schema.ts';
+import { purchaseOrderStatus } from '../store/reroutes.ts';
+import { openBackorderDeadline, rerouteRejectedLines } from './auto-reroute.ts';
 import { meetExpectation } from './expectations.ts';
 import { enqueueFunctionalAcks, enqueueInterchangeAcks } from './acks.ts';
 import { enqueueRetailerEvent, notifyShipment } from './notify.ts';
@@ -487,8 +489,16 @@ async function applyAcknowledgment(
   const rejectedLines = ack.lines.filter((l) => l.status === 'rejected' || l.status === 'deleted');
   const backordered = ack.lines.filter((l) => l.status === 'backordered');
   await meetExpectation(trx, row.id, '855');
-  const early = ['pending', 'sent', 'acknowledged', 'backordered'].includes(row.status);
-  if (ack.status === 'rejected' || rejectedLines.length) {
+  await recordEvent(trx, row.order_id, {
+    type: 'acknowledgment_received',
+    cause: `supplier file ${filename}`,
+    data: { poId: row.id, poNumber: row.po_number, status: ack.status, code: ack.code, lines: ack.lines },
+  });
+  // Rejected lines move to their next source where the retailer's policy says so (auto-reroute.ts).
+  const rerouted = await rerouteRejectedLines(trx, hub, loaded, row.id, ack, `supplier file ${filename}`);
+  const status = rerouted ? await purchaseOrderStatus(trx, row.id) : row.status;
+  const early = ['pending', 'sent', 'acknowledged', 'backordered'].includes(status ?? '');
+  if (!rerouted && (ack.status === 'rejected' || rejectedLines.length)) {
     const reason =
       ack.status === 'rejected'
         ? `supplier rejected purchase order ${row.po_number} (BAK02 ${ack.code})`
@@ -507,11 +517,7 @@ async function applyAcknowledgment(
       },
     }).then(() => undefined));
   }
-  await recordEvent(trx, row.order_id, {
-    type: 'acknowledgment_received',
-    cause: `supplier file ${filename}`,
-    data: { poId: row.id, poNumber: row.po_number, status: ack.status, code: ack.code, lines: ack.lines },
-  });
+  if (backordered.length) await openBackorderDeadline(trx, hub, row.id);
   return row.order_id;
 }
 
