@@ -52,6 +52,17 @@ export const SftpTransport = z.strictObject({
   timeoutMs: z.number().int().min(100).max(600_000).default(20_000),
   /** Connections kept open to this supplier at most. Extension. */
   maxConnections: z.number().int().min(1).max(16).default(2),
+  /**
+   * Permissions of the files the hub uploads, as a quoted octal string ("0644", the default; "0640"
+   * to keep them from other users). Never writable by others; always readable and writable by the
+   * hub's user. Extension.
+   */
+  fileMode: z
+    .string({ error: (issue) => (issue.input === undefined ? undefined : 'write the mode as a quoted octal string such as "0644"') })
+    .regex(/^0?[0-7]{3}$/, 'write the mode as an octal string such as "0644" or "0640"')
+    .refine((mode) => (parseInt(mode, 8) & 0o002) === 0, 'must not let other users write the file (the last digit cannot be 2, 3, 6 or 7)')
+    .refine((mode) => (parseInt(mode, 8) & 0o600) === 0o600, 'must let the hub read and write its own file (the owner digit must be 6 or 7)')
+    .default('0644'),
   retry: Retry,
 });
 
