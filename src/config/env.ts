@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError, issuesFromZod } from '../errors.ts';
+import { safeParseInput } from '../canonical/safe-parse.ts';
 
 /** The hub's environment, validated at boot. Names are the contract's (contract.md "Environment"). */
 const EnvSchema = z.object({
@@ -71,7 +72,7 @@ export type HubEnv = z.infer<typeof EnvSchema>;
 export function loadEnv(env: NodeJS.ProcessEnv = process.env): HubEnv {
   // A variable set to the empty string counts as unset (`DATABASE_URL= hub serve` uses PGlite).
   const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const result = EnvSchema.safeParse(set);
+  const result = safeParseInput(EnvSchema, set);
   if (!result.success) throw new ValidationError('invalid environment', issuesFromZod(result.error));
   return result.data;
 }

@@ -1,3 +1,4 @@
+import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
 
 /**
@@ -361,8 +362,23 @@ export const LineMatch = z
   .min(1)
   .default(['line', 'sku', 'supplierSku', 'upc']);
 
+/**
+ * A cron expression as `hub serve` schedules it (node-cron: five fields, or six with seconds first).
+ * Checked here with node-cron's own parser, so that `hub mappings check` refuses exactly what the
+ * scheduler would, in the same words, with the file and line.
+ */
+export const CronSchedule = z.string().min(1).superRefine((pattern, ctx) => {
+  const { valid, errors } = validateDetailed(pattern);
+  if (valid) return;
+  const reasons = errors.map((e) => e.message.replace(/ is a invalid expression for /, ' is not a valid ')).join('; ');
+  ctx.addIssue({
+    code: 'custom',
+    message: `"${pattern}" is not a cron schedule: ${reasons} (write minute hour day-of-month month day-of-week, e.g. "*/5 * * * *" for every five minutes)`,
+  });
+});
+
 export const Inbound = z.strictObject({
-  schedule: z.string().min(1).default('*/5 * * * *'),
+  schedule: CronSchedule.default('*/5 * * * *'),
   files: z.array(InboundFile).default([]),
   /** Where in an 856 the tracking numbers are. Extension. */
   trackingFrom: TrackingLocations,
