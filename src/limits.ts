@@ -30,6 +30,8 @@ export interface InboundLimits {
   timelineEntriesPerFile: number;
   /** Rows or records one tracking file (CSV, XML, JSON) may hold, checked while it is read. */
   recordsPerFile: number;
+  /** Bytes one picked-up or re-applied file may have (pushes over HTTP have their own, smaller body limit). */
+  fileBytes: number;
 }
 
 export const DEFAULT_INBOUND_LIMITS: Readonly<InboundLimits> = Object.freeze({
@@ -39,6 +41,7 @@ export const DEFAULT_INBOUND_LIMITS: Readonly<InboundLimits> = Object.freeze({
   itemsPerPoPerFile: 50,
   timelineEntriesPerFile: 20_000,
   recordsPerFile: 200_000,
+  fileBytes: 64 * 1024 * 1024,
 });
 
 /** The environment variable that overrides each limit. */
@@ -49,6 +52,7 @@ export const LIMIT_VARIABLES: Readonly<Record<keyof InboundLimits, string>> = Ob
   itemsPerPoPerFile: 'HUB_LIMIT_ITEMS_PER_PO_PER_FILE',
   timelineEntriesPerFile: 'HUB_LIMIT_TIMELINE_ENTRIES_PER_FILE',
   recordsPerFile: 'HUB_LIMIT_RECORDS_PER_FILE',
+  fileBytes: 'HUB_LIMIT_INBOUND_BYTES',
 });
 
 /** Plain words for each limit, as errors and docs name them. */
@@ -59,6 +63,7 @@ const WORDS: Readonly<Record<keyof InboundLimits, string>> = {
   itemsPerPoPerFile: 'sets or records per purchase order in one file',
   timelineEntriesPerFile: 'order updates (timeline entries) in one file',
   recordsPerFile: 'rows or records in one file',
+  fileBytes: 'bytes in one file',
 };
 
 /** The limits in force: the defaults, with any `HUB_LIMIT_*` the validated environment sets. */
