@@ -149,25 +149,41 @@ export class InboundLimitCounter {
 
   /** The error for the first limit this item breaks, or undefined (the item is counted either way). */
   check(item: InboundItem, where: { segment?: number; line?: number } = {}, context?: string): InboundLimitError | undefined {
-    const at = { ...(this.file ? { file: this.file } : {}), ...where };
-    const about = (what: string) => (context ? `${context}: ${what}` : what);
+    const breach = this.breach(item);
+    return breach && this.error(breach, where, context);
+  }
+
+  /** The first limit this item breaks, cheaply (no error built: a hostile file may break it 100,000 times). */
+  breach(item: InboundItem): LimitBreach | undefined {
     if (item.kind === 'shipment') {
       const over = shipmentOverLimit(item.shipment, this.limits);
-      if (over) return new InboundLimitError(this.format, over.limit, over.max, over.actual, about(`shipment for ${item.shipment.poNumber}`), at);
+      if (over) return { ...over, what: `shipment for ${item.shipment.poNumber}` };
     }
     const key = limitKeyOf(item);
     if (key === undefined) return undefined;
     const count = (this.perKey.get(key) ?? 0) + 1;
     this.perKey.set(key, count);
     this.timeline++;
-    if (count > this.limits.itemsPerPoPerFile) {
-      return new InboundLimitError(this.format, 'itemsPerPoPerFile', this.limits.itemsPerPoPerFile, count, about(key), at);
-    }
+    if (count > this.limits.itemsPerPoPerFile) return { limit: 'itemsPerPoPerFile', max: this.limits.itemsPerPoPerFile, actual: count, what: key };
     if (this.timeline > this.limits.timelineEntriesPerFile) {
-      return new InboundLimitError(this.format, 'timelineEntriesPerFile', this.limits.timelineEntriesPerFile, this.timeline, about('this file'), at);
+      return { limit: 'timelineEntriesPerFile', max: this.limits.timelineEntriesPerFile, actual: this.timeline, what: 'this file' };
     }
     return undefined;
   }
+
+  /** The typed error of a breach, naming where it is (`context`: the set, say `856 0001`). */
+  error(breach: LimitBreach, where: { segment?: number; line?: number } = {}, context?: string): InboundLimitError {
+    const at = { ...(this.file ? { file: this.file } : {}), ...where };
+    return new InboundLimitError(this.format, breach.limit, breach.max, breach.actual, context ? `${context}: ${breach.what}` : breach.what, at);
+  }
+}
+
+/** One limit an item breaks: which, its value, the count reached, and what it is about. */
+export interface LimitBreach {
+  limit: keyof InboundLimits;
+  max: number;
+  actual: number;
+  what: string;
 }
 
 /** Checks a whole parsed file against the limits; throws the first InboundLimitError. */
