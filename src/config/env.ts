@@ -63,6 +63,7 @@ const EnvSchema = z.object({
   HUB_LIMIT_ITEMS_PER_PO_PER_FILE: z.coerce.number().int().min(1).max(1_000_000).optional(),
   HUB_LIMIT_TIMELINE_ENTRIES_PER_FILE: z.coerce.number().int().min(1).max(10_000_000).optional(),
   HUB_LIMIT_RECORDS_PER_FILE: z.coerce.number().int().min(1).max(100_000_000).optional(),
+  HUB_LIMIT_INBOUND_BYTES: z.coerce.number().int().min(1_024).max(1024 * 1024 * 1024).optional(),
   /** Extension: pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -57,6 +57,8 @@ export async function receiveInboundFile(
   hub: Hub,
   loaded: LoadedMapping,
   file: { name: string; content: Buffer; via: 'sftp' | 'http' | 'as2' | 'mailbox' },
+  /** `pause`: how reading gives the event loop back between slices (parse-file.ts; default setImmediate). */
+  options: { pause?: () => Promise<void> } = {},
 ): Promise<InboundResult> {
   const supplier = loaded.supplier;
   const hash = sha256Hex(file.content);
@@ -70,7 +72,7 @@ export async function receiveInboundFile(
 
   let parsed: ParsedInbound;
   try {
-    parsed = await readSupplierBytes(loaded, file.name, file.content, inboundLimits(hub.env));
+    parsed = await readSupplierBytes(loaded, file.name, file.content, inboundLimits(hub.env), options.pause);
   } catch (error) {
     // A refused X12 file still carries what was read: its 997s answer every set truthfully.
     return quarantine(hub, loaded, file, hash, error instanceof X12FileError ? error.parsed : undefined, error);
