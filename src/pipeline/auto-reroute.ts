@@ -21,6 +21,7 @@ import type { Acknowledgment } from '../canonical/inbound.ts';
 import type { CanonicalOrder } from '../canonical/order.ts';
 import type { PurchaseOrder, PurchaseOrderLine } from '../canonical/purchase-order.ts';
 import type { LoadedMapping } from '../config/mapping-loader.ts';
+import { crashPoint } from '../crash.ts';
 import { errorMessage } from '../errors.ts';
 import { renderOutbound, usesControlNumbers } from '../formats/outbound.ts';
 import type { Hub } from '../hub.ts';
@@ -178,6 +179,8 @@ export async function rerouteLines(trx: Transaction<Database>, hub: Hub, locked:
     }
   }
 
+  // A crash here (the new PO written, the cancellation not yet) rolls the whole reroute back.
+  crashPoint('mid-reroute');
   // The first supplier gives up what has moved: the whole PO, or the moved lines.
   const leaving = moving.filter((m) => placements.has(m.line.lineId)).map((m) => m.line);
   if (leaving.length > 0) await cancelLines(trx, hub, from, row, po, leaving, order.id, request.cause, now);
