@@ -50,6 +50,13 @@ const EnvSchema = z.object({
   /** Extension: failed mailbox logins (per user and address, and per address) before a lockout, and its length (ms). */
   HUB_SFTP_LOCKOUT_FAILURES: z.coerce.number().int().min(1).max(1_000).default(5),
   HUB_SFTP_LOCKOUT_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(900_000),
+  /** Extension: what one supplier file may add (src/limits.ts, docs/security.md); unset: the defaults there. */
+  HUB_LIMIT_TRACKING_NUMBERS_PER_SHIPMENT: z.coerce.number().int().min(1).max(100_000).optional(),
+  HUB_LIMIT_LINES_PER_SHIPMENT: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  HUB_LIMIT_SHIPMENTS_PER_PO: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  HUB_LIMIT_ITEMS_PER_PO_PER_FILE: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  HUB_LIMIT_TIMELINE_ENTRIES_PER_FILE: z.coerce.number().int().min(1).max(10_000_000).optional(),
+  HUB_LIMIT_RECORDS_PER_FILE: z.coerce.number().int().min(1).max(100_000_000).optional(),
   /** Extension: pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -11,6 +11,7 @@
  */
 import type { InboundItem, ParsedInbound } from '../canonical/inbound.ts';
 import type { InboundConfig, InboundFileConfig } from '../config/mapping-schema.ts';
+import type { InboundLimits } from '../limits.ts';
 import { parseInboundJson } from './inbound-json.ts';
 import { parseTrackingCsv } from './tracking-csv.ts';
 import { parseTrackingXml } from './tracking-xml.ts';
@@ -48,13 +49,14 @@ export function parseInbound(
   inbound: InboundConfig,
   bytes: Buffer,
   filename?: string,
+  limits?: InboundLimits,
 ): ParsedInbound {
   const format = file.format;
   switch (format) {
     case 'x12':
-      return interpretX12(readX12(bytes, { file: filename, recover: true }), { trackingFrom: inbound.trackingFrom }, filename);
+      return interpretX12(readX12(bytes, { file: filename, recover: true }), { trackingFrom: inbound.trackingFrom, ...(limits ? { limits } : {}) }, filename);
     case 'csv':
-      return { format, items: items(parseTrackingCsv(file, bytes, { file: filename })), groups: [] };
+      return { format, items: items(parseTrackingCsv(file, bytes, { file: filename, ...(limits ? { maxRecords: limits.recordsPerFile } : {}) })), groups: [] };
     case 'xml':
       return { format, items: items(parseTrackingXml(file, bytes, { file: filename })), groups: [] };
     case 'json':
@@ -80,9 +82,10 @@ export async function* parseX12InboundStream(
   inbound: InboundConfig,
   source: AsyncIterable<Buffer | Uint8Array | string>,
   filename?: string,
+  limits?: InboundLimits,
 ): AsyncGenerator<InboundItem, X12StreamResult, undefined> {
   const reader = readX12Stream(source, { file: filename, recover: true });
-  const interpreter = new X12Interpreter({ trackingFrom: inbound.trackingFrom }, false);
+  const interpreter = new X12Interpreter({ trackingFrom: inbound.trackingFrom, ...(limits ? { limits } : {}) }, false, filename);
   for (;;) {
     const next = await reader.next();
     if (next.done) {

@@ -272,8 +272,35 @@ describe('spreadsheet formulas in CSV', () => {
     const [header, ...data] = rows;
     expect(header).toContain("'=Header");
     const cells = data.flat();
-    for (const f of FORMULAS) expect(cells, f).toContain(`'${f}`);
+    // Every line of a cell is guarded: '\r=1+1' is a CR and then a formula line.
+    for (const f of FORMULAS) expect(cells, f).toContain(`'${f.replace(/([\r\n])(?=[=+\-@\t])/g, "$1'")}`);
     for (const cell of rows.flat()) expect(cell, cell).not.toMatch(/^[=+\-@\t\r]/);
+  });
+
+  it('outbound: a bare CR or LF in a cell neither starts a new row nor lets a formula through', async () => {
+    const notes = ["gift\r=cmd|' /C calc'!A0", 'gift\n+1+1', 'gift\r\n@SUM(A1)', 'gift\r\r-2+3', 'gift\n\t=1'];
+    for (const [i, note] of notes.entries()) {
+      const order = sampleOrder({
+        externalId: `csv-cr-${i}`,
+        orderNumber: `#csv-cr-${i}`,
+        lines: [{ lineId: '1', sku: 'CSV-CR', title: 'Thing', quantity: 1, unitPrice: '1.00' }],
+        notes: note,
+      });
+      const res = await post(order);
+      expect(res.status).toBe(201);
+      const { id } = await res.json();
+      await routeReceivedOrders(t.hub);
+      const doc = await t.hub.store.db.selectFrom('documents').selectAll().where('order_id', '=', id).where('kind', '=', 'po').executeTakeFirstOrThrow();
+      const text = toBuffer(doc.content).toString('utf8');
+      // A reader that breaks rows on CR, LF or CRLF: no line it sees may begin with a formula.
+      for (const line of text.split(/\r\n|\r|\n/)) expect(line, JSON.stringify(line)).not.toMatch(/^[=+\-@\t]/);
+      // The cell is quoted, so a CSV reader keeps it one cell of one row.
+      const rows = parseCsv(toBuffer(doc.content)) as string[][];
+      expect(rows).toHaveLength(2);
+      const cell = rows[1]![rows[0]!.indexOf('Notes')]!;
+      expect(cell).toBe(note.replace(/([\r\n])(?=[=+\-@\t])/g, "$1'"));
+      expect(text).toContain(`"${cell}"`);
+    }
   });
 
   it('inbound: a tracking CSV with =HYPERLINK(...) is stored as text, never evaluated', async () => {

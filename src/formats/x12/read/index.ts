@@ -2,15 +2,16 @@
  * Reading X12 from suppliers: the streaming reader (envelopes, delimiters, counts) and one pure
  * parser per transaction set the hub understands (856, 855, 997/999, 810, 846).
  */
-import type { InboundItem, InboundWarning, ParsedInbound, ReceivedGroup, ReceivedInterchange } from '../../../canonical/inbound.ts';
+import type { InboundItem, InboundWarning, ParsedInbound, ReceivedGroup, ReceivedInterchange, SetSyntaxNote } from '../../../canonical/inbound.ts';
 import { ParseError } from '../../../errors.ts';
+import { InboundLimitCounter, limitSummary, type InboundLimitError, type InboundLimits } from '../../../limits.ts';
 import { X12FileError, X12SetError } from './errors.ts';
 import { parseFunctionalAck } from './functional-ack.ts';
 import { parseInventory } from './inventory.ts';
 import { parseInvoice } from './invoice.ts';
 import { parsePoAck } from './po-ack.ts';
 import type { Segment, X12File, X12Set } from './reader.ts';
-import { parseShipNotice, type TrackingLocation } from './ship-notice.ts';
+import { DEFAULT_TRACKING_FROM, parseShipNotice, type TrackingLocation } from './ship-notice.ts';
 
 export {
   X12Reader,
@@ -42,6 +43,8 @@ export const SUPPORTED_SETS = ['856', '855', '997', '999', '810', '846'] as cons
 export interface X12SetOptions {
   /** 856: where tracking numbers are (the mapping's `inbound.trackingFrom`). */
   trackingFrom?: readonly TrackingLocation[];
+  /** What one file may add (src/limits.ts): a set over a limit is rejected (AK5 R) and refuses the file. */
+  limits?: InboundLimits;
 }
 
 /**
@@ -122,12 +125,16 @@ export class X12Interpreter {
   private readonly items: InboundItem[] = [];
   private readSets = 0;
   private notRead: string[] = [];
+  private readonly counter: InboundLimitCounter | undefined;
 
   /** `keepItems`: false when streaming (the caller keeps what it needs; memory stays at one set). */
   constructor(
     private readonly options: X12SetOptions = {},
     private readonly keepItems = true,
-  ) {}
+    file?: string,
+  ) {
+    this.counter = options.limits ? new InboundLimitCounter(options.limits, 'x12', file) : undefined;
+  }
 
   /** The items of one set (none when it is rejected or not read). */
   add(set: X12Set): InboundItem[] {
@@ -162,6 +169,12 @@ export class X12Interpreter {
       this.errors.push(error);
       return [];
     }
+    const over = this.overLimit(set, items);
+    if (over) {
+      if (entry) entry.ack = { status: 'R', codes: ['5'], ...(over.note ? { notes: [over.note] } : {}) };
+      this.errors.push(over.error);
+      return [];
+    }
     this.readSets++;
     const notes = set.warnings.flatMap((w) => (w.note ? [w.note] : []));
     if (entry && notes.length) entry.ack = { status: 'E', notes };
@@ -172,6 +185,34 @@ export class X12Interpreter {
     }
     if (this.keepItems) this.items.push(...items);
     return items;
+  }
+
+  /**
+   * The first limit this set's items break, with the 997's detail where a segment is to blame: the
+   * first tracking-number segment past the limit (AK304 5, segment exceeds maximum use) or the first
+   * LIN past it (AK304 4, loop occurs over maximum times).
+   */
+  private overLimit(set: X12Set, items: InboundItem[]): { error: InboundLimitError; note?: SetSyntaxNote } | undefined {
+    if (!this.counter || !this.options.limits) return undefined;
+    let error: InboundLimitError | undefined;
+    for (const item of items) error ??= this.counter.check(item, { segment: set.firstSegment }, `${set.transactionSet} ${set.controlNumber}`);
+    if (!error) return undefined;
+    const nth = (test: (seg: Segment) => boolean, n: number): number | undefined => {
+      const segs = set.segments;
+      for (let i = 1, seen = 0; i < segs.length; i++) if (test(segs[i] as Segment) && ++seen === n) return i;
+      return undefined;
+    };
+    let index: number | undefined;
+    let segmentCode = '5';
+    if (error.limit === 'trackingNumbersPerShipment') {
+      const from = new Set(this.options.trackingFrom ?? DEFAULT_TRACKING_FROM);
+      index = nth((seg) => from.has(`${seg[0]}*${seg[1] ?? ''}`), error.max + 1);
+    } else if (error.limit === 'linesPerShipment') {
+      index = nth((seg) => seg[0] === 'LIN', error.max + 1);
+      segmentCode = '4';
+    }
+    if (index === undefined) return { error };
+    return { error, note: set.error(limitSummary(error.limit, error.max, error.actual), index, { segmentCode }).note };
   }
 
   private warn(warning: InboundWarning): void {
@@ -205,7 +246,7 @@ export class X12Interpreter {
 
 /** Reads every set of an X12 file (already framed by `readX12` with `recover`): see X12Interpreter. */
 export function interpretX12(read: X12File, options: X12SetOptions = {}, file?: string): ParsedInbound {
-  const interpreter = new X12Interpreter(options);
+  const interpreter = new X12Interpreter(options, true, file);
   for (const set of read.sets) interpreter.add(set);
   return interpreter.finish(read.groups, read.ackRequests, file);
 }
