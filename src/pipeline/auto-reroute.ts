@@ -26,7 +26,7 @@ import { errorMessage } from '../errors.ts';
 import { renderOutbound, usesControlNumbers } from '../formats/outbound.ts';
 import type { Hub } from '../hub.ts';
 import { NO_SOURCE_LEFT, noSourceLeftReason } from '../notify/reroute-reasons.ts';
-import { routeOrder, toCancellation, totalOf, type Exclusion } from '../routing/index.ts';
+import { explainDecision, routeOrder, sourceLookup, stockSnapshot, toCancellation, totalOf, type Exclusion } from '../routing/index.ts';
 import { policyFor, type RoutingPolicy } from '../routing/policy.ts';
 import { newId } from '../store/ids.ts';
 import { recordEvent, setOrderStatus } from '../store/orders.ts';
@@ -46,6 +46,7 @@ import {
   type RerouteTrigger,
 } from '../store/reroutes.ts';
 import type { Database } from '../store/schema.ts';
+import { lockStock, readStock, releaseReservations, reserveStock, type NewReservation } from '../store/stock.ts';
 import { matchLine } from './apply.ts';
 import { expectBackorderShipped } from './expectations.ts';
 import { enqueueRetailerEvent } from './notify.ts';
@@ -115,10 +116,11 @@ export async function rerouteLines(trx: Transaction<Database>, hub: Hub, locked:
   const now = hub.clock();
   const tried = await triedSuppliers(trx, order.id, moving.map((m) => m.line.lineId));
   const exclusions: Exclusion[] = [...tried, ...moving.map((m) => ({ lineId: m.line.lineId, supplier: row.supplier_id, reason: m.reason }))];
-  const { placed, stranded } = await decide(hub, order, moving, exclusions, policy, now);
+  const { placed, stranded, choices } = await decide(trx, hub, order, moving, exclusions, policy, now);
 
   // The new purchase orders, each with a PO number its supplier has not used.
   const placements = new Map<string, { supplier: string; poId: string; poNumber: string }[]>();
+  const reservations: NewReservation[] = [];
   for (const planned of placed) {
     const poNumber = uniquePoNumber(planned.poNumber, await poNumbersLike(trx, planned.supplierId, planned.poNumber));
     const next: PurchaseOrder = { ...planned, poNumber };
@@ -134,6 +136,15 @@ export async function rerouteLines(trx: Transaction<Database>, hub: Hub, locked:
       const list = placements.get(line.lineId) ?? [];
       list.push({ supplier: next.supplierId, poId, poNumber });
       placements.set(line.lineId, list);
+      reservations.push({ orderId: order.id, lineId: line.lineId, poId, supplier: next.supplierId, supplierSku: line.supplierSku, quantity: line.quantity });
+    }
+  }
+  // The stock moves with the lines: reserved at the new source, released at the first.
+  await reserveStock(trx, reservations, now);
+  for (const { line } of moving) {
+    const moved = placements.has(line.lineId);
+    if (moved || request.trigger === 'rejected') {
+      await releaseReservations(trx, { orderId: order.id, lineId: line.lineId, supplier: row.supplier_id }, moved ? 'rerouted' : 'rejected', now);
     }
   }
 
@@ -168,7 +179,7 @@ export async function rerouteLines(trx: Transaction<Database>, hub: Hub, locked:
       await recordEvent(trx, order.id, {
         type: 'line_rerouted',
         cause: request.cause,
-        data: { ...common, to: to.map((p) => ({ supplier: p.supplier, poNumber: p.poNumber })), reroute, maxReroutes: policy.maxReroutes },
+        data: { ...common, to: to.map((p) => ({ supplier: p.supplier, poNumber: p.poNumber })), choice: choices.get(line.lineId) ?? null, reroute, maxReroutes: policy.maxReroutes },
       });
     } else {
       await recordEvent(trx, order.id, {
@@ -217,13 +228,14 @@ export async function rerouteLines(trx: Transaction<Database>, hub: Hub, locked:
  * the lines are decided again without it.
  */
 async function decide(
+  trx: Transaction<Database>,
   hub: Hub,
   order: LockedOrderAndPo['order'],
   moving: readonly { line: PurchaseOrderLine }[],
   exclusions: Exclusion[],
   policy: RoutingPolicy,
   now: Date,
-): Promise<{ placed: PurchaseOrder[]; stranded: { lineId: string; why: string }[] }> {
+): Promise<{ placed: PurchaseOrder[]; stranded: { lineId: string; why: string }[]; choices: Map<string, string> }> {
   const mappings = [...hub.mappings.values()];
   const subOrder: CanonicalOrder = {
     ...order.data,
@@ -232,6 +244,11 @@ async function decide(
       return { ...(original ?? { lineId: line.lineId, sku: line.sku, title: line.title ?? null, unitPrice: line.unitPrice }), quantity: line.quantity };
     }),
   };
+  // The candidates' live stock: locked until the commit when the policy counts stock, so that the
+  // reroute and a router never both take the last unit (src/store/stock.ts).
+  const sources = sourceLookup(mappings);
+  const keys = subOrder.lines.flatMap((l) => sources(l.sku).map((s) => ({ supplier: s.supplier, supplierSku: s.supplierSku })));
+  const stock = stockSnapshot(policy.rules.includes('in-stock') ? await lockStock(trx, keys) : await readStock(trx, keys));
   // Lines that cannot move wait (and go to exception) while the others move.
   const partial: RoutingPolicy = { ...policy, unfillable: 'partial' };
   for (let round = 0; round <= mappings.length; round++) {
@@ -241,11 +258,11 @@ async function decide(
         retailer: { id: order.retailerId, name: order.retailerName },
         order: subOrder,
         createdAt: now.toISOString(),
-        routing: { policy: partial, exclusions, now },
+        routing: { policy: partial, exclusions, now, stock, sources },
       },
       mappings,
     );
-    if (!routed.ok) return { placed: [], stranded: moving.map(({ line }) => ({ lineId: line.lineId, why: routed.reason })) };
+    if (!routed.ok) return { placed: [], stranded: moving.map(({ line }) => ({ lineId: line.lineId, why: routed.reason })), choices: new Map() };
     const refused: Exclusion[] = [];
     for (const planned of routed.purchaseOrders) {
       const loaded = hub.mappings.get(planned.supplierId)!;
@@ -257,11 +274,13 @@ async function decide(
       }
     }
     if (refused.length === 0) {
-      return { placed: routed.purchaseOrders, stranded: routed.waiting.map((w) => ({ lineId: w.lineId, why: w.reason })) };
+      // Why each placed line went where it went, in the explanation's words.
+      const choices = new Map(explainDecision(routed.decision).map((line) => [line.lineId, line.reason]));
+      return { placed: routed.purchaseOrders, stranded: routed.waiting.map((w) => ({ lineId: w.lineId, why: w.reason })), choices };
     }
     exclusions.push(...refused);
   }
-  return { placed: [], stranded: moving.map(({ line }) => ({ lineId: line.lineId, why: 'no source can write its purchase order' })) };
+  return { placed: [], stranded: moving.map(({ line }) => ({ lineId: line.lineId, why: 'no source can write its purchase order' })), choices: new Map() };
 }
 
 /**

@@ -14,6 +14,7 @@ import { pollSupplier } from '../../src/pipeline/poll.ts';
 import { Worker } from '../../src/pipeline/worker.ts';
 import { parseRoutingPolicySource } from '../../src/routing/policy-loader.ts';
 import { MappingError } from '../../src/errors.ts';
+import { liveReservations } from '../../src/store/stock.ts';
 import { ENGINE } from '../helpers/db.ts';
 import { startHttpPeer, type HttpPeer } from '../helpers/http-peer.ts';
 import { createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
@@ -31,9 +32,9 @@ let now = new Date('2026-11-26T12:00:00Z');
 let control = 8000;
 
 /** Each supplier in folders of its own on the one server; acme is preferred (priority 1). */
-async function supplier(id: string, priority: number) {
+async function supplier(id: string, priority: number, prefixes = ['TOY-']) {
   const dirs = { outboundDir: `${id}/in`, inboundDir: `${id}/out`, processedDir: `${id}/out/processed`, failedDir: `${id}/out/failed` };
-  const { mapping, env } = x12SftpMapping(peer, { supplier: id, prefixes: ['TOY-'], expect: { ack855Hours: 24 }, transport: dirs });
+  const { mapping, env } = x12SftpMapping(peer, { supplier: id, prefixes, expect: { ack855Hours: 24 }, transport: dirs });
   mkdirSync(path.join(peer.root, id, 'out'), { recursive: true });
   return writeMapping({ ...mapping, routing: { priority } }, env);
 }
@@ -41,8 +42,13 @@ async function supplier(id: string, priority: number) {
 beforeAll(async () => {
   peer = await startSftpServer();
   webhook = await startHttpPeer();
-  t = await createTestHub({ mappings: [await supplier('acme', 1), await supplier('globex', 2)], clock: () => now });
-  const policies = parseRoutingPolicySource('default:\n  maxReroutes: 2\n  backorderTolerance: 3d\n', 'routing.yaml', {});
+  // TOY-TRUCK has two sources (acme, globex); TOY-STOCKED a third, initech.
+  t = await createTestHub({ mappings: [await supplier('acme', 1), await supplier('globex', 2), await supplier('initech', 3, ['TOY-STOCK'])], clock: () => now });
+  const policies = parseRoutingPolicySource(
+    'default:\n  maxReroutes: 2\n  backorderTolerance: 3d\nretailers:\n  stocky: { rules: [in-stock, priority] }\n',
+    'routing.yaml',
+    {},
+  );
   if (policies instanceof MappingError) throw policies;
   t.hub.routing = policies;
   key = (await t.retailer({ id: 'toys', webhookUrl: `${webhook.url}/hooks` })).apiKey;
@@ -75,6 +81,9 @@ async function view(orderId: string): Promise<View> {
   const res = await t.app.request(`/v1/orders/${orderId}`, { headers: { authorization: `Bearer ${key}` } });
   return (await res.json()) as View;
 }
+
+const reservations = async (orderId: string) =>
+  (await liveReservations(t.hub.store.db, orderId)).map((r) => [r.line_id, r.supplier_id, r.quantity]);
 
 const poOf = (order: View, supplierId: string) => order.purchaseOrders.find((p) => p.supplierId === supplierId)!;
 const drop = (supplierId: string, name: string, content: string) => writeFileSync(path.join(peer.root, supplierId, 'out', name), content);
@@ -112,6 +121,7 @@ describe(`automatic reroute (${ENGINE}, SFTP ${process.env.DATABASE_URL ? 'and P
       to: [{ supplier: 'globex', poNumber: poOf(moved, 'globex').poNumber }], reroute: 1, maxReroutes: 2,
     });
     expect(rerouted.cause).toBe('supplier file ack_6101.855');
+    expect(await reservations(orderId)).toEqual([['1', 'globex', 2]]);
 
     await worker.pass();
     const cancels = sentTo('acme', first.poNumber);
@@ -204,6 +214,25 @@ describe(`automatic reroute (${ENGINE}, SFTP ${process.env.DATABASE_URL ? 'and P
     await worker.pass();
     await shipFromGlobex(orderId);
     expect((await view(orderId)).status).toBe('shipped');
+  });
+
+  it('with the in-stock rule, the line skips a next source that has nothing and goes to one that has', async () => {
+    const stockyKey = (await t.retailer({ id: 'stocky' })).apiKey;
+    for (const [supplierId, available] of [['acme', 5], ['globex', 0], ['initech', 10]] as const) {
+      await t.hub.store.db.insertInto('inventory').values({ supplier_id: supplierId, supplier_sku: 'TOY-STOCKED', sku: 'TOY-STOCKED', available, as_of: now }).execute();
+    }
+    const res = await t.app.request('/v1/orders', jsonRequest(sampleOrder({ externalId: '6106', orderNumber: '#6106', lines: [{ lineId: '1', sku: 'TOY-STOCKED', quantity: 2, unitPrice: '3.00' }] }), { authorization: `Bearer ${stockyKey}` }));
+    const { id: orderId } = (await res.json()) as { id: string };
+    await worker.pass();
+    const first = (await t.hub.store.db.selectFrom('purchase_orders').select(['supplier_id', 'po_number']).where('order_id', '=', orderId).executeTakeFirstOrThrow());
+    expect(first.supplier_id).toBe('acme');
+    drop('acme', 'ack_6106.855', poAck(parties('ACME'), first.po_number, 'AC', [{ supplierSku: 'TOY-STOCKED', quantity: 2, ack: 'IR' }]));
+    await pollSupplier(t.hub, 'acme');
+    const events = await t.hub.store.db.selectFrom('order_events').select(['type', 'data']).where('order_id', '=', orderId).where('type', '=', 'line_rerouted').execute();
+    expect(events.map((e) => e.data)).toEqual([
+      expect.objectContaining({ from: 'acme', to: [{ supplier: 'initech', poNumber: '6106' }], choice: 'only source left' }),
+    ]);
+    expect(await reservations(orderId)).toEqual([['1', 'initech', 2]]);
   });
 
   it('with no source left: exception, and the retailer gets order.exception with code no_source_left', async () => {
