@@ -316,8 +316,16 @@ async function cancelLines(
   }
   const cancellation: PurchaseOrder = { ...toCancellation(po, now.toISOString()), lines: [...leaving], total: totalOf(leaving) };
   const documentId = (await enqueuePurchaseOrder(trx, from, cancellation, row.id)).id;
-  await keepPurchaseOrderLines(trx, row.id, { ...po, lines: remaining, total: totalOf(remaining) });
+  // The moved lines are kept aside on the stored PO, so that a later 855 naming them is recognised.
+  const moved = [...movedLinesOf(po), ...leaving];
+  await keepPurchaseOrderLines(trx, row.id, { ...po, lines: remaining, total: totalOf(remaining), movedLines: moved } as PurchaseOrder);
   await recordEvent(trx, orderId, { type: 'po_cancel_queued', cause, data: { poId: row.id, poNumber: row.po_number, documentId, lines: leaving.map((l) => l.lineId) } });
+}
+
+/** The lines a reroute has moved away from this stored PO (kept beside its lines, not sent). */
+function movedLinesOf(po: PurchaseOrder): PurchaseOrderLine[] {
+  const moved = (po as PurchaseOrder & { movedLines?: unknown }).movedLines;
+  return Array.isArray(moved) ? (moved as PurchaseOrderLine[]) : [];
 }
 
 function uniquePoNumber(poNumber: string, taken: ReadonlySet<string>): string {
@@ -349,11 +357,15 @@ export async function rerouteRejectedLines(
     lines = po.lines.map((l) => ({ lineNumber: l.lineNumber, reason: `rejected by its 855 (BAK02 ${ack.code})` }));
   } else {
     lines = [];
+    const movedBefore: PurchaseOrder = { ...po, lines: movedLinesOf(po) };
     for (const ackLine of rejected) {
-      const match = matchLine(po, { ...ackLine, quantity: ackLine.quantity ?? 0 }, loaded.mapping.inbound.lineMatch);
-      if (!match) return false;
-      lines.push({ lineNumber: match.lineNumber, reason: `rejected by its 855${ackLine.reason ? ` (${ackLine.reason})` : ''}` });
+      const line = { ...ackLine, quantity: ackLine.quantity ?? 0 };
+      const match = matchLine(po, line, loaded.mapping.inbound.lineMatch);
+      if (match) lines.push({ lineNumber: match.lineNumber, reason: `rejected by its 855${ackLine.reason ? ` (${ackLine.reason})` : ''}` });
+      else if (!matchLine(movedBefore, line, loaded.mapping.inbound.lineMatch)) return false;
+      // else: a line that has moved already; the supplier confirms it will not ship it.
     }
+    if (lines.length === 0) return true;
   }
   const outcome = await rerouteLines(trx, hub, locked, { lines, trigger: 'rejected', cause });
   return outcome.kind === 'done';

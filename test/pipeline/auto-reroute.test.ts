@@ -169,6 +169,11 @@ describe(`automatic reroute (${ENGINE}, SFTP ${process.env.DATABASE_URL ? 'and P
 
     expect(sentTo('acme', first.poNumber).map((f) => f.purpose).sort()).toEqual(['00', '01']);
     expect(sentTo('globex', poOf(moved, 'globex').poNumber).map((f) => f.purpose)).toEqual(['00']);
+    // acme's 855 comes at last, too late: its cancelled PO stays cancelled, the order is not in exception.
+    drop('acme', 'late_6102.855', poAck(parties('ACME'), first.poNumber, 'RJ', [{ supplierSku: 'TOY-TRUCK', quantity: 2, ack: 'IR' }]));
+    await pollSupplier(t.hub, 'acme');
+    expect(poOf(await view(orderId), 'acme').status).toBe('cancelled');
+    expect((await view(orderId)).status).toBe('sent');
     await shipFromGlobex(orderId);
     expect((await view(orderId)).status).toBe('shipped');
   });
@@ -194,6 +199,15 @@ describe(`automatic reroute (${ENGINE}, SFTP ${process.env.DATABASE_URL ? 'and P
     expect(cancel.text).toContain('TOY-BLOCKS');
     expect(cancel.text).not.toContain('TOY-TRUCK');
     expect(poOf(await view(orderId), 'acme').status).toBe('acknowledged');
+    // The same 855 again (a supplier resending) changes nothing: the line it rejects has moved already.
+    drop('acme', 'again_6103.855', poAck(parties('ACME'), first.poNumber, 'AC', [
+      { supplierSku: 'TOY-TRUCK', quantity: 1, ack: 'IA' },
+      { supplierSku: 'TOY-BLOCKS', quantity: 3, ack: 'IR' },
+    ]));
+    await pollSupplier(t.hub, 'acme');
+    const again = await view(orderId);
+    expect(poOf(again, 'acme').status).toBe('acknowledged');
+    expect(again.timeline.filter((e) => e.type === 'line_rerouted')).toHaveLength(1);
 
     drop('acme', 'ship_6103.856', shipNotice(parties('ACME'), 'S-6103', [{ poNumber: first.poNumber, items: [{ supplierSku: 'TOY-TRUCK', quantity: 1 }], tracking: ['1ZA6103'] }]));
     await pollSupplier(t.hub, 'acme');
