@@ -496,6 +496,8 @@ async function applyAcknowledgment(
     cause: `supplier file ${filename}`,
     data: { poId: row.id, poNumber: row.po_number, status: ack.status, code: ack.code, lines: ack.lines },
   });
+  // A PO cancelled meanwhile (by the retailer, or its lines moved elsewhere) stays cancelled.
+  if (row.status === 'cancelled') return row.order_id;
   // Rejected lines move to their next source where the retailer's policy says so (auto-reroute.ts).
   const rerouted = await rerouteRejectedLines(trx, hub, loaded, row.id, ack, `supplier file ${filename}`);
   const status = rerouted ? await purchaseOrderStatus(trx, row.id) : row.status;

@@ -21,11 +21,12 @@ import type { Acknowledgment } from '../canonical/inbound.ts';
 import type { CanonicalOrder } from '../canonical/order.ts';
 import type { PurchaseOrder, PurchaseOrderLine } from '../canonical/purchase-order.ts';
 import type { LoadedMapping } from '../config/mapping-loader.ts';
+import { crashPoint } from '../crash.ts';
 import { errorMessage } from '../errors.ts';
 import { renderOutbound, usesControlNumbers } from '../formats/outbound.ts';
 import type { Hub } from '../hub.ts';
 import { NO_SOURCE_LEFT, noSourceLeftReason } from '../notify/reroute-reasons.ts';
-import { routeOrder, toCancellation, totalOf, type Exclusion } from '../routing/index.ts';
+import { explainDecision, routeOrder, sourceLookup, stockSnapshot, toCancellation, totalOf, type Exclusion } from '../routing/index.ts';
 import { policyFor, type RoutingPolicy } from '../routing/policy.ts';
 import { newId } from '../store/ids.ts';
 import { recordEvent, setOrderStatus } from '../store/orders.ts';
@@ -45,6 +46,7 @@ import {
   type RerouteTrigger,
 } from '../store/reroutes.ts';
 import type { Database } from '../store/schema.ts';
+import { lockStock, readStock, releaseReservations, reserveStock, type NewReservation } from '../store/stock.ts';
 import { matchLine } from './apply.ts';
 import { expectBackorderShipped } from './expectations.ts';
 import { enqueueRetailerEvent } from './notify.ts';
@@ -114,10 +116,11 @@ export async function rerouteLines(trx: Transaction<Database>, hub: Hub, locked:
   const now = hub.clock();
   const tried = await triedSuppliers(trx, order.id, moving.map((m) => m.line.lineId));
   const exclusions: Exclusion[] = [...tried, ...moving.map((m) => ({ lineId: m.line.lineId, supplier: row.supplier_id, reason: m.reason }))];
-  const { placed, stranded } = await decide(hub, order, moving, exclusions, policy, now);
+  const { placed, stranded, choices } = await decide(trx, hub, order, moving, exclusions, policy, now);
 
   // The new purchase orders, each with a PO number its supplier has not used.
   const placements = new Map<string, { supplier: string; poId: string; poNumber: string }[]>();
+  const reservations: NewReservation[] = [];
   for (const planned of placed) {
     const poNumber = uniquePoNumber(planned.poNumber, await poNumbersLike(trx, planned.supplierId, planned.poNumber));
     const next: PurchaseOrder = { ...planned, poNumber };
@@ -133,6 +136,15 @@ export async function rerouteLines(trx: Transaction<Database>, hub: Hub, locked:
       const list = placements.get(line.lineId) ?? [];
       list.push({ supplier: next.supplierId, poId, poNumber });
       placements.set(line.lineId, list);
+      reservations.push({ orderId: order.id, lineId: line.lineId, poId, supplier: next.supplierId, supplierSku: line.supplierSku, quantity: line.quantity });
+    }
+  }
+  // The stock moves with the lines: reserved at the new source, released at the first.
+  await reserveStock(trx, reservations, now);
+  for (const { line } of moving) {
+    const moved = placements.has(line.lineId);
+    if (moved || request.trigger === 'rejected') {
+      await releaseReservations(trx, { orderId: order.id, lineId: line.lineId, supplier: row.supplier_id }, moved ? 'rerouted' : 'rejected', now);
     }
   }
 
@@ -167,7 +179,7 @@ export async function rerouteLines(trx: Transaction<Database>, hub: Hub, locked:
       await recordEvent(trx, order.id, {
         type: 'line_rerouted',
         cause: request.cause,
-        data: { ...common, to: to.map((p) => ({ supplier: p.supplier, poNumber: p.poNumber })), reroute, maxReroutes: policy.maxReroutes },
+        data: { ...common, to: to.map((p) => ({ supplier: p.supplier, poNumber: p.poNumber })), choice: choices.get(line.lineId) ?? null, reroute, maxReroutes: policy.maxReroutes },
       });
     } else {
       await recordEvent(trx, order.id, {
@@ -178,6 +190,8 @@ export async function rerouteLines(trx: Transaction<Database>, hub: Hub, locked:
     }
   }
 
+  // A crash here (the new PO written, the cancellation not yet) rolls the whole reroute back.
+  crashPoint('mid-reroute');
   // The first supplier gives up what has moved: the whole PO, or the moved lines.
   const leaving = moving.filter((m) => placements.has(m.line.lineId)).map((m) => m.line);
   if (leaving.length > 0) await cancelLines(trx, hub, from, row, po, leaving, order.id, request.cause, now);
@@ -214,13 +228,14 @@ export async function rerouteLines(trx: Transaction<Database>, hub: Hub, locked:
  * the lines are decided again without it.
  */
 async function decide(
+  trx: Transaction<Database>,
   hub: Hub,
   order: LockedOrderAndPo['order'],
   moving: readonly { line: PurchaseOrderLine }[],
   exclusions: Exclusion[],
   policy: RoutingPolicy,
   now: Date,
-): Promise<{ placed: PurchaseOrder[]; stranded: { lineId: string; why: string }[] }> {
+): Promise<{ placed: PurchaseOrder[]; stranded: { lineId: string; why: string }[]; choices: Map<string, string> }> {
   const mappings = [...hub.mappings.values()];
   const subOrder: CanonicalOrder = {
     ...order.data,
@@ -229,6 +244,11 @@ async function decide(
       return { ...(original ?? { lineId: line.lineId, sku: line.sku, title: line.title ?? null, unitPrice: line.unitPrice }), quantity: line.quantity };
     }),
   };
+  // The candidates' live stock: locked until the commit when the policy counts stock, so that the
+  // reroute and a router never both take the last unit (src/store/stock.ts).
+  const sources = sourceLookup(mappings);
+  const keys = subOrder.lines.flatMap((l) => sources(l.sku).map((s) => ({ supplier: s.supplier, supplierSku: s.supplierSku })));
+  const stock = stockSnapshot(policy.rules.includes('in-stock') ? await lockStock(trx, keys) : await readStock(trx, keys));
   // Lines that cannot move wait (and go to exception) while the others move.
   const partial: RoutingPolicy = { ...policy, unfillable: 'partial' };
   for (let round = 0; round <= mappings.length; round++) {
@@ -238,11 +258,11 @@ async function decide(
         retailer: { id: order.retailerId, name: order.retailerName },
         order: subOrder,
         createdAt: now.toISOString(),
-        routing: { policy: partial, exclusions, now },
+        routing: { policy: partial, exclusions, now, stock, sources },
       },
       mappings,
     );
-    if (!routed.ok) return { placed: [], stranded: moving.map(({ line }) => ({ lineId: line.lineId, why: routed.reason })) };
+    if (!routed.ok) return { placed: [], stranded: moving.map(({ line }) => ({ lineId: line.lineId, why: routed.reason })), choices: new Map() };
     const refused: Exclusion[] = [];
     for (const planned of routed.purchaseOrders) {
       const loaded = hub.mappings.get(planned.supplierId)!;
@@ -254,11 +274,13 @@ async function decide(
       }
     }
     if (refused.length === 0) {
-      return { placed: routed.purchaseOrders, stranded: routed.waiting.map((w) => ({ lineId: w.lineId, why: w.reason })) };
+      // Why each placed line went where it went, in the explanation's words.
+      const choices = new Map(explainDecision(routed.decision).map((line) => [line.lineId, line.reason]));
+      return { placed: routed.purchaseOrders, stranded: routed.waiting.map((w) => ({ lineId: w.lineId, why: w.reason })), choices };
     }
     exclusions.push(...refused);
   }
-  return { placed: [], stranded: moving.map(({ line }) => ({ lineId: line.lineId, why: 'no source can write its purchase order' })) };
+  return { placed: [], stranded: moving.map(({ line }) => ({ lineId: line.lineId, why: 'no source can write its purchase order' })), choices: new Map() };
 }
 
 /**
@@ -294,8 +316,16 @@ async function cancelLines(
   }
   const cancellation: PurchaseOrder = { ...toCancellation(po, now.toISOString()), lines: [...leaving], total: totalOf(leaving) };
   const documentId = (await enqueuePurchaseOrder(trx, from, cancellation, row.id)).id;
-  await keepPurchaseOrderLines(trx, row.id, { ...po, lines: remaining, total: totalOf(remaining) });
+  // The moved lines are kept aside on the stored PO, so that a later 855 naming them is recognised.
+  const moved = [...movedLinesOf(po), ...leaving];
+  await keepPurchaseOrderLines(trx, row.id, { ...po, lines: remaining, total: totalOf(remaining), movedLines: moved } as PurchaseOrder);
   await recordEvent(trx, orderId, { type: 'po_cancel_queued', cause, data: { poId: row.id, poNumber: row.po_number, documentId, lines: leaving.map((l) => l.lineId) } });
+}
+
+/** The lines a reroute has moved away from this stored PO (kept beside its lines, not sent). */
+function movedLinesOf(po: PurchaseOrder): PurchaseOrderLine[] {
+  const moved = (po as PurchaseOrder & { movedLines?: unknown }).movedLines;
+  return Array.isArray(moved) ? (moved as PurchaseOrderLine[]) : [];
 }
 
 function uniquePoNumber(poNumber: string, taken: ReadonlySet<string>): string {
@@ -327,11 +357,15 @@ export async function rerouteRejectedLines(
     lines = po.lines.map((l) => ({ lineNumber: l.lineNumber, reason: `rejected by its 855 (BAK02 ${ack.code})` }));
   } else {
     lines = [];
+    const movedBefore: PurchaseOrder = { ...po, lines: movedLinesOf(po) };
     for (const ackLine of rejected) {
-      const match = matchLine(po, { ...ackLine, quantity: ackLine.quantity ?? 0 }, loaded.mapping.inbound.lineMatch);
-      if (!match) return false;
-      lines.push({ lineNumber: match.lineNumber, reason: `rejected by its 855${ackLine.reason ? ` (${ackLine.reason})` : ''}` });
+      const line = { ...ackLine, quantity: ackLine.quantity ?? 0 };
+      const match = matchLine(po, line, loaded.mapping.inbound.lineMatch);
+      if (match) lines.push({ lineNumber: match.lineNumber, reason: `rejected by its 855${ackLine.reason ? ` (${ackLine.reason})` : ''}` });
+      else if (!matchLine(movedBefore, line, loaded.mapping.inbound.lineMatch)) return false;
+      // else: a line that has moved already; the supplier confirms it will not ship it.
     }
+    if (lines.length === 0) return true;
   }
   const outcome = await rerouteLines(trx, hub, locked, { lines, trigger: 'rejected', cause });
   return outcome.kind === 'done';

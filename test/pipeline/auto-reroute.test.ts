@@ -14,9 +14,11 @@ import { pollSupplier } from '../../src/pipeline/poll.ts';
 import { Worker } from '../../src/pipeline/worker.ts';
 import { parseRoutingPolicySource } from '../../src/routing/policy-loader.ts';
 import { MappingError } from '../../src/errors.ts';
+import { liveReservations } from '../../src/store/stock.ts';
 import { ENGINE } from '../helpers/db.ts';
 import { startHttpPeer, type HttpPeer } from '../helpers/http-peer.ts';
-import { createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
+import { ADMIN_COOKIE, sessionValue } from '../../src/http/request.ts';
+import { ADMIN_TOKEN, createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
 import { writeMapping, x12SftpMapping } from '../helpers/mappings.ts';
 import { startSftpServer, type SftpPeer } from '../helpers/sftp-server.ts';
 import { functionalAck, poAck, shipNotice } from '../helpers/supplier-files.ts';
@@ -31,9 +33,9 @@ let now = new Date('2026-11-26T12:00:00Z');
 let control = 8000;
 
 /** Each supplier in folders of its own on the one server; acme is preferred (priority 1). */
-async function supplier(id: string, priority: number) {
+async function supplier(id: string, priority: number, prefixes = ['TOY-']) {
   const dirs = { outboundDir: `${id}/in`, inboundDir: `${id}/out`, processedDir: `${id}/out/processed`, failedDir: `${id}/out/failed` };
-  const { mapping, env } = x12SftpMapping(peer, { supplier: id, prefixes: ['TOY-'], expect: { ack855Hours: 24 }, transport: dirs });
+  const { mapping, env } = x12SftpMapping(peer, { supplier: id, prefixes, expect: { ack855Hours: 24 }, transport: dirs });
   mkdirSync(path.join(peer.root, id, 'out'), { recursive: true });
   return writeMapping({ ...mapping, routing: { priority } }, env);
 }
@@ -41,8 +43,13 @@ async function supplier(id: string, priority: number) {
 beforeAll(async () => {
   peer = await startSftpServer();
   webhook = await startHttpPeer();
-  t = await createTestHub({ mappings: [await supplier('acme', 1), await supplier('globex', 2)], clock: () => now });
-  const policies = parseRoutingPolicySource('default:\n  maxReroutes: 2\n  backorderTolerance: 3d\n', 'routing.yaml', {});
+  // TOY-TRUCK has two sources (acme, globex); TOY-STOCKED a third, initech.
+  t = await createTestHub({ mappings: [await supplier('acme', 1), await supplier('globex', 2), await supplier('initech', 3, ['TOY-STOCK'])], clock: () => now });
+  const policies = parseRoutingPolicySource(
+    'default:\n  maxReroutes: 2\n  backorderTolerance: 3d\nretailers:\n  stocky: { rules: [in-stock, priority] }\n',
+    'routing.yaml',
+    {},
+  );
   if (policies instanceof MappingError) throw policies;
   t.hub.routing = policies;
   key = (await t.retailer({ id: 'toys', webhookUrl: `${webhook.url}/hooks` })).apiKey;
@@ -75,6 +82,9 @@ async function view(orderId: string): Promise<View> {
   const res = await t.app.request(`/v1/orders/${orderId}`, { headers: { authorization: `Bearer ${key}` } });
   return (await res.json()) as View;
 }
+
+const reservations = async (orderId: string) =>
+  (await liveReservations(t.hub.store.db, orderId)).map((r) => [r.line_id, r.supplier_id, r.quantity]);
 
 const poOf = (order: View, supplierId: string) => order.purchaseOrders.find((p) => p.supplierId === supplierId)!;
 const drop = (supplierId: string, name: string, content: string) => writeFileSync(path.join(peer.root, supplierId, 'out', name), content);
@@ -112,6 +122,7 @@ describe(`automatic reroute (${ENGINE}, SFTP ${process.env.DATABASE_URL ? 'and P
       to: [{ supplier: 'globex', poNumber: poOf(moved, 'globex').poNumber }], reroute: 1, maxReroutes: 2,
     });
     expect(rerouted.cause).toBe('supplier file ack_6101.855');
+    expect(await reservations(orderId)).toEqual([['1', 'globex', 2]]);
 
     await worker.pass();
     const cancels = sentTo('acme', first.poNumber);
@@ -125,6 +136,11 @@ describe(`automatic reroute (${ENGINE}, SFTP ${process.env.DATABASE_URL ? 'and P
     const shipped = await view(orderId);
     expect(shipped.status).toBe('shipped');
     expect(shipped.timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['acknowledgment_received', 'line_rerouted', 'po_cancel_queued', 'shipment_received']));
+
+    // The dashboard's order page lists the reroute: the line, from whom, to whom, why.
+    const page = await (await t.app.request(`/orders/${orderId}`, { headers: { cookie: `${ADMIN_COOKIE}=${sessionValue(ADMIN_TOKEN)}` } })).text();
+    const card = page.slice(page.indexOf('id="reroutes"'), page.indexOf('id="shipments"'));
+    expect(card).toMatch(/<td>1 · TOY-TRUCK × 2<\/td>\s*<td>acme<\/td>\s*<td>globex<\/td>\s*<td class="reason">rejected by its 855<\/td>/);
   });
 
   it('a missed 855 deadline (the clock moves on): the line moves once, however many checks run at once', async () => {
@@ -153,6 +169,11 @@ describe(`automatic reroute (${ENGINE}, SFTP ${process.env.DATABASE_URL ? 'and P
 
     expect(sentTo('acme', first.poNumber).map((f) => f.purpose).sort()).toEqual(['00', '01']);
     expect(sentTo('globex', poOf(moved, 'globex').poNumber).map((f) => f.purpose)).toEqual(['00']);
+    // acme's 855 comes at last, too late: its cancelled PO stays cancelled, the order is not in exception.
+    drop('acme', 'late_6102.855', poAck(parties('ACME'), first.poNumber, 'RJ', [{ supplierSku: 'TOY-TRUCK', quantity: 2, ack: 'IR' }]));
+    await pollSupplier(t.hub, 'acme');
+    expect(poOf(await view(orderId), 'acme').status).toBe('cancelled');
+    expect((await view(orderId)).status).toBe('sent');
     await shipFromGlobex(orderId);
     expect((await view(orderId)).status).toBe('shipped');
   });
@@ -178,6 +199,15 @@ describe(`automatic reroute (${ENGINE}, SFTP ${process.env.DATABASE_URL ? 'and P
     expect(cancel.text).toContain('TOY-BLOCKS');
     expect(cancel.text).not.toContain('TOY-TRUCK');
     expect(poOf(await view(orderId), 'acme').status).toBe('acknowledged');
+    // The same 855 again (a supplier resending) changes nothing: the line it rejects has moved already.
+    drop('acme', 'again_6103.855', poAck(parties('ACME'), first.poNumber, 'AC', [
+      { supplierSku: 'TOY-TRUCK', quantity: 1, ack: 'IA' },
+      { supplierSku: 'TOY-BLOCKS', quantity: 3, ack: 'IR' },
+    ]));
+    await pollSupplier(t.hub, 'acme');
+    const again = await view(orderId);
+    expect(poOf(again, 'acme').status).toBe('acknowledged');
+    expect(again.timeline.filter((e) => e.type === 'line_rerouted')).toHaveLength(1);
 
     drop('acme', 'ship_6103.856', shipNotice(parties('ACME'), 'S-6103', [{ poNumber: first.poNumber, items: [{ supplierSku: 'TOY-TRUCK', quantity: 1 }], tracking: ['1ZA6103'] }]));
     await pollSupplier(t.hub, 'acme');
@@ -204,6 +234,25 @@ describe(`automatic reroute (${ENGINE}, SFTP ${process.env.DATABASE_URL ? 'and P
     await worker.pass();
     await shipFromGlobex(orderId);
     expect((await view(orderId)).status).toBe('shipped');
+  });
+
+  it('with the in-stock rule, the line skips a next source that has nothing and goes to one that has', async () => {
+    const stockyKey = (await t.retailer({ id: 'stocky' })).apiKey;
+    for (const [supplierId, available] of [['acme', 5], ['globex', 0], ['initech', 10]] as const) {
+      await t.hub.store.db.insertInto('inventory').values({ supplier_id: supplierId, supplier_sku: 'TOY-STOCKED', sku: 'TOY-STOCKED', available, as_of: now }).execute();
+    }
+    const res = await t.app.request('/v1/orders', jsonRequest(sampleOrder({ externalId: '6106', orderNumber: '#6106', lines: [{ lineId: '1', sku: 'TOY-STOCKED', quantity: 2, unitPrice: '3.00' }] }), { authorization: `Bearer ${stockyKey}` }));
+    const { id: orderId } = (await res.json()) as { id: string };
+    await worker.pass();
+    const first = (await t.hub.store.db.selectFrom('purchase_orders').select(['supplier_id', 'po_number']).where('order_id', '=', orderId).executeTakeFirstOrThrow());
+    expect(first.supplier_id).toBe('acme');
+    drop('acme', 'ack_6106.855', poAck(parties('ACME'), first.po_number, 'AC', [{ supplierSku: 'TOY-STOCKED', quantity: 2, ack: 'IR' }]));
+    await pollSupplier(t.hub, 'acme');
+    const events = await t.hub.store.db.selectFrom('order_events').select(['type', 'data']).where('order_id', '=', orderId).where('type', '=', 'line_rerouted').execute();
+    expect(events.map((e) => e.data)).toEqual([
+      expect.objectContaining({ from: 'acme', to: [{ supplier: 'initech', poNumber: '6106' }], choice: 'only source left' }),
+    ]);
+    expect(await reservations(orderId)).toEqual([['1', 'initech', 2]]);
   });
 
   it('with no source left: exception, and the retailer gets order.exception with code no_source_left', async () => {
