@@ -300,8 +300,8 @@ function safe(name: string): string {
   return name.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
-function trackingRule(loaded: LoadedMapping): InboundFileConfig {
-  const rule = loaded.mapping.inbound.files.find((f) => f.format === 'csv' && f.columns);
+function trackingRule(loaded: LoadedMapping): Extract<InboundFileConfig, { format: 'csv' }> {
+  const rule = loaded.mapping.inbound.files.find((f): f is Extract<InboundFileConfig, { format: 'csv' }> => f.format === 'csv' && !!f.columns);
   if (!rule) throw new Error(`${loaded.supplier}: its mapping reads no tracking CSV`);
   return rule;
 }

@@ -16,7 +16,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import type { Shipment, ShipmentLine } from '../canonical/inbound.ts';
-import type { InboundFileConfig } from '../config/mapping-schema.ts';
+import type { TrackingRuleKeys } from './tracking-rule.ts';
 import { ParseError, errorMessage } from '../errors.ts';
 
 /** The canonical fields a tracking record has. */
@@ -186,7 +186,7 @@ export interface TrackingCsvOptions {
   file?: string;
 }
 
-type Columns = NonNullable<InboundFileConfig['columns']>;
+type Columns = NonNullable<TrackingRuleKeys['columns']>;
 
 function findHeader(headers: string[], wanted: string): number {
   let i = headers.indexOf(wanted);
@@ -200,7 +200,7 @@ function findHeader(headers: string[], wanted: string): number {
 
 /** Reads a tracking CSV by the file's `columns` and `delimiter`. */
 export function parseTrackingCsv(
-  file: Pick<InboundFileConfig, 'columns' | 'delimiter'>,
+  file: Pick<TrackingRuleKeys, 'columns' | 'delimiter'>,
   bytes: Buffer | string,
   options: TrackingCsvOptions = {},
 ): Shipment[] {

@@ -4,7 +4,8 @@ import type { InboundItem, ParsedInbound } from '../canonical/inbound.ts';
 import type { InboundFileConfig } from '../config/mapping-schema.ts';
 import type { LoadedMapping } from '../config/mapping-loader.ts';
 import { ParseError } from '../errors.ts';
-import { matchInboundFile, parseInbound, parseX12InboundStream } from '../formats/inbound.ts';
+import { matchInboundFile, parseInbound, sniffInboundRule } from '../formats/inbound.ts';
+import { inboundFormat } from '../formats/registry.ts';
 import { megabytes, Progress } from '../progress.ts';
 
 /** Inbound files larger than this are refused (the reader streams, but the ledger keeps the bytes). */
@@ -12,16 +13,13 @@ export const MAX_INBOUND_BYTES = 64 * 1024 * 1024;
 
 /**
  * Which of the mapping's inbound rules a file falls under. A file no rule matches is still read when
- * its content says what it is (X12 begins with ISA, JSON with `{` or `[`): suppliers pushing over
- * HTTP rarely name files.
+ * its content says what it is (X12 begins with ISA, EDIFACT with UNA or UNB, JSON with `{` or `[`):
+ * suppliers pushing over HTTP rarely name files.
  */
 export function inboundRule(loaded: LoadedMapping, filename: string, content: Buffer): InboundFileConfig {
-  const rule = matchInboundFile(loaded.mapping.inbound, filename);
+  const rule = matchInboundFile(loaded.mapping.inbound, filename) ?? sniffInboundRule(content);
   if (rule) return rule;
-  const head = content.subarray(0, 64).toString('utf8').replace(/^\uFEFF/, '').trimStart();
-  if (head.startsWith('ISA')) return { match: '*', format: 'x12', delimiter: ',' };
-  if (head.startsWith('{') || head.startsWith('[')) return { match: '*', format: 'json', delimiter: ',' };
-  throw new ParseError('inbound', `no inbound rule of ${loaded.supplier} matches "${filename}" and its content is not X12 or JSON`, { file: filename });
+  throw new ParseError('inbound', `no inbound rule of ${loaded.supplier} matches "${filename}" and its content is not X12, EDIFACT or JSON`, { file: filename });
 }
 
 /** Parses one supplier file by the mapping's rules, without applying it. */
@@ -34,8 +32,9 @@ export function parseSupplierBytes(loaded: LoadedMapping, filename: string, cont
 }
 
 /**
- * `hub documents parse`: what the hub would extract from a local file. X12 is streamed (memory stays
- * at one transaction set, however big the file), with progress on stderr for a big file.
+ * `hub documents parse`: what the hub would extract from a local file. Formats that stream (X12,
+ * EDIFACT) are read chunk by chunk (memory stays at one transaction set or message, however big the
+ * file), with progress on stderr for a big file.
  */
 export async function parseSupplierFile(loaded: LoadedMapping, filename: string, localPath: string): Promise<ParsedInbound> {
   const { size } = await stat(localPath);
@@ -47,7 +46,8 @@ export async function parseSupplierFile(loaded: LoadedMapping, filename: string,
     await handle.close();
   }
   const rule = inboundRule(loaded, filename, head);
-  if (rule.format !== 'x12') return parseSupplierBytes(loaded, filename, await readFile(localPath));
+  const format = inboundFormat(rule.format);
+  if (!format.parseStream) return parseSupplierBytes(loaded, filename, await readFile(localPath));
   const progress = new Progress(`reading ${filename}`, size, megabytes);
   let read = 0;
   const source = (async function* () {
@@ -58,12 +58,12 @@ export async function parseSupplierFile(loaded: LoadedMapping, filename: string,
     }
   })();
   const items: InboundItem[] = [];
-  const stream = parseX12InboundStream(loaded.mapping.inbound, source, filename);
+  const stream = format.parseStream(source, rule, { inbound: loaded.mapping.inbound, filename });
   for (;;) {
     const next = await stream.next();
     if (next.done) {
       progress.finish(read);
-      return { format: 'x12', items, ...next.value };
+      return { format: rule.format, items, ...next.value };
     }
     items.push(next.value);
   }

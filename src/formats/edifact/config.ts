@@ -94,5 +94,11 @@ export const EdifactInboundConfig = z.strictObject({
   acknowledge: z.enum(['requested', 'always', 'never']).default('requested'),
   /** A message with more segments than this is refused (a bound on what one file may cost). */
   maxMessageSegments: z.number().int().min(10).max(10_000_000).default(1_000_000),
+  /** The name of each CONTRL the hub sends back; `{controlNumber}` is its UNB 0020, nine digits. */
+  contrlFilename: z
+    .string()
+    .min(1)
+    .refine((name) => name.includes('{controlNumber}'), 'must hold {controlNumber}, or every CONTRL would replace the one before')
+    .default('CONTRL_{controlNumber}.edi'),
 });
 export type EdifactInboundConfig = z.output<typeof EdifactInboundConfig>;
