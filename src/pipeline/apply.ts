@@ -23,6 +23,7 @@ import { recordEvent } from '../store/orders.ts';
 import type { Database, PurchaseOrderRow } from '../store/schema.ts';
 import { meetExpectation } from './expectations.ts';
 import { enqueueFunctionalAcks, enqueueInterchangeAcks } from './acks.ts';
+import { enqueueInboundAnswers } from './answers.ts';
 import { enqueueRetailerEvent, notifyShipment } from './notify.ts';
 import { syncOrderStatus } from './order-status.ts';
 import { parseSupplierBytes } from './parse-file.ts';
@@ -85,6 +86,7 @@ export async function receiveInboundFile(
       await applyItems(trx, hub, loaded, documentId, file.name, parsed.items, parsed.warnings);
       await enqueueFunctionalAcks(trx, hub, loaded, parsed.groups);
       await enqueueInterchangeAcks(trx, hub, loaded, parsed.interchangeAcks ?? []);
+      await enqueueInboundAnswers(trx, hub, loaded, file, parsed);
       return true;
     });
     if (!applied) {
@@ -140,6 +142,7 @@ async function quarantine(
     // (a 997 speaks of syntax: a file quarantined for an unknown PO is still answered A).
     if (parsed) await enqueueFunctionalAcks(trx, hub, loaded, parsed.groups);
     await enqueueInterchangeAcks(trx, hub, loaded, interchangeAcksOf(parsed, error));
+    await enqueueInboundAnswers(trx, hub, loaded, file, parsed ?? error);
   });
   await hub.store.wakeOutbox();
   hub.metrics.documentsFailed.inc({ supplier: loaded.supplier, format: parsed?.format ?? 'unknown', direction: 'in' });
