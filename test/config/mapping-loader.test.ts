@@ -65,7 +65,8 @@ describe('loading mapping files', () => {
 
   it('loads the example mappings', async () => {
     const mappings = await loadMappings(MAPPINGS_DIR, EXAMPLE_ENV);
-    expect(mappings.map((m) => m.supplier)).toEqual(['acme-toys', 'globex', 'initech', 'umbrella', 'wonka']);
+    expect(mappings.map((m) => m.supplier)).toEqual(['acme-toys', 'globex', 'hanse', 'initech', 'umbrella', 'wonka']);
+    expect(mappings.find((m) => m.supplier === 'hanse')!.mapping.outbound).toMatchObject({ format: 'edifact-orders', edifact: { syntax: 'UNOC', receiverId: '4012345000009' } });
     const globex = mappings.find((m) => m.supplier === 'globex')!;
     expect(globex.mapping.transport).toMatchObject({ type: 'sftp', port: 2022, password: 'globex-secret-password' });
     const initech = mappings.find((m) => m.supplier === 'initech')!;
