@@ -21,6 +21,7 @@ import type { z } from 'zod';
 import type { InboundItem, ParsedInbound } from '../canonical/inbound.ts';
 import type { ControlNumbers, PurchaseOrder } from '../canonical/purchase-order.ts';
 import type { LoadedMapping } from '../config/mapping-loader.ts';
+import type { InboundLimits } from '../limits.ts';
 
 /** A field the format could not write as given (transliterated, cut, left out). */
 export interface RenderWarning {
@@ -106,6 +107,8 @@ export interface InboundParseContext {
   /** The mapping's `inbound` section (X12 reads its `trackingFrom`). */
   inbound: { trackingFrom: readonly string[] };
   filename?: string;
+  /** What one file may hold (src/limits.ts); formats that count as they read stop there. */
+  limits?: InboundLimits;
 }
 
 /**

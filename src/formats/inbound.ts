@@ -11,6 +11,7 @@
  */
 import type { InboundItem, ParsedInbound } from '../canonical/inbound.ts';
 import type { InboundConfig, InboundFileConfig } from '../config/mapping-schema.ts';
+import type { InboundLimits } from '../limits.ts';
 import type { InboundStreamResult } from './format.ts';
 import { INBOUND_FORMATS, inboundFormat } from './registry.ts';
 import { parseX12Stream } from './x12/plugin.ts';
@@ -43,8 +44,9 @@ export function parseInbound(
   inbound: InboundConfig,
   bytes: Buffer,
   filename?: string,
+  limits?: InboundLimits,
 ): ParsedInbound {
-  return inboundFormat(file.format).parse(bytes, file, { inbound, ...(filename === undefined ? {} : { filename }) });
+  return inboundFormat(file.format).parse(bytes, file, { inbound, ...(filename === undefined ? {} : { filename }), ...(limits ? { limits } : {}) });
 }
 
 /** What a streamed X12 read ends with, once every item has been yielded. */
@@ -55,8 +57,9 @@ export function parseX12InboundStream(
   inbound: InboundConfig,
   source: AsyncIterable<Buffer | Uint8Array | string>,
   filename?: string,
+  limits?: InboundLimits,
 ): AsyncGenerator<InboundItem, X12StreamResult, undefined> {
-  return parseX12Stream(source, inbound.trackingFrom, filename);
+  return parseX12Stream(source, inbound.trackingFrom, filename, limits);
 }
 
 /**

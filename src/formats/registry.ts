@@ -52,7 +52,11 @@ const csvOutbound: OutboundFormat<'csv'> = {
 const csvInbound: InboundFormat<'csv', typeof TrackingRuleKeys> = {
   name: 'csv',
   rule: TrackingRuleKeys,
-  parse: (bytes, rule, { filename }) => ({ format: 'csv', items: shipments(parseTrackingCsv(rule, bytes, { file: filename })), groups: [] }),
+  parse: (bytes, rule, { filename, limits }) => ({
+    format: 'csv',
+    items: shipments(parseTrackingCsv(rule, bytes, { file: filename, ...(limits ? { maxRecords: limits.recordsPerFile } : {}) })),
+    groups: [],
+  }),
 };
 
 const xmlInbound: InboundFormat<'xml', typeof TrackingRuleKeys> = {

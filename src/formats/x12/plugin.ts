@@ -4,6 +4,7 @@
  * still written by `pipeline/acks.ts`.
  */
 import type { InboundItem } from '../../canonical/inbound.ts';
+import type { InboundLimits } from '../../limits.ts';
 import type { InboundFormat, InboundStreamResult, OutboundFormat } from '../format.ts';
 import { TrackingRuleKeys } from '../tracking-rule.ts';
 import { X12Envelope, type X12EnvelopeConfig } from './config.ts';
@@ -30,9 +31,9 @@ export const x12Inbound: InboundFormat<'x12', typeof TrackingRuleKeys> = {
   name: 'x12',
   rule: TrackingRuleKeys,
   sniff: (head) => head.startsWith('ISA'),
-  parse: (bytes, _rule, { inbound, filename }) =>
-    interpretX12(readX12(bytes, { file: filename, recover: true }), { trackingFrom: inbound.trackingFrom }, filename),
-  parseStream: (source, _rule, { inbound, filename }) => parseX12Stream(source, inbound.trackingFrom, filename),
+  parse: (bytes, _rule, { inbound, filename, limits }) =>
+    interpretX12(readX12(bytes, { file: filename, recover: true }), { trackingFrom: inbound.trackingFrom, ...(limits ? { limits } : {}) }, filename),
+  parseStream: (source, _rule, { inbound, filename, limits }) => parseX12Stream(source, inbound.trackingFrom, filename, limits),
 };
 
 /**
@@ -46,9 +47,10 @@ export async function* parseX12Stream(
   source: AsyncIterable<Buffer | Uint8Array | string>,
   trackingFrom: readonly string[],
   filename?: string,
+  limits?: InboundLimits,
 ): AsyncGenerator<InboundItem, InboundStreamResult, undefined> {
   const reader = readX12Stream(source, { file: filename, recover: true });
-  const interpreter = new X12Interpreter({ trackingFrom }, false);
+  const interpreter = new X12Interpreter({ trackingFrom, ...(limits ? { limits } : {}) }, false, filename);
   for (;;) {
     const next = await reader.next();
     if (next.done) {
