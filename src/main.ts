@@ -11,6 +11,8 @@ import { Scheduler } from './jobs/scheduler.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { Worker } from './pipeline/worker.ts';
+import { BUILT_IN_POLICIES, type RoutingPolicies } from './routing/policy.ts';
+import { loadRoutingPolicy } from './routing/policy-loader.ts';
 import { openStore, type Store } from './store/database.ts';
 import { mailboxAccounts, mailboxTransportContext, startHubMailbox } from './transports/mailbox/hub.ts';
 import type { MailboxServer } from './transports/mailbox/server.ts';
@@ -23,6 +25,8 @@ export interface HubOptions {
   mappings?: LoadedMapping[];
   clock?: () => Date;
   logger?: Logger;
+  /** The routing policies; default: routing.yaml in HUB_MAPPINGS_DIR, or the built-in one when `mappings` are given. */
+  routing?: RoutingPolicies;
 }
 
 /** The store the environment asks for: PostgreSQL (DATABASE_URL, HUB_DB_SCHEMA) or embedded PGlite (HUB_DATA_DIR). */
@@ -67,12 +71,14 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
   const mappingList = options.mappings ?? (await loadMappings(env.HUB_MAPPINGS_DIR));
   const mappings = new Map(mappingList.map((m) => [m.supplier, m]));
+  const routing = options.routing ?? (options.mappings ? BUILT_IN_POLICIES : await loadRoutingPolicy(env.HUB_MAPPINGS_DIR));
   const store = options.store ?? (await openStore(storeOptions(env)));
   const clock = options.clock ?? (() => new Date());
   return {
     store,
     env,
     mappings,
+    routing,
     clock,
     logger,
     metrics: createMetrics(),

@@ -6,7 +6,6 @@ import type {
   InboundWarning,
   InterchangeAck,
   Invoice,
-  InventoryItem,
   ParsedInbound,
   ReceivedGroup,
   Shipment,
@@ -21,11 +20,17 @@ import { resolveCarrier, trackingUrls } from '../notify/carriers.ts';
 import { newId, sha256Hex, toBuffer } from '../store/ids.ts';
 import { recordEvent } from '../store/orders.ts';
 import type { Database, PurchaseOrderRow } from '../store/schema.ts';
+import { purchaseOrderStatus } from '../store/reroutes.ts';
+import { openBackorderDeadline, rerouteRejectedLines } from './auto-reroute.ts';
 import { meetExpectation } from './expectations.ts';
 import { enqueueFunctionalAcks, enqueueInterchangeAcks } from './acks.ts';
 import { enqueueRetailerEvent, notifyShipment } from './notify.ts';
 import { syncOrderStatus } from './order-status.ts';
-import { parseSupplierBytes } from './parse-file.ts';
+import { readSupplierBytes } from './parse-file.ts';
+import { assertShipmentRoom } from './inbound-limits.ts';
+import { inboundLimits } from '../limits.ts';
+import { applyInventoryFeed, feedTime } from './inventory-feed.ts';
+import { stockChanged } from './stock-changed.ts';
 
 /** A file that parsed but cannot be applied (unknown PO, unknown SKU...): it is quarantined. */
 export class ApplyError extends HubError {
@@ -53,6 +58,8 @@ export async function receiveInboundFile(
   hub: Hub,
   loaded: LoadedMapping,
   file: { name: string; content: Buffer; via: 'sftp' | 'http' | 'as2' | 'mailbox' },
+  /** `pause`: how reading gives the event loop back between slices (parse-file.ts; default setImmediate). */
+  options: { pause?: () => Promise<void> } = {},
 ): Promise<InboundResult> {
   const supplier = loaded.supplier;
   const hash = sha256Hex(file.content);
@@ -66,7 +73,7 @@ export async function receiveInboundFile(
 
   let parsed: ParsedInbound;
   try {
-    parsed = parseSupplierBytes(loaded, file.name, file.content);
+    parsed = await readSupplierBytes(loaded, file.name, file.content, inboundLimits(hub.env), options.pause);
   } catch (error) {
     // A refused X12 file still carries what was read: its 997s answer every set truthfully.
     return quarantine(hub, loaded, file, hash, error instanceof X12FileError ? error.parsed : undefined, error);
@@ -96,6 +103,7 @@ export async function receiveInboundFile(
     return quarantine(hub, loaded, file, hash, parsed, error, documentId);
   }
   await hub.store.wakeOutbox();
+  if (parsed.items.some((i) => i.kind === 'inventory')) await stockChanged(hub, supplier);
   hub.metrics.documentsReceived.inc({ supplier, format: parsed.format });
   hub.logger.info({ supplier, documentId, file: file.name, items: parsed.items.length }, 'inbound file applied');
   return { documentId, status: 'applied', items: parsed.items.length };
@@ -265,7 +273,7 @@ async function applyItems(
         touched.add(await applyInvoice(trx, loaded, documentId, filename, item.invoice));
         break;
       case 'inventory':
-        await applyInventory(trx, loaded, item.items);
+        await applyInventory(trx, hub, loaded, documentId, item);
         break;
       default: {
         const never: never = item;
@@ -387,6 +395,7 @@ async function applyShipment(
 ): Promise<string> {
   const row = await purchaseOrder(trx, loaded.supplier, shipment.poNumber);
   if (row.status === 'cancelled') throw new ApplyError(`purchase order ${row.po_number} was cancelled but a shipment arrived for it`);
+  await assertShipmentRoom(trx, hub, row, filename);
   const po = row.data as PurchaseOrder;
   const shipped: Record<string, number> = { ...row.shipped };
   // A ship notice without item detail ships whatever is still open.
@@ -484,8 +493,18 @@ async function applyAcknowledgment(
   const rejectedLines = ack.lines.filter((l) => l.status === 'rejected' || l.status === 'deleted');
   const backordered = ack.lines.filter((l) => l.status === 'backordered');
   await meetExpectation(trx, row.id, '855');
-  const early = ['pending', 'sent', 'acknowledged', 'backordered'].includes(row.status);
-  if (ack.status === 'rejected' || rejectedLines.length) {
+  await recordEvent(trx, row.order_id, {
+    type: 'acknowledgment_received',
+    cause: `supplier file ${filename}`,
+    data: { poId: row.id, poNumber: row.po_number, status: ack.status, code: ack.code, lines: ack.lines },
+  });
+  // A PO cancelled meanwhile (by the retailer, or its lines moved elsewhere) stays cancelled.
+  if (row.status === 'cancelled') return row.order_id;
+  // Rejected lines move to their next source where the retailer's policy says so (auto-reroute.ts).
+  const rerouted = await rerouteRejectedLines(trx, hub, loaded, row.id, ack, `supplier file ${filename}`);
+  const status = rerouted ? await purchaseOrderStatus(trx, row.id) : row.status;
+  const early = ['pending', 'sent', 'acknowledged', 'backordered'].includes(status ?? '');
+  if (!rerouted && (ack.status === 'rejected' || rejectedLines.length)) {
     const reason =
       ack.status === 'rejected'
         ? `supplier rejected purchase order ${row.po_number} (BAK02 ${ack.code})`
@@ -504,11 +523,7 @@ async function applyAcknowledgment(
       },
     }).then(() => undefined));
   }
-  await recordEvent(trx, row.order_id, {
-    type: 'acknowledgment_received',
-    cause: `supplier file ${filename}`,
-    data: { poId: row.id, poNumber: row.po_number, status: ack.status, code: ack.code, lines: ack.lines },
-  });
+  if (backordered.length) await openBackorderDeadline(trx, hub, row.id);
   return row.order_id;
 }
 
@@ -573,14 +588,15 @@ async function applyInvoice(trx: Transaction<Database>, loaded: LoadedMapping, d
   return row.order_id;
 }
 
-async function applyInventory(trx: Transaction<Database>, loaded: LoadedMapping, items: InventoryItem[]): Promise<void> {
-  for (const item of items) {
-    await trx
-      .insertInto('inventory')
-      .values({ supplier_id: loaded.supplier, supplier_sku: item.supplierSku, sku: item.sku ?? null, available: item.available })
-      .onConflict((oc) => oc.columns(['supplier_id', 'supplier_sku']).doUpdateSet({ available: item.available, sku: item.sku ?? null, updated_at: sql`now()` }))
-      .execute();
-  }
+/** A stock feed (846, JSON, CSV, XML, INVRPT): src/pipeline/inventory-feed.ts. */
+async function applyInventory(trx: Transaction<Database>, hub: Hub, loaded: LoadedMapping, documentId: string, item: Extract<InboundItem, { kind: 'inventory' }>): Promise<void> {
+  await applyInventoryFeed(trx, loaded, item.items, {
+    mode: item.feed ?? 'delta',
+    ...(item.asOf === undefined ? {} : { asOf: feedTime(item.asOf) }),
+    documentId,
+    // COPY pays off from a few thousand rows; below, one insert of unnested arrays is quicker.
+    ...(item.items.length > 5_000 && hub.store.copyIn ? { copyIn: hub.store.copyIn } : {}),
+  });
 }
 
 /** Re-applies a quarantined inbound document (after a mapping fix, or once its PO exists). */
@@ -593,7 +609,7 @@ export async function reapplyInboundDocument(hub: Hub, documentId: string): Prom
   const content = toBuffer(doc.content);
   let parsed: ParsedInbound;
   try {
-    parsed = parseSupplierBytes(loaded, doc.filename, content);
+    parsed = await readSupplierBytes(loaded, doc.filename, content, inboundLimits(hub.env));
   } catch (error) {
     await markStillFailing(hub, documentId, error);
     return 'failed';
@@ -617,6 +633,7 @@ export async function reapplyInboundDocument(hub: Hub, documentId: string): Prom
     return 'failed';
   }
   await hub.store.wakeOutbox();
+  if (parsed.items.some((i) => i.kind === 'inventory')) await stockChanged(hub, loaded.supplier);
   return 'applied';
 }
 
