@@ -82,8 +82,13 @@ export interface DocumentsTable {
   size: number;
   status: string;
   attempts: Generated<number>;
+  /** 0: no limit on attempts (the supplier's `retry.for` decides). */
   max_attempts: Generated<number>;
   next_attempt_at: NullableTimestamp;
+  /** Since when delivery has been failing (the retry budget runs from here); null once delivered. */
+  failing_since: NullableTimestamp;
+  /** When the operator was alerted that delivery keeps failing (once per failing streak). */
+  alerted_at: NullableTimestamp;
   locked_until: NullableTimestamp;
   last_error: string | null;
   error_code: string | null;
