@@ -26,7 +26,7 @@ import { enqueueFunctionalAcks, enqueueInterchangeAcks } from './acks.ts';
 import { enqueueRetailerEvent, notifyShipment } from './notify.ts';
 import { syncOrderStatus } from './order-status.ts';
 import { readSupplierBytes } from './parse-file.ts';
-import { assertShipmentRoom } from './inbound-limits.ts';
+import { assertShipmentRoom, parsedForStorage } from './inbound-limits.ts';
 import { inboundLimits } from '../limits.ts';
 
 /** A file that parsed but cannot be applied (unknown PO, unknown SKU...): it is quarantined. */
@@ -193,7 +193,7 @@ async function insertInboundDocument(
       status,
       last_error: error ?? null,
       error_code: errorCode ?? null,
-      parsed: parsed ? JSON.stringify(parsed) : null,
+      parsed: parsed ? JSON.stringify(parsedForStorage(parsed)) : null,
       receipt: JSON.stringify({ via: file.via }),
       done_at: sql`now()`,
     })
