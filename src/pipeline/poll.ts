@@ -1,4 +1,4 @@
-import { errorMessage } from '../errors.ts';
+import { HubError, errorMessage } from '../errors.ts';
 import { matchInboundFile } from '../formats/inbound.ts';
 import type { Hub } from '../hub.ts';
 import { crashPoint } from '../crash.ts';
@@ -25,7 +25,7 @@ export interface PollResult {
  */
 export async function pollSupplier(hub: Hub, supplierId: string): Promise<PollResult> {
   const loaded = hub.mappings.get(supplierId);
-  if (!loaded) throw new Error(`no mapping loaded for supplier ${supplierId}`);
+  if (!loaded) throw new HubError('not_found', `unknown supplier "${supplierId}"; the suppliers are ${[...hub.mappings.keys()].sort().join(', ') || '(none: no mapping files)'}`);
   const result: PollResult = { supplier: supplierId, seen: 0, applied: 0, duplicate: 0, failed: 0, skipped: 0, files: [] };
   const end = hub.metrics.pollDuration.startTimer({ supplier: supplierId });
   const startedAt = new Date();

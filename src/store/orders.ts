@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CanonicalOrder } from '../canonical/order.ts';
 import { checkTransition, type OrderStatus } from '../canonical/states.ts';
 import { NotFoundError } from '../errors.ts';
+import { redactUrlsIn } from '../logger.ts';
 import type { Database, OrderRow } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -221,7 +222,8 @@ export async function loadOrderView(db: Db, orderId: string, retailerId?: string
       filename: d.filename,
       status: d.status,
       attempts: d.attempts,
-      lastError: d.last_error,
+      // URLs in an error are shown without their credentials (issue 18 item 6).
+      lastError: d.last_error === null ? null : redactUrlsIn(d.last_error),
       controlNumber: d.isa13 === null ? null : Number(d.isa13),
       createdAt: d.created_at.toISOString(),
     })),
