@@ -28,7 +28,7 @@ import { enqueueInboundAnswers } from './answers.ts';
 import { enqueueRetailerEvent, notifyShipment } from './notify.ts';
 import { syncOrderStatus } from './order-status.ts';
 import { readSupplierBytes } from './parse-file.ts';
-import { assertShipmentRoom } from './inbound-limits.ts';
+import { assertShipmentRoom, parsedForStorage } from './inbound-limits.ts';
 import { inboundLimits } from '../limits.ts';
 import { applyInventoryFeed, feedTime } from './inventory-feed.ts';
 import { stockChanged } from './stock-changed.ts';
@@ -200,7 +200,7 @@ async function insertInboundDocument(
       status,
       last_error: error ?? null,
       error_code: errorCode ?? null,
-      parsed: parsed ? JSON.stringify(parsed) : null,
+      parsed: parsed ? JSON.stringify(parsedForStorage(parsed)) : null,
       receipt: JSON.stringify({ via: file.via }),
       done_at: sql`now()`,
     })
