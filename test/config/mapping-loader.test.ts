@@ -253,6 +253,10 @@ describe('messages people understand', () => {
         { path: 'outbound.format', message: 'must be one of "x12-850", "xml", "csv", "json", "edifact-orders", not "pdf"', line: 15 },
       ]),
     );
+    // An inbound rule's format comes from the format registry: named in plain words too.
+    const rule = await refused('good.yaml', `${GOOD}inbound:\n  files:\n    - match: "*.x"\n      format: edi\n`);
+    expect(rule).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'inbound.files.0.format', message: expect.stringMatching(/^must be one of "x12", "csv", "xml", "json", "edifact", not "edi"/) })]));
+    expect(rule).toHaveLength(1);
     const missing = await refused('good.yaml', 'supplier: good\n');
     expect(missing).toContainEqual({ path: 'name', message: 'required (text)', line: 1 });
     expect(missing).toContainEqual({ path: 'transport', message: 'required (a group of keys)', line: 1 });
