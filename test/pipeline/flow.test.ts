@@ -2,6 +2,7 @@
  * The whole flow against a real OpenSSH server (the sandbox server where sshd is missing): an order
  * in, its 850 in the supplier's folder, the supplier's 997 / 855 / 856 back, the order shipped.
  */
+import { retailerReason } from '../../src/notify/exception-reasons.ts';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,7 +125,8 @@ describe(`order → 850 → 997/855/856 → shipped (${process.env.DATABASE_URL 
     await pollSupplier(t.hub, 'acme');
     const order = await view(orderId);
     expect(order.status).toBe('exception');
-    expect(order.statusReason).toMatch(/rejected/);
+    // The retailer reads a sentence for it (issue 14 item 8); the supplier's words stay with the operator.
+    expect(order.statusReason).toBe(retailerReason('supplier_rejected'));
   });
 
   it('keeps a backordered PO acknowledged and records the backorder', async () => {
