@@ -5,7 +5,7 @@ import { newId, sha256Hex } from '../store/ids.ts';
 export interface OutboundDocumentInput {
   /** Given by a caller that needs it fixed beforehand (a purchase order's: see poDocumentId); random otherwise. */
   id?: string;
-  kind: 'po' | 'po_cancel' | 'fa_997' | 'ta1' | 'event' | 'shopify_fulfillment' | 'as2_mdn';
+  kind: 'po' | 'po_cancel' | 'fa_997' | 'ta1' | 'contrl' | 'event' | 'shopify_fulfillment' | 'as2_mdn';
   format: string;
   filename: string;
   content: Buffer;

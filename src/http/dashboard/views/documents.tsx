@@ -73,6 +73,7 @@ export function DocumentPage(props: { doc: DocumentDetail; ctx: PageContext }) {
       </section>
       <section class="card" id="content">
         <h2>Raw content</h2>
+        {doc.contentOmittedBytes ? <p class="muted">The first {doc.content.length} characters; {doc.contentOmittedBytes} more bytes are not shown (the whole file: GET /v1/admin/documents/{doc.id}/raw).</p> : null}
         <pre id="raw">{doc.content}</pre>
       </section>
       {doc.parsed === null ? null : (
