@@ -105,7 +105,8 @@ describe(`crash between upload and commit (${process.env.DATABASE_URL ? 'Postgre
 
   it('leaves one file and no staged leftover after a SIGKILL between staging the upload and the routing commit', async () => {
     await Promise.all(running.splice(0).map((p) => p.kill())); // PGlite: one process per data folder
-    const crashing = await startHubProcess({ ...env, HUB_CRASH_AT: 'after-stage' });
+    // A generous staging limit: the upload ahead happens however busy the machine (see fast-route).
+    const crashing = await startHubProcess({ ...env, HUB_CRASH_AT: 'after-stage', HUB_STAGING_LIMIT_MS: '60000' });
     running.push(crashing);
     // A first order opens the SSH connection (staging only uses one that is open and idle): it is
     // uploaded by its delivery, not staged, so the crash point does not fire for it.

@@ -28,6 +28,7 @@ import { startHttpPeer, type HttpPeer } from '../helpers/http-peer.ts';
 import { ADMIN_TOKEN, jsonRequest, sampleOrder } from '../helpers/hub.ts';
 import { writeMapping } from '../helpers/mappings.ts';
 import { startSftpServer, type SftpPeer } from '../helpers/sftp-server.ts';
+import { until } from '../helpers/wait.ts';
 
 const SECRETS = {
   sftpPasswordOk: 'Pw-ok-7f3a9c1e5b2d',
@@ -74,6 +75,12 @@ const sink = new Writable({
 });
 
 const retry = { maxAttempts: 1, baseDelayMs: 10, maxDelayMs: 20 };
+/**
+ * SFTP suppliers are retried: on a busy machine an attempt can run out of time (`transport_timeout`,
+ * retryable) before the server gives its real answer (the login refused, the key mismatched, the
+ * file written). Their refusals are not retryable, so each still ends at its first real answer.
+ */
+const sftpRetry = { maxAttempts: 20, baseDelayMs: 10, maxDelayMs: 50 };
 const json = { format: 'json', filename: '{poNumber}.json', template: "{ 'po': poNumber }" };
 
 function sftpMapping(supplier: string, transport: Record<string, unknown>, env: Record<string, string>) {
@@ -82,7 +89,7 @@ function sftpMapping(supplier: string, transport: Record<string, unknown>, env: 
       supplier,
       name: supplier,
       skus: { prefixes: [`${supplier.toUpperCase()}-`] },
-      transport: { type: 'sftp', outboundDir: 'in', inboundDir: 'out', createDirs: true, timeoutMs: 5000, retry, ...transport },
+      transport: { type: 'sftp', outboundDir: 'in', inboundDir: 'out', createDirs: true, timeoutMs: 5000, retry: sftpRetry, ...transport },
       outbound: json,
       inbound: { files: [{ match: '*.json', format: 'json' }] },
     },
@@ -218,6 +225,13 @@ describe('secrets stay out of logs, errors, metrics and pages', () => {
     }
     const worker = new Worker(hub, { pollIntervalMs: 60_000, overdueIntervalMs: 60_000, concurrency: 6, leaseMs: 30_000 });
     await worker.pass();
+    // Waits on outcomes, not on time: passes run until every SFTP supplier's PO is settled.
+    await until('every SFTP PO settled', async () => {
+      const docs = await Promise.all(['pwok', 'pwbad', 'keypass', 'hostkey'].map((s) => poDocument(orders[s]!)));
+      if (docs.every((d) => d.status !== 'pending')) return true;
+      await worker.pass();
+      return undefined;
+    });
     await worker.stop();
 
     const pwok = await poDocument(orders.pwok!);
