@@ -2,6 +2,9 @@ import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
 import { INBOUND_FORMATS, OUTBOUND_FORMATS } from '../formats/registry.ts';
 import { X12Envelope } from '../formats/x12/config.ts';
+import { checkRuleColumns } from '../formats/tracking-rule.ts';
+
+export { INVENTORY_COLUMN_FIELDS, TRACKING_COLUMN_FIELDS } from '../formats/tracking-rule.ts';
 
 /**
  * The mapping file (`mappings/<supplier>.yaml`): one per supplier. The keys of the contract are
@@ -23,13 +26,31 @@ export const SkuRules = z
     message: 'give at least one of prefixes, list or catalog',
   });
 
+/** A duration such as "90s", "15m", "24h" or "2d". */
+const Duration = z
+  .string({ error: (issue) => (issue.input === undefined ? undefined : 'write a duration such as "30s", "15m", "24h" or "2d"') })
+  .regex(/^\d+(ms|s|m|h|d)$/, 'write a duration such as "30s", "15m", "24h" or "2d"');
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "24h" → 86400000. */
+export function durationMs(duration: string): number {
+  const [, amount, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(duration) ?? [];
+  if (amount === undefined || unit === undefined) throw new Error(`not a duration: ${duration}`);
+  return Number(amount) * DURATION_UNITS_MS[unit]!;
+}
+
 const Retry = z
   .strictObject({
-    /** Attempts before the document is dead-lettered (`failed`). Extension. */
-    maxAttempts: z.number().int().min(1).max(100).default(8),
+    /** Attempts before the document is dead-lettered (`failed`); unset: no limit, `for` decides. Extension. */
+    maxAttempts: z.number().int().min(1).max(100_000).optional(),
     /** First back-off in ms; doubles each attempt, with jitter, capped at maxDelayMs. Extension. */
     baseDelayMs: z.number().int().min(0).max(3_600_000).default(2_000),
     maxDelayMs: z.number().int().min(0).max(86_400_000).default(600_000),
+    /** How long a failing delivery is retried before it is given up and the retailer told. Extension. */
+    for: Duration.default('24h'),
+    /** After this long failing, the operator is alerted (log, metric, order timeline). Extension. */
+    alertAfter: Duration.default('15m'),
   })
   .prefault({});
 
@@ -292,7 +313,7 @@ export const InboundFile = z.discriminatedUnion(
   INBOUND_FORMATS.map((f) => z.strictObject({ match: InboundMatch, format: z.literal(f.name), ...f.rule.shape })) as unknown as [
     z.ZodObject<{ format: z.ZodLiteral<string> }>,
   ],
-) as unknown as z.ZodType<InboundFileConfig, InboundFileInput>;
+).superRefine((file, ctx) => checkRuleColumns(file as Parameters<typeof checkRuleColumns>[0], ctx)) as unknown as z.ZodType<InboundFileConfig, InboundFileInput>;
 
 /**
  * Where an 856 carries tracking numbers: `REF*<qualifier>` (REF02 of a REF with that REF01) or

@@ -233,7 +233,7 @@ async function loadDemoMappings(sandbox: Sandbox): Promise<LoadedMapping[]> {
       loaded.mapping.transport.port = server.port;
       // Short timeouts and retries: everything is on loopback.
       loaded.mapping.transport.timeoutMs = 5000;
-      loaded.mapping.transport.retry = { maxAttempts: loaded.mapping.transport.retry.maxAttempts, baseDelayMs: 200, maxDelayMs: 2000 };
+      loaded.mapping.transport.retry = { ...loaded.mapping.transport.retry, baseDelayMs: 200, maxDelayMs: 2000 };
     }
   }
   const expected = ['acme-toys', 'globex', 'initech', 'umbrella', 'wonka', 'hanse'];

@@ -46,7 +46,13 @@ export function parseInbound(
   filename?: string,
   limits?: InboundLimits,
 ): ParsedInbound {
-  return inboundFormat(file.format).parse(bytes, file, { inbound, ...(filename === undefined ? {} : { filename }), ...(limits ? { limits } : {}) });
+  const parsed = inboundFormat(file.format).parse(bytes, file, { inbound, ...(filename === undefined ? {} : { filename }), ...(limits ? { limits } : {}) });
+  // The rule says how the inventory read under it is applied (X12 846, JSON, CSV, XML, INVRPT alike).
+  const feed = 'feed' in file ? file.feed : undefined;
+  if (feed) {
+    for (const item of parsed.items) if (item.kind === 'inventory' && item.feed === undefined) item.feed = feed;
+  }
+  return parsed;
 }
 
 /** What a streamed X12 read ends with, once every item has been yielded. */

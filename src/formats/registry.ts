@@ -12,6 +12,7 @@ import { renderCsv } from './csv.ts';
 import { edifactInbound, edifactOutbound } from './edifact/plugin.ts';
 import type { InboundFormat, OutboundFormat } from './format.ts';
 import { parseInboundJson } from './inbound-json.ts';
+import { parseInventoryCsv, parseInventoryXml } from './inventory-file.ts';
 import { renderJson } from './json.ts';
 import { parseTrackingCsv } from './tracking-csv.ts';
 import { TrackingRuleKeys } from './tracking-rule.ts';
@@ -54,7 +55,7 @@ const csvInbound: InboundFormat<'csv', typeof TrackingRuleKeys> = {
   rule: TrackingRuleKeys,
   parse: (bytes, rule, { filename, limits }) => ({
     format: 'csv',
-    items: shipments(parseTrackingCsv(rule, bytes, { file: filename, ...(limits ? { maxRecords: limits.recordsPerFile } : {}) })),
+    items: rule.document === 'inventory' ? [{ kind: 'inventory', items: parseInventoryCsv(rule, bytes, { file: filename }) }] : shipments(parseTrackingCsv(rule, bytes, { file: filename, ...(limits ? { maxRecords: limits.recordsPerFile } : {}) })),
     groups: [],
   }),
 };
@@ -62,7 +63,11 @@ const csvInbound: InboundFormat<'csv', typeof TrackingRuleKeys> = {
 const xmlInbound: InboundFormat<'xml', typeof TrackingRuleKeys> = {
   name: 'xml',
   rule: TrackingRuleKeys,
-  parse: (bytes, rule, { filename }) => ({ format: 'xml', items: shipments(parseTrackingXml(rule, bytes, { file: filename })), groups: [] }),
+  parse: (bytes, rule, { filename }) => ({
+    format: 'xml',
+    items: rule.document === 'inventory' ? [{ kind: 'inventory', items: parseInventoryXml(rule, bytes, { file: filename }) }] : shipments(parseTrackingXml(rule, bytes, { file: filename })),
+    groups: [],
+  }),
 };
 
 const jsonInbound: InboundFormat<'json', typeof TrackingRuleKeys> = {

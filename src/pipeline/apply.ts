@@ -6,7 +6,6 @@ import type {
   InboundWarning,
   InterchangeAck,
   Invoice,
-  InventoryItem,
   ParsedInbound,
   ReceivedGroup,
   Shipment,
@@ -29,8 +28,10 @@ import { enqueueInboundAnswers } from './answers.ts';
 import { enqueueRetailerEvent, notifyShipment } from './notify.ts';
 import { syncOrderStatus } from './order-status.ts';
 import { readSupplierBytes } from './parse-file.ts';
-import { assertShipmentRoom } from './inbound-limits.ts';
+import { assertShipmentRoom, parsedForStorage } from './inbound-limits.ts';
 import { inboundLimits } from '../limits.ts';
+import { applyInventoryFeed, feedTime } from './inventory-feed.ts';
+import { stockChanged } from './stock-changed.ts';
 
 /** A file that parsed but cannot be applied (unknown PO, unknown SKU...): it is quarantined. */
 export class ApplyError extends HubError {
@@ -104,6 +105,7 @@ export async function receiveInboundFile(
     return quarantine(hub, loaded, file, hash, parsed, error, documentId);
   }
   await hub.store.wakeOutbox();
+  if (parsed.items.some((i) => i.kind === 'inventory')) await stockChanged(hub, supplier);
   hub.metrics.documentsReceived.inc({ supplier, format: parsed.format });
   hub.logger.info({ supplier, documentId, file: file.name, items: parsed.items.length }, 'inbound file applied');
   return { documentId, status: 'applied', items: parsed.items.length };
@@ -198,7 +200,7 @@ async function insertInboundDocument(
       status,
       last_error: error ?? null,
       error_code: errorCode ?? null,
-      parsed: parsed ? JSON.stringify(parsed) : null,
+      parsed: parsed ? JSON.stringify(parsedForStorage(parsed)) : null,
       receipt: JSON.stringify({ via: file.via }),
       done_at: sql`now()`,
     })
@@ -274,7 +276,7 @@ async function applyItems(
         touched.add(await applyInvoice(trx, loaded, documentId, filename, item.invoice));
         break;
       case 'inventory':
-        await applyInventory(trx, loaded, item.items);
+        await applyInventory(trx, hub, loaded, documentId, item);
         break;
       default: {
         const never: never = item;
@@ -589,14 +591,15 @@ async function applyInvoice(trx: Transaction<Database>, loaded: LoadedMapping, d
   return row.order_id;
 }
 
-async function applyInventory(trx: Transaction<Database>, loaded: LoadedMapping, items: InventoryItem[]): Promise<void> {
-  for (const item of items) {
-    await trx
-      .insertInto('inventory')
-      .values({ supplier_id: loaded.supplier, supplier_sku: item.supplierSku, sku: item.sku ?? null, available: item.available })
-      .onConflict((oc) => oc.columns(['supplier_id', 'supplier_sku']).doUpdateSet({ available: item.available, sku: item.sku ?? null, updated_at: sql`now()` }))
-      .execute();
-  }
+/** A stock feed (846, JSON, CSV, XML, INVRPT): src/pipeline/inventory-feed.ts. */
+async function applyInventory(trx: Transaction<Database>, hub: Hub, loaded: LoadedMapping, documentId: string, item: Extract<InboundItem, { kind: 'inventory' }>): Promise<void> {
+  await applyInventoryFeed(trx, loaded, item.items, {
+    mode: item.feed ?? 'delta',
+    ...(item.asOf === undefined ? {} : { asOf: feedTime(item.asOf) }),
+    documentId,
+    // COPY pays off from a few thousand rows; below, one insert of unnested arrays is quicker.
+    ...(item.items.length > 5_000 && hub.store.copyIn ? { copyIn: hub.store.copyIn } : {}),
+  });
 }
 
 /** Re-applies a quarantined inbound document (after a mapping fix, or once its PO exists). */
@@ -633,6 +636,7 @@ export async function reapplyInboundDocument(hub: Hub, documentId: string): Prom
     return 'failed';
   }
   await hub.store.wakeOutbox();
+  if (parsed.items.some((i) => i.kind === 'inventory')) await stockChanged(hub, loaded.supplier);
   return 'applied';
 }
 
