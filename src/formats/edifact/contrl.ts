@@ -63,7 +63,9 @@ export function contrlRejecting(error: EdifactParseError): ContrlReport | undefi
     if (d.component !== undefined) e.component = d.component;
     return e;
   };
-  if (d.message && !d.envelope) {
+  // A UCM names the message by its UNH (0062 and S009): a message whose header cannot be echoed as
+  // D.96A's CONTRL needs it is reported on the interchange (UCI) instead.
+  if (d.message && !d.envelope && echoable(d.message)) {
     const service = !d.content && error.tag !== undefined && SERVICE_SEGMENTS.has(error.tag);
     const messageError: ContrlError = service ? at({ code, serviceSegment: error.tag as string }) : at({ code });
     if (!service && d.segmentInMessage !== undefined) messageError.segmentPosition = d.segmentInMessage;
@@ -75,6 +77,12 @@ export function contrlRejecting(error: EdifactParseError): ContrlReport | undefi
     at(envelopeError);
   }
   return { interchange: d.interchange, accepted: false, error: envelopeError, messages: [] };
+}
+
+/** Whether a UCM can name this message: UNH 0062 an..14, S009 0065 an..6, 0052 an..3, 0054 an..3, 0051 an..2, 0057 an..6. */
+function echoable(h: MessageHeader): boolean {
+  const fits = (v: string, max: number, required = true) => (required ? v.length > 0 : true) && v.length <= max;
+  return fits(h.reference, 14) && fits(h.type, 6) && fits(h.version, 3) && fits(h.release, 3) && fits(h.agency, 2) && fits(h.association, 6, false);
 }
 
 export interface ContrlOptions {

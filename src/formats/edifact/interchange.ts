@@ -270,6 +270,15 @@ export class EdifactReader {
     };
     if (!header.senderId) throw this.fail(seg, 'interchange sender (S002 0004) missing', SYNTAX_ERROR.missing, { element: 2, component: 1, ...envelope });
     if (!header.recipientId) throw this.fail(seg, 'interchange recipient (S003 0010) missing', SYNTAX_ERROR.missing, { element: 3, component: 1, ...envelope });
+    // The parties are echoed in the CONTRL that answers: each must fit its element (an..35, an..4).
+    for (const [value, max, element, component, what] of [
+      [header.senderId, 35, 2, 1, 'interchange sender (S002 0004)'],
+      [header.senderQualifier, 4, 2, 2, 'sender code qualifier (S002 0007)'],
+      [header.recipientId, 35, 3, 1, 'interchange recipient (S003 0010)'],
+      [header.recipientQualifier, 4, 3, 2, 'recipient code qualifier (S003 0007)'],
+    ] as const) {
+      if (value.length > max) throw this.fail(seg, `${what} ${show(value)} is longer than ${max} characters`, SYNTAX_ERROR.tooLong, { element, component, ...envelope });
+    }
     if (!/^(\d{6}|\d{8})$/.test(header.date)) throw this.fail(seg, `date of preparation (S004 0017) ${show(header.date)} is not YYMMDD`, SYNTAX_ERROR.invalidValue, { element: 4, component: 1, ...envelope });
     if (!/^\d{4}$/.test(header.time)) throw this.fail(seg, `time of preparation (S004 0019) ${show(header.time)} is not HHMM`, SYNTAX_ERROR.invalidValue, { element: 4, component: 2, ...envelope });
     if (!header.controlReference) throw this.fail(seg, 'interchange control reference (0020) missing', SYNTAX_ERROR.missing, { element: 5, component: 1, ...envelope });
@@ -324,6 +333,16 @@ export class EdifactReader {
     if (!header.type) throw this.fail(seg, 'message type (S009 0065) missing', SYNTAX_ERROR.missing, { element: 2, component: 1 });
     if (!header.version || !header.release || !header.agency) {
       throw this.fail(seg, `message identifier ${show(seg.elements[1]?.join(':') ?? '')} needs type, version, release and agency (e.g. ORDRSP:D:96A:UN)`, SYNTAX_ERROR.missing, { element: 2 });
+    }
+    // S009's lengths (a CONTRL echoes them): 0065 an..6, 0052 an..3, 0054 an..3, 0051 an..2, 0057 an..6.
+    for (const [value, max, component, what] of [
+      [header.type, 6, 1, 'message type (S009 0065)'],
+      [header.version, 3, 2, 'message version (S009 0052)'],
+      [header.release, 3, 3, 'message release (S009 0054)'],
+      [header.agency, 2, 4, 'controlling agency (S009 0051)'],
+      [header.association, 6, 5, 'association assigned code (S009 0057)'],
+    ] as const) {
+      if (value.length > max) throw this.fail(seg, `${what} ${show(value)} is longer than ${max} characters (e.g. ORDRSP:D:96A:UN)`, SYNTAX_ERROR.tooLong, { element: 2, component });
     }
     this.state = State.Message;
   }
