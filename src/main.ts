@@ -11,6 +11,8 @@ import { Scheduler } from './jobs/scheduler.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { Worker } from './pipeline/worker.ts';
+import { loadRoutingPolicy } from './routing/policy-loader.ts';
+import { BUILT_IN_POLICIES, type RoutingPolicies } from './routing/policy.ts';
 import { openStore, type Store } from './store/database.ts';
 import { mailboxAccounts, mailboxTransportContext, startHubMailbox } from './transports/mailbox/hub.ts';
 import type { MailboxServer } from './transports/mailbox/server.ts';
@@ -21,6 +23,8 @@ export interface HubOptions {
   env?: HubEnv;
   store?: Store;
   mappings?: LoadedMapping[];
+  /** The routing policies; default: routing.yaml in HUB_MAPPINGS_DIR, or the built-in policy when `mappings` are given. */
+  routing?: RoutingPolicies;
   clock?: () => Date;
   logger?: Logger;
 }
@@ -66,12 +70,14 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
   const mappingList = options.mappings ?? (await loadMappings(env.HUB_MAPPINGS_DIR));
   const mappings = new Map(mappingList.map((m) => [m.supplier, m]));
+  const routing = options.routing ?? (options.mappings ? BUILT_IN_POLICIES : await loadRoutingPolicy(env.HUB_MAPPINGS_DIR));
   const store = options.store ?? (await openStore(storeOptions(env)));
   const clock = options.clock ?? (() => new Date());
   return {
     store,
     env,
     mappings,
+    routing,
     clock,
     logger,
     metrics: createMetrics(),

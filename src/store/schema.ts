@@ -163,6 +163,30 @@ export interface StockReservationsTable {
   release_reason: string | null;
 }
 
+/** Every routing decision of an order with its explanation (migrations/2026-12-03T0801-routing-decisions.ts). */
+export interface RoutingDecisionsTable {
+  id: string;
+  order_id: string;
+  created_at: Timestamp;
+  /** route (the order's first routing), backorder (waiting lines routed later), reroute. */
+  cause: string;
+  outcome: string;
+  /** LineExplanation[] (src/routing/explain.ts) of the lines this decision decided. */
+  explanation: Json<unknown>;
+}
+
+/** Lines waiting for stock (unfillable: partial); open while closed_at is null. */
+export interface BackordersTable {
+  order_id: string;
+  line_id: string;
+  sku: string;
+  quantity: number;
+  reason: string;
+  since: Timestamp;
+  closed_at: NullableTimestamp;
+  closed_reason: string | null;
+}
+
 export interface ExpectationsTable {
   id: Generated<string>;
   po_id: string;
@@ -264,6 +288,8 @@ export interface Database {
   invoices: InvoicesTable;
   inventory: InventoryTable;
   stock_reservations: StockReservationsTable;
+  routing_decisions: RoutingDecisionsTable;
+  backorders: BackordersTable;
   expectations: ExpectationsTable;
   leases: LeasesTable;
   supplier_activity: SupplierActivityTable;
