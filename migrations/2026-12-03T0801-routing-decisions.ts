@@ -9,13 +9,15 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('routing_decisions')
     .addColumn('id', 'text', (c) => c.primaryKey())
+    // The order decisions were taken in (created_at comes from the hub's clock and may repeat).
+    .addColumn('seq', 'bigserial', (c) => c.notNull())
     .addColumn('order_id', 'text', (c) => c.notNull().references('orders.id'))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addColumn('cause', 'text', (c) => c.notNull())
     .addColumn('outcome', 'text', (c) => c.notNull())
     .addColumn('explanation', 'jsonb', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('routing_decisions_order_idx').on('routing_decisions').columns(['order_id', 'created_at']).execute();
+  await db.schema.createIndex('routing_decisions_order_idx').on('routing_decisions').columns(['order_id', 'seq']).execute();
 
   // Lines no source could fill under unfillable: partial: open while routed_at is null, routed when
   // stock arrives or a mapping changes, closed as well when the order is cancelled.

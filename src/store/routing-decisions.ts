@@ -39,8 +39,7 @@ export async function orderRouting(db: Db, orderId: string): Promise<LineExplana
     .selectFrom('routing_decisions')
     .select(['explanation'])
     .where('order_id', '=', orderId)
-    .orderBy('created_at')
-    .orderBy('id')
+    .orderBy('seq')
     .execute();
   const byLine = new Map<string, LineExplanation>();
   for (const row of rows) {
@@ -52,7 +51,7 @@ export async function orderRouting(db: Db, orderId: string): Promise<LineExplana
 
 /** Every decision of an order, oldest first (for `hub orders explain` and the dashboard's history). */
 export async function orderDecisions(db: Db, orderId: string) {
-  const rows = await db.selectFrom('routing_decisions').selectAll().where('order_id', '=', orderId).orderBy('created_at').orderBy('id').execute();
+  const rows = await db.selectFrom('routing_decisions').select(['id', 'created_at', 'cause', 'outcome', 'explanation']).where('order_id', '=', orderId).orderBy('seq').execute();
   return rows.map((row) => ({
     id: row.id,
     at: new Date(row.created_at).toISOString(),

@@ -166,6 +166,7 @@ export interface StockReservationsTable {
 /** Every routing decision of an order with its explanation (migrations/2026-12-03T0801-routing-decisions.ts). */
 export interface RoutingDecisionsTable {
   id: string;
+  seq: Generated<string>;
   order_id: string;
   created_at: Timestamp;
   /** route (the order's first routing), backorder (waiting lines routed later), reroute. */
