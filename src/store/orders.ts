@@ -2,6 +2,8 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CanonicalOrder } from '../canonical/order.ts';
 import { checkTransition, type OrderStatus } from '../canonical/states.ts';
 import { NotFoundError } from '../errors.ts';
+import type { LineExplanation } from '../routing/explain.ts';
+import { orderRouting } from './routing-decisions.ts';
 import type { Database, OrderRow } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -145,6 +147,8 @@ export interface OrderView {
     createdAt: string;
   }[];
   timeline: { at: string; type: string; status: string | null; cause: string; data: unknown }[];
+  /** Per line, why it went where it went: its latest routing decision (docs/routing.md). */
+  routing: LineExplanation[];
 }
 
 export function orderSummary(row: OrderRow) {
@@ -166,7 +170,7 @@ export async function loadOrderView(db: Db, orderId: string, retailerId?: string
   if (retailerId !== undefined) query = query.where('retailer_id', '=', retailerId);
   const row = await query.executeTakeFirst();
   if (!row) return undefined;
-  const [pos, docs, shipments, events] = await Promise.all([
+  const [pos, docs, shipments, events, routing] = await Promise.all([
     db.selectFrom('purchase_orders').selectAll().where('order_id', '=', orderId).orderBy('po_number').execute(),
     db
       .selectFrom('documents')
@@ -180,6 +184,7 @@ export async function loadOrderView(db: Db, orderId: string, retailerId?: string
       .execute(),
     db.selectFrom('shipments').selectAll().where('order_id', '=', orderId).orderBy('created_at').orderBy('id').execute(),
     db.selectFrom('order_events').selectAll().where('order_id', '=', orderId).orderBy('id').execute(),
+    orderRouting(db, orderId),
   ]);
   return {
     ...orderSummary(row),
@@ -227,6 +232,7 @@ export async function loadOrderView(db: Db, orderId: string, retailerId?: string
       cause: e.cause,
       data: e.data,
     })),
+    routing,
   };
 }
 
