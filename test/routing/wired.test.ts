@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnv } from '../../src/config/env.ts';
 import { MappingError } from '../../src/errors.ts';
+import { ADMIN_COOKIE, sessionValue } from '../../src/http/request.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createHub } from '../../src/main.ts';
 import { receiveInboundFile } from '../../src/pipeline/apply.ts';
@@ -18,7 +19,7 @@ import { cancelOrder } from '../../src/pipeline/cancel.ts';
 import { routeReceivedOrders } from '../../src/pipeline/route.ts';
 import { explainOrder, previewRouting } from '../../src/pipeline/routing-preview.ts';
 import { policyFor } from '../../src/routing/policy.ts';
-import { createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
+import { ADMIN_TOKEN, createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
 import { routingFixture } from '../helpers/routing-setup.ts';
 
 let t: TestHub;
@@ -120,6 +121,13 @@ describe('routing with the policy and live stock', () => {
     const explained = await explainOrder(t.hub, orderId);
     expect(explained.decisions.map((d) => [d.cause, d.outcome])).toEqual([['route', 'partial'], ['backorder', 'routed']]);
     expect(explained.backordered).toEqual([]);
+    // The dashboard's order page shows the same, line by line.
+    const page = await t.app.request(`/orders/${orderId}`, { headers: { cookie: `${ADMIN_COOKIE}=${sessionValue(ADMIN_TOKEN)}` } });
+    const html = await page.text();
+    expect(html).toContain('id="routing"');
+    expect(html).toContain('data-routing-line="2"');
+    expect(html).toContain('south (S-BIKE) × 1');
+    expect(html).toContain('only source with stock');
   });
 
   it('a shipment takes its units off the figure; cancelling an order releases its stock and closes its wait', async () => {
