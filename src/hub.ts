@@ -14,7 +14,7 @@ export interface Hub {
   store: Store;
   env: HubEnv;
   mappings: Map<string, LoadedMapping>;
-  /** routing.yaml beside the mapping files (the built-in policy without one): `policyFor(hub.routing, retailerId)`. */
+  /** The routing policies of routing.yaml beside the mappings (the built-in one without the file). */
   routing: RoutingPolicies;
   clock: () => Date;
   logger: Logger;

@@ -4,6 +4,7 @@ import { checkTransition, type OrderStatus } from '../canonical/states.ts';
 import { NotFoundError } from '../errors.ts';
 import type { LineExplanation } from '../routing/explain.ts';
 import { orderRouting } from './routing-decisions.ts';
+import { redactUrlsIn } from '../logger.ts';
 import type { Database, OrderRow } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -149,7 +150,15 @@ export interface OrderView {
   timeline: { at: string; type: string; status: string | null; cause: string; data: unknown }[];
   /** Per line, why it went where it went: its latest routing decision (docs/routing.md). */
   routing: LineExplanation[];
+  /** Older timeline entries not shown (only the newest ORDER_VIEW_TIMELINE are); absent when none. */
+  timelineOmitted?: number;
+  /** Older documents not shown (only the newest ORDER_VIEW_DOCUMENTS are); absent when none. */
+  documentsOmitted?: number;
 }
+
+/** The most timeline entries and documents an order's view shows (the newest), so that no response or page grows without bound. */
+export const ORDER_VIEW_TIMELINE = 500;
+export const ORDER_VIEW_DOCUMENTS = 200;
 
 export function orderSummary(row: OrderRow) {
   return {
@@ -179,13 +188,23 @@ export async function loadOrderView(db: Db, orderId: string, retailerId?: string
         'isa13', 'created_at',
       ])
       .where('order_id', '=', orderId)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute(),
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(ORDER_VIEW_DOCUMENTS + 1)
+      .execute()
+      .then((rows) => rows.reverse()),
     db.selectFrom('shipments').selectAll().where('order_id', '=', orderId).orderBy('created_at').orderBy('id').execute(),
     db.selectFrom('order_events').selectAll().where('order_id', '=', orderId).orderBy('id').execute(),
     orderRouting(db, orderId),
+    db.selectFrom('order_events').selectAll().where('order_id', '=', orderId).orderBy('id', 'desc').limit(ORDER_VIEW_TIMELINE + 1).execute().then((rows) => rows.reverse()),
   ]);
+  // One more than shown was read: when it is there, count what is left out (a rare, indexed count).
+  const omitted = async (table: 'documents' | 'order_events', shown: number) =>
+    Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<string | number>().as('n')).where('order_id', '=', orderId).executeTakeFirstOrThrow()).n) - shown;
+  const timelineOmitted = events.length > ORDER_VIEW_TIMELINE ? await omitted('order_events', ORDER_VIEW_TIMELINE) : 0;
+  const documentsOmitted = docs.length > ORDER_VIEW_DOCUMENTS ? await omitted('documents', ORDER_VIEW_DOCUMENTS) : 0;
+  if (timelineOmitted) events.shift();
+  if (documentsOmitted) docs.shift();
   return {
     ...orderSummary(row),
     source: row.source,
@@ -209,7 +228,8 @@ export async function loadOrderView(db: Db, orderId: string, retailerId?: string
       filename: d.filename,
       status: d.status,
       attempts: d.attempts,
-      lastError: d.last_error,
+      // URLs in an error are shown without their credentials (issue 18 item 6).
+      lastError: d.last_error === null ? null : redactUrlsIn(d.last_error),
       controlNumber: d.isa13 === null ? null : Number(d.isa13),
       createdAt: d.created_at.toISOString(),
     })),
@@ -233,6 +253,8 @@ export async function loadOrderView(db: Db, orderId: string, retailerId?: string
       data: e.data,
     })),
     routing,
+    ...(timelineOmitted ? { timelineOmitted } : {}),
+    ...(documentsOmitted ? { documentsOmitted } : {}),
   };
 }
 

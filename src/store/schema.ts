@@ -82,8 +82,13 @@ export interface DocumentsTable {
   size: number;
   status: string;
   attempts: Generated<number>;
+  /** 0: no limit on attempts (the supplier's `retry.for` decides). */
   max_attempts: Generated<number>;
   next_attempt_at: NullableTimestamp;
+  /** Since when delivery has been failing (the retry budget runs from here); null once delivered. */
+  failing_since: NullableTimestamp;
+  /** When the operator was alerted that delivery keeps failing (once per failing streak). */
+  alerted_at: NullableTimestamp;
   locked_until: NullableTimestamp;
   last_error: string | null;
   error_code: string | null;
@@ -186,6 +191,23 @@ export interface BackordersTable {
   since: Timestamp;
   closed_at: NullableTimestamp;
   closed_reason: string | null;
+}
+
+/** A line moved away from a purchase order by automatic reroute (migrations/2026-12-03T0802-line-reroutes.ts). */
+export interface LineReroutesTable {
+  id: string;
+  order_id: string;
+  line_id: string;
+  sku: string;
+  quantity: number;
+  from_supplier: string;
+  from_po_id: string;
+  /** Null: no source was left, the order went to exception. */
+  to_supplier: string | null;
+  to_po_id: string | null;
+  trigger: string;
+  reason: string;
+  at: Timestamp;
 }
 
 export interface ExpectationsTable {
@@ -291,6 +313,7 @@ export interface Database {
   stock_reservations: StockReservationsTable;
   routing_decisions: RoutingDecisionsTable;
   backorders: BackordersTable;
+  line_reroutes: LineReroutesTable;
   expectations: ExpectationsTable;
   leases: LeasesTable;
   supplier_activity: SupplierActivityTable;
@@ -309,3 +332,4 @@ export type DocumentRow = Selectable<DocumentsTable>;
 export type NewDocument = Insertable<DocumentsTable>;
 export type DocumentUpdate = Updateable<DocumentsTable>;
 export type ShipmentRow = Selectable<ShipmentsTable>;
+export type LineRerouteRow = Selectable<LineReroutesTable>;
