@@ -20,6 +20,7 @@ import { parse } from 'csv-parse/sync';
 import type { Shipment, ShipmentLine } from '../canonical/inbound.ts';
 import type { TrackingRuleKeys } from './tracking-rule.ts';
 import { ParseError, errorMessage } from '../errors.ts';
+import { InboundLimitError } from '../limits.ts';
 
 /** The canonical fields a tracking record has. */
 export const TRACKING_FIELDS = [
@@ -241,7 +242,8 @@ class CsvShipmentReader {
   add(row: CsvRow): void {
     if (!this.index) return this.header(row);
     if (++this.rows > (this.options.maxRecords ?? Infinity)) {
-      throw new ParseError('csv', `more than ${this.options.maxRecords} rows, over the hub's limit of rows per file (HUB_LIMIT_RECORDS_PER_FILE); nothing of this file was applied`, { file: this.options.file, line: row.info.lines });
+      const max = this.options.maxRecords as number;
+      throw new InboundLimitError('csv', 'recordsPerFile', max, this.rows, 'this file (not read further)', { ...(this.options.file ? { file: this.options.file } : {}), line: row.info.lines });
     }
     const values: Partial<Record<TrackingField, string>> = {};
     for (const [field, i] of this.index) values[field] = row.record[i] ?? '';

@@ -126,7 +126,7 @@ describe('what one supplier file may add is bounded', () => {
     const rows = Array.from({ length: 45 }, (_, i) => `9103-ACME,ACME-TRUCK-01,1,UPS,1Z999AA1${String(i).padStart(10, '0')}`);
     const result = await receive('rows.csv', ['PO,SKU,Qty,Carrier,Tracking', ...rows].join('\n'));
     expect(result.status).toBe('failed');
-    expect(result.error).toMatch(/more than 40 rows, over the hub's limit of rows per file \(HUB_LIMIT_RECORDS_PER_FILE\).*\(rows\.csv, line 42\)/);
+    expect(result.error).toMatch(/this file \(not read further\): 41 rows or records in one file, over the hub's limit of 40 \(HUB_LIMIT_RECORDS_PER_FILE\).*\(rows\.csv, line 42\)/);
     expect(await orderState(orderId)).toEqual(before);
   });
 
@@ -142,7 +142,7 @@ describe('what one supplier file may add is bounded', () => {
     expect((await orderState(orderId)).shipments).toBe(3);
   });
 
-  it('a shipment with more lines than allowed, and a file with more order updates than allowed, are refused by the pure check', () => {
+  it('a shipment with more lines than allowed, a file with more order updates or XML records than allowed, are refused by the pure check', () => {
     const limits = { ...DEFAULT_INBOUND_LIMITS, linesPerShipment: 2, timelineEntriesPerFile: 3 };
     const shipment = (po: string, lines: number): InboundItem => ({
       kind: 'shipment',
@@ -159,6 +159,7 @@ describe('what one supplier file may add is bounded', () => {
     expect(error).toBeInstanceOf(InboundLimitError);
     expect(error).toMatchObject({ code: 'parse_failed', limit: 'timelineEntriesPerFile', max: 3, actual: 4, details: { file: 'f.json', limit: 'timelineEntriesPerFile' } });
     expect(() => checkInboundLimits({ format: 'json', items: many.slice(0, 3) }, limits)).not.toThrow();
+    expect(() => checkInboundLimits({ format: 'xml', items: many.slice(0, 3) }, { ...limits, recordsPerFile: 2 }, 'f.xml')).toThrow(/this file: 3 rows or records in one file, over the hub's limit of 2 \(HUB_LIMIT_RECORDS_PER_FILE\)/);
   });
 
   it(`an order's view shows its newest ${ORDER_VIEW_TIMELINE} timeline entries and says how many older ones it leaves out`, async () => {

@@ -3,6 +3,7 @@
  * already-shaped rows so that the views only lay them out.
  */
 import { sql } from 'kysely';
+import { listUnmatchedFiles, type UnmatchedFile } from '../../store/unmatched-files.ts';
 import { ORDER_STATES, type OrderStatus } from '../../canonical/states.ts';
 import type { Hub } from '../../hub.ts';
 import { toBuffer } from '../../store/ids.ts';
@@ -79,6 +80,8 @@ export interface HomeData {
   failedDocuments: DocumentListItem[];
   suppliers: SupplierHealth[];
   activity: HourBucket[];
+  /** Files in suppliers' inbound folders that no rule matches (src/store/unmatched-files.ts). */
+  unmatchedFiles: UnmatchedFile[];
 }
 
 function documentsQuery(hub: Hub) {
@@ -183,6 +186,7 @@ export async function loadHome(hub: Hub): Promise<HomeData> {
     failedDocuments,
     suppliers,
     activity,
+    unmatchedFiles: await listUnmatchedFiles(db, undefined, LIST_LIMIT),
   };
 }
 
