@@ -288,6 +288,63 @@ const COMMANDS: Record<string, Command> = {
       }
     },
   },
+  'orders explain': {
+    usage: 'hub orders explain <order id>',
+    summary: 'why each line of an order went where it went: its routing decisions with every candidate, what waits, what is reserved (JSON)',
+    async run(args) {
+      const [id] = args;
+      if (!id) throw new CliUsageError('give an order id');
+      const { createHub } = await import('./main.ts');
+      const hub = await createHub();
+      try {
+        const { explainOrder } = await import('./pipeline/routing-preview.ts');
+        console.log(JSON.stringify(await explainOrder(hub, id), null, 2));
+        return 0;
+      } finally {
+        await hub.store.close();
+      }
+    },
+  },
+  'routing preview': {
+    usage: 'hub routing preview <order.json> [--retailer <id>]',
+    summary: "how a canonical order would be routed now, with the retailer's policy and the live stock (JSON; nothing sent, nothing written)",
+    async run(args) {
+      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { retailer: { type: 'string' } } });
+      const [orderFile] = positionals;
+      if (!orderFile) throw new CliUsageError('give an order file');
+      let body: unknown;
+      try {
+        body = JSON.parse(await readFile(orderFile, 'utf8'));
+      } catch (error) {
+        throw new CliUsageError(`${orderFile} is not a JSON order: ${(error as Error).message}`);
+      }
+      const { createHub } = await import('./main.ts');
+      const hub = await createHub();
+      try {
+        const { previewRouting } = await import('./pipeline/routing-preview.ts');
+        console.log(JSON.stringify(await previewRouting(hub, body, values.retailer), null, 2));
+        return 0;
+      } finally {
+        await hub.store.close();
+      }
+    },
+  },
+  'routing backorders': {
+    usage: 'hub routing backorders',
+    summary: 'route the lines waiting for stock (unfillable: partial) that can go now; the worker does it after stock feeds',
+    async run() {
+      const { createHub } = await import('./main.ts');
+      const hub = await createHub();
+      try {
+        const { routeBackorders } = await import('./pipeline/backorders.ts');
+        const routed = await routeBackorders(hub);
+        console.log(routed.length ? `routed waiting lines of ${routed.length} order${routed.length === 1 ? '' : 's'}: ${routed.join(', ')}` : 'no waiting line can go now');
+        return 0;
+      } finally {
+        await hub.store.close();
+      }
+    },
+  },
   mailbox: {
     usage: 'hub mailbox',
     summary: 'the SFTP mailbox alone (HUB_SFTP_HOST, HUB_SFTP_PORT), for running it in its own processes; `hub serve` runs it too',

@@ -7,6 +7,8 @@ import { HubError } from '../errors.ts';
 export const ORDER_STATES = [
   'received',
   'awaiting_payment',
+  // Every line waits for stock (routing policy unfillable: partial); routed when stock arrives.
+  'backordered',
   'routed',
   'sent',
   'acknowledged',
@@ -31,7 +33,8 @@ export const PO_STATES = [
 export type PoStatus = (typeof PO_STATES)[number];
 
 const ORDER_TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
-  received: ['awaiting_payment', 'routed', 'exception', 'cancelled'],
+  received: ['awaiting_payment', 'backordered', 'routed', 'exception', 'cancelled'],
+  backordered: ['routed', 'exception', 'cancelled'],
   awaiting_payment: ['received', 'routed', 'exception', 'cancelled'],
   routed: ['sent', 'acknowledged', 'partially_shipped', 'shipped', 'exception', 'cancelled'],
   // Back to `routed` when automatic reroute moves a line to a new purchase order, not sent yet.

@@ -21,6 +21,7 @@ import { errorMessage } from '../errors.ts';
 import { REDACT_PATHS } from '../logger.ts';
 import { createHub, startHub, type RunningHub } from '../main.ts';
 import { packageRoot } from '../package-root.ts';
+import { loadRoutingPolicy } from '../routing/policy-loader.ts';
 import { createRetailer } from '../store/retailers.ts';
 import { demoOrders, type DemoOrder } from './orders.ts';
 import { createPrinter, describeEvent, padVisible, summaryTable, type Printer, type SummaryRow } from './output.ts';
@@ -100,7 +101,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       pretty({ destination: 2, colorize: process.stderr.isTTY === true, ignore: 'pid,hostname', sync: true }),
     );
     p.line(p.dim('starting: embedded database (migrations), sandbox suppliers, hub…'));
-    const hub = await createHub({ env, mappings, logger });
+    const routing = await loadRoutingPolicy(MAPPINGS_DIR, sandbox.env);
+    const hub = await createHub({ env, mappings, routing, logger });
     let running: RunningHub | undefined;
     cleanups.push(async () => (running ? running.stop() : hub.store.close()));
     const shopifySecret = randomBytes(24).toString('base64url');

@@ -41,7 +41,50 @@ export function openApiDocument() {
         CanonicalOrder: schema(CanonicalOrder),
         Error: schema(ErrorBody),
         OrderStatus: { type: 'string', enum: [...ORDER_STATES] },
-        Order: { type: 'object', description: 'The stored order with purchaseOrders, documents, shipments and timeline' },
+        Order: {
+          type: 'object',
+          description: 'The stored order with purchaseOrders, documents, shipments, timeline and routing',
+          properties: { routing: { type: 'array', items: { $ref: '#/components/schemas/RoutingLine' } } },
+        },
+        RoutingLine: {
+          type: 'object',
+          description: 'Why one order line went where it went: its latest routing decision (docs/routing.md, "The explanation")',
+          required: ['lineId', 'sku', 'supplier', 'reason', 'candidates'],
+          properties: {
+            lineId: { type: 'string' },
+            sku: { type: 'string' },
+            quantity: { type: 'integer' },
+            status: { type: 'string', enum: ['allocated', 'held', 'unfillable'] },
+            supplier: { type: 'string', nullable: true, description: 'Who ships it (the first of several when split); null when nobody does now' },
+            allocations: {
+              type: 'array',
+              items: { type: 'object', properties: { supplier: { type: 'string' }, supplierSku: { type: 'string' }, quantity: { type: 'integer' } } },
+            },
+            reason: { type: 'string', description: 'One plain sentence' },
+            candidates: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['supplier', 'available', 'stockAt', 'cost', 'landedCost', 'skipped'],
+                properties: {
+                  supplier: { type: 'string' },
+                  supplierSku: { type: 'string' },
+                  available: { type: 'integer', nullable: true, description: "The supplier's last stock figure; null: none" },
+                  reserved: { type: 'integer', nullable: true },
+                  buffer: { type: 'integer' },
+                  usable: { type: 'integer', nullable: true, description: 'available − reserved − buffer; null when unknown (none, or older than stockMaxAge)' },
+                  stockAt: { type: 'string', nullable: true, format: 'date-time', description: "The stock figure's own timestamp" },
+                  cost: { type: 'string', nullable: true, description: 'Unit cost, a decimal string' },
+                  landedCost: { type: 'string', nullable: true, description: 'quantity × cost + the supplier\'s shippingFee' },
+                  priority: { type: 'integer', nullable: true },
+                  leadTimeDays: { type: 'integer', nullable: true },
+                  quantity: { type: 'integer', description: 'How much of the line it ships' },
+                  skipped: { type: 'string', nullable: true, description: 'Why it was left out; null when it was ranked' },
+                },
+              },
+            },
+          },
+        },
       },
     },
     paths: {
@@ -65,7 +108,7 @@ export function openApiDocument() {
       },
       '/v1/orders/{id}': {
         get: {
-          summary: 'An order with its purchase orders, documents, shipments and timeline',
+          summary: 'An order with its purchase orders, documents, shipments, timeline and routing explanation',
           security: bearer,
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: { 200: { description: 'The order', ...json('Order') }, 401: errors[401], 404: errors[404] },

@@ -26,6 +26,7 @@ export const EVENT_TYPES = [
   'order.exception',
   'order.cancelled',
   'order.overdue',
+  'order.backordered',
 ] as const;
 export const EventType = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventType>;
@@ -100,6 +101,21 @@ export const OverdueData = z.strictObject({
   dueAt: z.iso.datetime({ offset: true }),
 });
 
+export const BackorderedData = z.strictObject({
+  /** The lines no supplier can ship now (routing policy `unfillable: partial`); the others went out. */
+  lines: z
+    .array(
+      z.strictObject({
+        lineId: z.string().min(1),
+        sku: z.string().min(1),
+        quantity: z.number().int().positive(),
+        /** Why, in words for a person: "no source can take 2: acme out of stock". */
+        reason: z.string().min(1),
+      }),
+    )
+    .min(1),
+});
+
 const envelope = {
   id: z.string().regex(/^evt_[0-9a-f]{32}$/),
   createdAt: z.iso.datetime({ offset: true }),
@@ -113,6 +129,7 @@ export const HubEvent = z.discriminatedUnion('type', [
   z.strictObject({ ...envelope, type: z.literal('order.exception'), data: ExceptionData }),
   z.strictObject({ ...envelope, type: z.literal('order.cancelled'), data: CancelledData }),
   z.strictObject({ ...envelope, type: z.literal('order.overdue'), data: OverdueData }),
+  z.strictObject({ ...envelope, type: z.literal('order.backordered'), data: BackorderedData }),
 ]);
 export type HubEvent = z.infer<typeof HubEvent>;
 export type EventData<T extends EventType> = Extract<HubEvent, { type: T }>['data'];
@@ -149,6 +166,8 @@ function dedupeKey(input: EventInput): string {
       return ''; // an order is cancelled once
     case 'order.overdue':
       return [input.data.poNumber, input.data.awaiting, input.data.dueAt].join('\u001f');
+    case 'order.backordered':
+      return input.data.lines.map((l) => `${l.lineId}:${l.quantity}`).join('\u001f'); // once per set of waiting lines
     default: {
       const unreachable: never = input;
       return unreachable;

@@ -20,6 +20,7 @@ import { resolveCarrier, trackingUrls } from '../notify/carriers.ts';
 import { newId, sha256Hex, toBuffer } from '../store/ids.ts';
 import { recordEvent } from '../store/orders.ts';
 import type { Database, PurchaseOrderRow } from '../store/schema.ts';
+import { releaseShipped } from '../store/stock.ts';
 import { purchaseOrderStatus } from '../store/reroutes.ts';
 import { openBackorderDeadline, rerouteRejectedLines } from './auto-reroute.ts';
 import { meetExpectation } from './expectations.ts';
@@ -330,6 +331,12 @@ async function lockPurchaseOrder(trx: Transaction<Database>, poId: string, order
   return trx.selectFrom('purchase_orders').selectAll().where('id', '=', poId).forUpdate().executeTakeFirstOrThrow();
 }
 
+function shippedByLine(lines: readonly { lineId: string; quantity: number }[]): Map<string, number> {
+  const byLine = new Map<string, number>();
+  for (const l of lines) byLine.set(l.lineId, (byLine.get(l.lineId) ?? 0) + l.quantity);
+  return byLine;
+}
+
 async function setPoStatus(trx: Transaction<Database>, poId: string, status: PoStatus, reason: string | null = null): Promise<void> {
   await trx.updateTable('purchase_orders').set({ status, status_reason: reason, updated_at: sql`now()` }).where('id', '=', poId).execute();
 }
@@ -445,6 +452,8 @@ async function applyShipment(
     .execute();
   const complete = po.lines.every((l) => (shipped[l.lineNumber] ?? 0) >= l.quantity);
   await trx.updateTable('purchase_orders').set({ shipped: JSON.stringify(shipped), updated_at: sql`now()` }).where('id', '=', row.id).execute();
+  // What shipped is no longer reserved; what is still to ship of a line stays so.
+  await releaseShipped(trx, row.id, shippedByLine(shippedLines), hub.clock());
   await setPoStatus(trx, row.id, complete ? 'shipped' : 'partially_shipped');
   if (over.length) {
     const summary = over.map((o) => `${o.sku}: ${o.shipped} shipped of ${o.ordered} ordered`).join('; ');

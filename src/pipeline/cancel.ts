@@ -5,6 +5,8 @@ import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Hub } from '../hub.ts';
 import { toCancellation } from '../routing/index.ts';
 import { loadOrderView, recordEvent, setOrderStatus, type OrderView } from '../store/orders.ts';
+import { closeBackorders } from '../store/routing-decisions.ts';
+import { releaseReservations } from '../store/stock.ts';
 import { enqueueRetailerEvent } from './notify.ts';
 import { enqueuePurchaseOrder } from './route.ts';
 
@@ -72,6 +74,8 @@ export async function cancelOrder(
       await recordEvent(trx, orderId, { type: 'po_cancel_queued', cause, data: { poId: po.id, poNumber: po.po_number, documentId } });
     }
     await setOrderStatus(trx, orderId, 'cancelled', cause);
+    await releaseReservations(trx, { orderId }, 'cancelled', hub.clock());
+    await closeBackorders(trx, orderId, 'cancelled', hub.clock());
     await enqueueRetailerEvent(trx, hub, orderId, { type: 'order.cancelled', data: { reason: cause, by } });
   });
   await hub.store.wakeOutbox();

@@ -90,6 +90,7 @@ export async function acceptOrder(
       documents: [],
       shipments: [],
       timeline: [{ at, type: 'order_received', status, cause: row.cause, data: JSON.parse(row.event) }],
+      routing: [],
     };
     return { created: true, order: view, ...warnings };
   }

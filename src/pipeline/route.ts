@@ -5,15 +5,17 @@ import type { LoadedMapping } from '../config/mapping-loader.ts';
 import { HubError, errorMessage } from '../errors.ts';
 import { renderOutbound, usesControlNumbers } from '../formats/outbound.ts';
 import type { Hub } from '../hub.ts';
-import { routeOrder } from '../routing/index.ts';
 import { claimOrderAndNumber, nextControlNumber, nextControlNumbers } from '../store/control-numbers.ts';
 import type { OrderOffer } from '../store/database.ts';
+import { explainDecision } from '../routing/explain.ts';
 import type { OutboundFile } from '../transports/transport.ts';
 import { newId, sha256Hex } from '../store/ids.ts';
 import { eventRow, setOrderStatus, statusChange } from '../store/orders.ts';
+import { recordDecision } from '../store/routing-decisions.ts';
 import type { Database, DocumentRow } from '../store/schema.ts';
 import { insertOutbound, outboundRow, type OutboundDocumentInput } from './documents.ts';
 import { enqueueRetailerEvent } from './notify.ts';
+import { decideWithStock, recordRoutingOutcome } from './stock-routing.ts';
 
 /**
  * Renders one purchase order into the supplier's format and puts it in the outbox, in the caller's
@@ -234,19 +236,26 @@ async function routeNextOrder(
       if (!row) return undefined;
       claimed = row.id;
       const order = row.data as CanonicalOrder;
-      const routed = await routeOrder(
-        {
-          orderId: row.id,
-          retailer: { id: row.retailer_id, name: row.retailer_name },
-          order,
-          createdAt: hub.clock().toISOString(),
-        },
-        [...hub.mappings.values()],
+      // The retailer's policy and the candidates' live stock, locked until the commit when the
+      // policy counts stock: a router behind this one waits, then sees these reservations.
+      const { routed } = await decideWithStock(
+        trx,
+        hub,
+        { orderId: row.id, retailer: { id: row.retailer_id, name: row.retailer_name }, order, createdAt: hub.clock().toISOString() },
+        'lock',
       );
       if (!routed.ok) {
         hub.logger.warn({ orderId: row.id, reason: routed.reason }, 'order cannot be routed');
         await setOrderStatus(trx, row.id, 'exception', 'router', { reason: routed.reason, data: { code: 'unroutable_sku' } });
+        // The explanation is kept (why every line went where, and which one held the order).
+        if (routed.decision) await recordDecision(trx, { orderId: row.id, cause: 'route', outcome: routed.decision.outcome, explanation: explainDecision(routed.decision) }, hub.clock());
         await enqueueRetailerEvent(trx, hub, row.id, { type: 'order.exception', data: { reason: routed.reason, code: 'unroutable_sku', poNumber: null } });
+        return { orderId: row.id, documents: [] };
+      }
+      if (routed.purchaseOrders.length === 0) {
+        // Every line waits for stock (unfillable: partial): nothing to send yet.
+        await setOrderStatus(trx, row.id, 'backordered', 'router', { data: { lines: routed.waiting.map((w) => w.lineId) } });
+        await recordRoutingOutcome(trx, hub, row.id, routed.decision, routed.waiting, [], 'route');
         return { orderId: row.id, documents: [] };
       }
       const purchaseOrders: PurchaseOrder[] = [];
@@ -255,6 +264,7 @@ async function routeNextOrder(
       }
       const numbers = await nextControlNumbers(trx, numberedSuppliers(hub, purchaseOrders));
       const documents = await recordRouting(trx, hub, row.id, purchaseOrders, numbers, claimForMs === undefined ? {} : { claimForMs });
+      await recordRoutingOutcome(trx, hub, row.id, routed.decision, routed.waiting, documents, 'route');
       return { orderId: row.id, documents: claimForMs === undefined ? [] : documents };
     });
   } catch (error) {
@@ -262,6 +272,9 @@ async function routeNextOrder(
     // Another router committed the same PO number for the supplier after uniquePoNumber looked: not
     // the order's fault. It is still `received`; the next look (right away) sees the number taken.
     if (isPoNumberTaken(error)) return { orderId: claimed, documents: [] };
+    // Two transactions locked stock in an order PostgreSQL refused (a feed applied meanwhile):
+    // nothing was written; the order is still `received` and is routed again on the next look.
+    if (isDeadlock(error)) return { orderId: claimed, documents: [] };
     if (!isOrderFault(error)) throw error;
     // The order's own data was refused (a mandatory value missing, text the database cannot hold...):
     // park it with the reason, so that it does not hold up the orders behind it.
@@ -297,14 +310,22 @@ export async function routeAcceptedOrder(
   onRendered?: (rendered: RenderedPurchaseOrder[]) => Staging,
 ): Promise<DocumentRow[] | undefined> {
   try {
-    const routed = await routeOrder(
-      { orderId: offer.id, retailer: offer.retailer, order: offer.order, createdAt: hub.clock().toISOString() },
-      [...hub.mappings.values()],
-    );
-    if (!routed.ok) return undefined;
     return await hub.store.db.transaction().execute(async (trx) => {
+      // Stock first (locked when the policy counts it), then the order and its control numbers:
+      // the router takes them in the same order, so the two never wait on each other in a circle.
+      const { routed } = await decideWithStock(
+        trx,
+        hub,
+        { orderId: offer.id, retailer: offer.retailer, order: offer.order, createdAt: hub.clock().toISOString() },
+        'lock',
+      );
+      // Anything but every line routed now is left to the router, which records the reasons.
+      if (!routed.ok || routed.decision.outcome !== 'routed') return undefined;
       const numbers = await claimOrderAndNumber(trx, offer.id, numberedSuppliers(hub, routed.purchaseOrders));
-      return numbers && recordRouting(trx, hub, offer.id, routed.purchaseOrders, numbers, { claimForMs, ...(onRendered ? { onRendered } : {}) });
+      if (!numbers) return undefined;
+      const documents = await recordRouting(trx, hub, offer.id, routed.purchaseOrders, numbers, { claimForMs, ...(onRendered ? { onRendered } : {}) });
+      await recordRoutingOutcome(trx, hub, offer.id, routed.decision, routed.waiting, documents, 'route');
+      return documents;
     });
   } catch (error) {
     hub.logger.debug({ orderId: offer.id, err: error }, 'order left to the router');
@@ -315,6 +336,11 @@ export async function routeAcceptedOrder(
 function isPoNumberTaken(error: unknown): boolean {
   const { code, constraint } = error as { code?: unknown; constraint?: unknown };
   return code === '23505' && constraint === 'purchase_orders_supplier_po_uq';
+}
+
+function isDeadlock(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === '40P01' || code === '40001';
 }
 
 /** Errors caused by the order itself (as opposed to the database or the network being away). */
@@ -329,7 +355,7 @@ function isOrderFault(error: unknown): boolean {
  * PO numbers are unique per supplier. Order numbers are not unique across retailers (every Shopify
  * store starts at #1001), nor always within one: a number already used gets `-2`, `-3`, ...
  */
-async function uniquePoNumber(trx: Transaction<Database>, supplierId: string, poNumber: string): Promise<string> {
+export async function uniquePoNumber(trx: Transaction<Database>, supplierId: string, poNumber: string): Promise<string> {
   const taken = new Set(
     (
       await trx

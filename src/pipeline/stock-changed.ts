@@ -3,14 +3,19 @@
  * change of stock, so that feeds of every format (846, JSON, CSV, XML, INVRPT; pulled or pushed)
  * trigger the same things.
  *
- * Today: nothing waits here but the hook itself. Issue 12 hangs two things on it: backordered lines
- * routed again (helper `routing`: `routeBackorders(hub, supplierId)`), and the stock pushed back to
- * the retailers' stores (src/pipeline/stock-push.ts).
+ * Lines waiting for stock (routing policy `unfillable: partial`) that a source of this supplier can
+ * now take are routed (`routeBackorders`, one transaction per order; a failure is logged, the
+ * worker's next overdue pass tries again). Issue 12 also hangs the stock pushed back to the
+ * retailers' stores on it (src/pipeline/stock-push.ts).
  */
 import type { Hub } from '../hub.ts';
+import { routeBackorders } from './backorders.ts';
 
 /** Called after the commit of a transaction that applied a stock feed of `supplierId`. */
 export async function stockChanged(hub: Hub, supplierId: string): Promise<void> {
-  void hub;
-  void supplierId;
+  try {
+    await routeBackorders(hub, { supplierId });
+  } catch (error) {
+    hub.logger.error({ err: error, supplier: supplierId }, 'routing waiting lines after a stock feed failed');
+  }
 }

@@ -3,6 +3,7 @@ import { crashPoint } from '../crash.ts';
 import type { OrderOffer } from '../store/database.ts';
 import type { DocumentRow } from '../store/schema.ts';
 import { claimDueDocuments, deliverDocument, requeueUnconfirmedDeliveries } from './dispatch.ts';
+import { routeBackorders } from './backorders.ts';
 import { checkOverdue } from './expectations.ts';
 import { routeAcceptedOrder, routeReceivedOrders, type RenderedPurchaseOrder, type Staging } from './route.ts';
 
@@ -50,8 +51,13 @@ export class Worker {
       if (awaitsMdns) requeueUnconfirmedDeliveries(this.hub).catch((error) => this.hub.logger.error({ err: error }, 'requeueing unconfirmed AS2 deliveries failed'));
       this.kick();
     }, this.options.pollIntervalMs);
+    // Lines waiting for stock (unfillable: partial) go as soon as a source can take them: after a
+    // restart (mappings may have changed) and on every overdue pass (stock feeds came in meanwhile).
+    const backorders = () => routeBackorders(this.hub).catch((error) => this.hub.logger.error({ err: error }, 'routing waiting lines failed'));
+    void backorders();
     this.overdueTimer = setInterval(() => {
       checkOverdue(this.hub).catch((error) => this.hub.logger.error({ err: error }, 'overdue check failed'));
+      void backorders();
     }, this.options.overdueIntervalMs);
     this.kick();
   }

@@ -2,6 +2,8 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CanonicalOrder } from '../canonical/order.ts';
 import { checkTransition, type OrderStatus } from '../canonical/states.ts';
 import { NotFoundError } from '../errors.ts';
+import type { LineExplanation } from '../routing/explain.ts';
+import { orderRouting } from './routing-decisions.ts';
 import { redactUrlsIn } from '../logger.ts';
 import type { Database, OrderRow } from './schema.ts';
 
@@ -146,6 +148,8 @@ export interface OrderView {
     createdAt: string;
   }[];
   timeline: { at: string; type: string; status: string | null; cause: string; data: unknown }[];
+  /** Per line, why it went where it went: its latest routing decision (docs/routing.md). */
+  routing: LineExplanation[];
   /** Older timeline entries not shown (only the newest ORDER_VIEW_TIMELINE are); absent when none. */
   timelineOmitted?: number;
   /** Older documents not shown (only the newest ORDER_VIEW_DOCUMENTS are); absent when none. */
@@ -175,7 +179,7 @@ export async function loadOrderView(db: Db, orderId: string, retailerId?: string
   if (retailerId !== undefined) query = query.where('retailer_id', '=', retailerId);
   const row = await query.executeTakeFirst();
   if (!row) return undefined;
-  const [pos, docs, shipments, events] = await Promise.all([
+  const [pos, docs, shipments, events, routing] = await Promise.all([
     db.selectFrom('purchase_orders').selectAll().where('order_id', '=', orderId).orderBy('po_number').execute(),
     db
       .selectFrom('documents')
@@ -190,6 +194,8 @@ export async function loadOrderView(db: Db, orderId: string, retailerId?: string
       .execute()
       .then((rows) => rows.reverse()),
     db.selectFrom('shipments').selectAll().where('order_id', '=', orderId).orderBy('created_at').orderBy('id').execute(),
+    db.selectFrom('order_events').selectAll().where('order_id', '=', orderId).orderBy('id').execute(),
+    orderRouting(db, orderId),
     db.selectFrom('order_events').selectAll().where('order_id', '=', orderId).orderBy('id', 'desc').limit(ORDER_VIEW_TIMELINE + 1).execute().then((rows) => rows.reverse()),
   ]);
   // One more than shown was read: when it is there, count what is left out (a rare, indexed count).
@@ -246,6 +252,7 @@ export async function loadOrderView(db: Db, orderId: string, retailerId?: string
       cause: e.cause,
       data: e.data,
     })),
+    routing,
     ...(timelineOmitted ? { timelineOmitted } : {}),
     ...(documentsOmitted ? { documentsOmitted } : {}),
   };

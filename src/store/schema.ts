@@ -170,6 +170,31 @@ export interface StockReservationsTable {
   release_reason: string | null;
 }
 
+/** Every routing decision of an order with its explanation (migrations/2026-12-03T0801-routing-decisions.ts). */
+export interface RoutingDecisionsTable {
+  id: string;
+  seq: Generated<string>;
+  order_id: string;
+  created_at: Timestamp;
+  /** route (the order's first routing), backorder (waiting lines routed later), reroute. */
+  cause: string;
+  outcome: string;
+  /** LineExplanation[] (src/routing/explain.ts) of the lines this decision decided. */
+  explanation: Json<unknown>;
+}
+
+/** Lines waiting for stock (unfillable: partial); open while closed_at is null. */
+export interface BackordersTable {
+  order_id: string;
+  line_id: string;
+  sku: string;
+  quantity: number;
+  reason: string;
+  since: Timestamp;
+  closed_at: NullableTimestamp;
+  closed_reason: string | null;
+}
+
 /** A line moved away from a purchase order by automatic reroute (migrations/2026-12-03T0802-line-reroutes.ts). */
 export interface LineReroutesTable {
   id: string;
@@ -300,6 +325,8 @@ export interface Database {
   invoices: InvoicesTable;
   inventory: InventoryTable;
   stock_reservations: StockReservationsTable;
+  routing_decisions: RoutingDecisionsTable;
+  backorders: BackordersTable;
   line_reroutes: LineReroutesTable;
   expectations: ExpectationsTable;
   leases: LeasesTable;

@@ -174,7 +174,8 @@ export async function releaseReservations(trx: Db, scope: ReservationScope, reas
 /**
  * A shipment of a PO's lines (`lineId` → units shipped now): each live reservation of those lines is
  * released as `shipped`; what is still to ship of a line is reserved again in a new row (the
- * history stays readable). Returns how many units were released.
+ * history stays readable); the units shipped leave the supplier's stock figure too, until its next
+ * feed. Returns how many units were released.
  */
 export async function releaseShipped(trx: Db, poId: string, shipped: ReadonlyMap<string, number>, at: Date = new Date()): Promise<number> {
   if (shipped.size === 0) return 0;
@@ -198,6 +199,18 @@ export async function releaseShipped(trx: Db, poId: string, shipped: ReadonlyMap
     }
   }
   await reserveStock(trx, again, at);
+  // The units left the supplier's shelf: they leave its figure with the reservation, so that
+  // available − reserved stays what it was until the supplier's next feed says otherwise.
+  for (const row of live) {
+    const take = row.quantity - (again.find((a) => a.lineId === row.line_id && a.supplierSku === row.supplier_sku)?.quantity ?? 0);
+    if (take <= 0) continue;
+    await trx
+      .updateTable('inventory')
+      .set({ available: sql<number>`greatest(available - ${take}, 0)` })
+      .where('supplier_id', '=', row.supplier_id)
+      .where('supplier_sku', '=', row.supplier_sku)
+      .execute();
+  }
   return released;
 }
 

@@ -4,6 +4,7 @@ import { createApp } from '../../src/http/app.ts';
 import type { Hub } from '../../src/hub.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createHub } from '../../src/main.ts';
+import type { RoutingPolicies } from '../../src/routing/policy.ts';
 import type { Store } from '../../src/store/database.ts';
 import { createRetailer, type NewRetailer } from '../../src/store/retailers.ts';
 import { openTestStore } from './db.ts';
@@ -22,7 +23,7 @@ let counter = 0;
 
 /** A hub on its own fresh store, with the given mappings, a silent logger and (optionally) a fixed clock. */
 export async function createTestHub(
-  options: { mappings?: LoadedMapping[]; clock?: () => Date; env?: Record<string, string>; store?: Store } = {},
+  options: { mappings?: LoadedMapping[]; routing?: RoutingPolicies; clock?: () => Date; env?: Record<string, string>; store?: Store } = {},
 ): Promise<TestHub> {
   const store = options.store ?? (await openTestStore());
   const env = loadEnv({ HUB_ADMIN_TOKEN: ADMIN_TOKEN, HUB_DATA_DIR: 'memory://', ...options.env });
@@ -30,6 +31,7 @@ export async function createTestHub(
     env,
     store,
     mappings: options.mappings ?? [],
+    ...(options.routing ? { routing: options.routing } : {}),
     logger: silentLogger,
     ...(options.clock ? { clock: options.clock } : {}),
   });

@@ -128,6 +128,34 @@ export function OrderPage(props: { view: OrderView; ctx: PageContext; reroutes?:
         )}
       </section>
 
+      <section class="card" id="routing">
+        <h2>Routing</h2>
+        {view.routing.length === 0 ? (
+          <Empty text="Not routed yet." />
+        ) : (
+          <table>
+            <thead><tr><th>Line</th><th>SKU</th><th>Goes to</th><th>Why</th><th>Candidates</th></tr></thead>
+            <tbody>
+              {view.routing.map((line) => (
+                <tr data-routing-line={line.lineId}>
+                  <td>{line.lineId}</td>
+                  <td>{`${line.sku} × ${line.quantity}`}</td>
+                  <td>{line.status === 'allocated' ? line.allocations.map((a) => <div>{`${a.supplier} (${a.supplierSku}) × ${a.quantity}`}</div>) : <StateBadge state={line.status === 'held' ? 'held' : 'backordered'} />}</td>
+                  <td>{line.reason}</td>
+                  <td>
+                    {line.candidates.map((c) => (
+                      <div class={c.skipped ? 'muted' : undefined}>
+                        {`${c.supplier}: stock ${c.available ?? 'unknown'}${c.reserved ? ` (${c.reserved} reserved)` : ''}${c.stockAt ? ` at ${formatTime(c.stockAt)}` : ''}, cost ${c.cost ?? '?'}, landed ${c.landedCost ?? '?'}${c.skipped ? ` — ${c.skipped}` : ''}`}
+                      </div>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
       <Reroutes reroutes={props.reroutes ?? []} />
 
       <section class="card" id="shipments">
