@@ -182,7 +182,7 @@ const COMMANDS: Record<string, Command> = {
       const outputs = await previewPurchaseOrders(env.HUB_MAPPINGS_DIR, supplier, JSON.parse(await readFile(orderFile, 'utf8')));
       for (const out of outputs) {
         console.error(`--- ${out.filename} (${out.contentType}; preview: control numbers ${out.controlNumbers ? 'fixed at 999999999' : 'not used'}) ---`);
-        for (const w of out.warnings ?? []) console.error(`warning: ${w.field} (${w.element}): ${w.message}`);
+        for (const w of out.warnings ?? []) console.error(`warning: ${w.field}${w.element ? ` (${w.element})` : ''}: ${w.message}`);
         process.stdout.write(out.content);
         if (!out.content.toString('utf8').endsWith('\n')) process.stdout.write('\n');
       }

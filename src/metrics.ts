@@ -57,6 +57,12 @@ export function createMetrics() {
       labelNames: ['supplier', 'outcome'] as const,
       registers: [registry],
     }),
+    deliveryAlerts: new Counter({
+      name: 'hub_delivery_alerts_total',
+      help: "Outbound documents whose delivery kept failing past the supplier's retry.alertAfter (the operator is alerted; retries go on)",
+      labelNames: ['supplier'] as const,
+      registers: [registry],
+    }),
     ordersByState: new Gauge({ name: 'hub_orders', help: 'Orders by state', labelNames: ['state'] as const, registers: [registry] }),
     outboxDepth: new Gauge({ name: 'hub_outbox_depth', help: 'Outbound documents waiting to be delivered', registers: [registry] }),
     unmatchedFiles: new Gauge({

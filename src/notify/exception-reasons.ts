@@ -17,6 +17,7 @@ export const EXCEPTION_REASONS = {
   render_failed: 'This order could not be turned into a purchase order for its supplier. We have been alerted and will fix it or contact you.',
   supplier_rejected: 'The supplier declined this order, or part of it. We have been alerted and will contact you about what happens next.',
   delivery_failed: 'We could not pass this order on to its supplier yet. We have been alerted and are working on it; nothing is needed from you.',
+  no_source_left: 'No supplier can ship one or more items of this order now: every supplier that carries them declined, backordered or did not confirm in time. We have been alerted and will contact you.',
 } as const satisfies Record<string, string>;
 
 export type ExceptionCode = keyof typeof EXCEPTION_REASONS;

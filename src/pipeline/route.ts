@@ -53,7 +53,13 @@ async function purchaseOrderDocument(
     poId,
     maxAttempts: loaded.mapping.transport.retry.maxAttempts,
     controlNumbers: numbers ? { ...numbers, partner } : undefined,
-    parsed: { poNumber: po.poNumber, purpose: po.purpose, ...(rendered.warnings ? { warnings: rendered.warnings } : {}) },
+    parsed: {
+      poNumber: po.poNumber,
+      purpose: po.purpose,
+      // A cancellation names its lines: one naming only some of the PO's (a reroute) leaves the PO open.
+      ...(po.purpose === 'cancel' ? { lines: po.lines.map((l) => l.lineId) } : {}),
+      ...(rendered.warnings ? { warnings: rendered.warnings } : {}),
+    },
   };
 }
 

@@ -84,8 +84,13 @@ export interface DocumentsTable {
   size: number;
   status: string;
   attempts: Generated<number>;
+  /** 0: no limit on attempts (the supplier's `retry.for` decides). */
   max_attempts: Generated<number>;
   next_attempt_at: NullableTimestamp;
+  /** Since when delivery has been failing (the retry budget runs from here); null once delivered. */
+  failing_since: NullableTimestamp;
+  /** When the operator was alerted that delivery keeps failing (once per failing streak). */
+  alerted_at: NullableTimestamp;
   locked_until: NullableTimestamp;
   last_error: string | null;
   error_code: string | null;
@@ -163,6 +168,23 @@ export interface StockReservationsTable {
   created_at: Timestamp;
   released_at: NullableTimestamp;
   release_reason: string | null;
+}
+
+/** A line moved away from a purchase order by automatic reroute (migrations/2026-12-03T0802-line-reroutes.ts). */
+export interface LineReroutesTable {
+  id: string;
+  order_id: string;
+  line_id: string;
+  sku: string;
+  quantity: number;
+  from_supplier: string;
+  from_po_id: string;
+  /** Null: no source was left, the order went to exception. */
+  to_supplier: string | null;
+  to_po_id: string | null;
+  trigger: string;
+  reason: string;
+  at: Timestamp;
 }
 
 export interface ExpectationsTable {
@@ -278,6 +300,7 @@ export interface Database {
   invoices: InvoicesTable;
   inventory: InventoryTable;
   stock_reservations: StockReservationsTable;
+  line_reroutes: LineReroutesTable;
   expectations: ExpectationsTable;
   leases: LeasesTable;
   supplier_activity: SupplierActivityTable;
@@ -297,3 +320,4 @@ export type DocumentRow = Selectable<DocumentsTable>;
 export type NewDocument = Insertable<DocumentsTable>;
 export type DocumentUpdate = Updateable<DocumentsTable>;
 export type ShipmentRow = Selectable<ShipmentsTable>;
+export type LineRerouteRow = Selectable<LineReroutesTable>;

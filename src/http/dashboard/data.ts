@@ -7,6 +7,8 @@ import { listUnmatchedFiles, type UnmatchedFile } from '../../store/unmatched-fi
 import { ORDER_STATES, type OrderStatus } from '../../canonical/states.ts';
 import type { Hub } from '../../hub.ts';
 import { toBuffer } from '../../store/ids.ts';
+import { contentPreview } from '../content-preview.ts';
+import { redactUrlsIn } from '../../logger.ts';
 
 const LIST_LIMIT = 200;
 const HOUR_MS = 3_600_000;
@@ -108,7 +110,8 @@ function toDocumentItem(d: DocumentListRow): DocumentListItem {
     filename: d.filename,
     status: d.status,
     attempts: d.attempts,
-    lastError: d.last_error,
+    // URLs in an error are shown without their credentials (issue 18 item 6).
+    lastError: d.last_error === null ? null : redactUrlsIn(d.last_error),
     updatedAt: d.updated_at,
   };
 }
@@ -360,8 +363,10 @@ export interface DocumentDetail extends DocumentListItem {
   createdAt: Date;
   doneAt: Date | null;
   poId: string | null;
-  /** The raw bytes as text (shown escaped). */
+  /** The raw bytes as text (shown escaped), at most the first 256 KiB. */
   content: string;
+  /** Bytes of the raw content not shown (past the first 256 KiB). */
+  contentOmittedBytes: number;
   parsed: unknown;
   receipt: unknown;
 }
@@ -375,6 +380,7 @@ export async function loadDocument(hub: Hub, id: string): Promise<DocumentDetail
     .where('documents.id', '=', id)
     .executeTakeFirst();
   if (!d) return undefined;
+  const preview = contentPreview(toBuffer(d.content));
   return {
     ...toDocumentItem(d),
     contentType: d.content_type,
@@ -387,7 +393,8 @@ export async function loadDocument(hub: Hub, id: string): Promise<DocumentDetail
     createdAt: d.created_at,
     doneAt: d.done_at,
     poId: d.po_id,
-    content: toBuffer(d.content).toString('utf8'),
+    content: preview.text,
+    contentOmittedBytes: preview.omittedBytes,
     parsed: d.parsed,
     receipt: d.receipt,
   };
