@@ -156,7 +156,7 @@ describe('hub suppliers test', () => {
   it('says a supplier is unknown and lists the known ones', async () => {
     const result = await runHub(['suppliers', 'test', 'acme-toy'], { ...EXAMPLE_ENV, HUB_MAPPINGS_DIR: MAPPINGS_DIR });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`unknown supplier "acme-toy"; the suppliers in ${MAPPINGS_DIR} are acme-toys, globex, initech, umbrella, wonka`);
+    expect(result.stderr).toContain(`unknown supplier "acme-toy"; the suppliers in ${MAPPINGS_DIR} are acme-toys, globex, hanse, initech, umbrella, wonka`);
   });
 
   it('hub poll: stdout is the JSON of the pass alone (logs go to stderr), so it pipes to jq', async () => {

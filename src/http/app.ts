@@ -10,13 +10,15 @@ import { as2Routes } from './routes/as2.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { supplierRoutes } from './routes/suppliers.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
-import { dashboardRoutes } from './dashboard/routes.tsx';
+import { dashboardNotFound, dashboardRoutes, wantsDashboardPage } from './dashboard/routes.tsx';
 
 /** The HTTP API: retailer intake, store webhooks, supplier pushes, admin, health, metrics, dashboard. */
 export function createApp(hub: Hub) {
   const app = new Hono<AppEnv>();
   app.onError((error, c) => errorResponse(c, error, hub.logger));
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+  app.notFound((c) =>
+    wantsDashboardPage(c) ? dashboardNotFound(hub, c) : c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404),
+  );
 
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/readyz', async (c) => {

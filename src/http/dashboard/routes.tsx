@@ -24,7 +24,8 @@ import { DocumentPage, DocumentsPage } from './views/documents.tsx';
 import { HomePage } from './views/home.tsx';
 import { isNotice, type Notice, type PageContext } from './views/layout.tsx';
 import { LoginPage } from './views/login.tsx';
-import { NotFoundPage, RefusedPage } from './views/not-found.tsx';
+import { NotFoundPage, NotFoundPlain, RefusedPage } from './views/not-found.tsx';
+import { ordersWithSharedNumbers } from '../../store/duplicate-orders.ts';
 import { OrderPage } from './views/order.tsx';
 import { OrdersPage, SearchPage } from './views/search.tsx';
 
@@ -141,8 +142,8 @@ export function dashboardRoutes(hub: Hub) {
   app.get('/orders/:id', pageHeaders, signedIn, async (c) => {
     const view = await loadOrderView(hub.store.db, c.req.param('id'));
     if (!view) return c.html(<NotFoundPage what="such order" ctx={context(c)} />, 404);
-    const reroutes = await reroutesOfOrder(hub.store.db, view.id);
-    return c.html(<OrderPage view={view} ctx={context(c)} reroutes={reroutes} />);
+    const [reroutes, shared] = await Promise.all([reroutesOfOrder(hub.store.db, view.id), ordersWithSharedNumbers(hub.store.db, [view.id])]);
+    return c.html(<OrderPage view={view} ctx={context(c)} reroutes={reroutes} duplicateNumber={shared.has(view.id)} />);
   });
 
   app.get('/search', pageHeaders, signedIn, async (c) => {
@@ -199,4 +200,21 @@ export function dashboardRoutes(hub: Hub) {
   });
 
   return app;
+}
+
+/**
+ * An unknown page asked for by a browser: an HTML "Not found" (with the dashboard's navigation when
+ * signed in) rather than the API's JSON. Used by the app's notFound handler for GETs that accept HTML
+ * outside /v1/.
+ */
+export function dashboardNotFound(hub: Hub, c: DashboardContext) {
+  const signedIn = isAdmin(hub, c);
+  if (!signedIn) return c.html(<NotFoundPlain />, 404);
+  const url = new URL(c.req.url);
+  return c.html(<NotFoundPage what="such page" ctx={{ csrf: formToken(hub), now: hub.clock(), path: `${url.pathname}${url.search}` }} />, 404);
+}
+
+/** True for a browser's GET of a page (not the API, not a script asking for JSON). */
+export function wantsDashboardPage(c: DashboardContext): boolean {
+  return c.req.method === 'GET' && !c.req.path.startsWith('/v1/') && /\btext\/html\b/.test(c.req.header('accept') ?? '');
 }

@@ -12,6 +12,10 @@ header.top .brand { font-weight: 600; margin-right: 8px; }
 header.top form.search { margin-left: auto; display: flex; gap: 6px; }
 header.top input[type=search] { width: 280px; padding: 5px 8px; border-radius: 4px; border: 1px solid #4a5468; }
 main { padding: 16px 20px 40px; max-width: 1280px; margin: 0 auto; }
+/* Long unbroken values (host-key messages, file names, ids) wrap inside their card, never widen the page. */
+td, dd, .reason, .notice, h1, p { overflow-wrap: anywhere; }
+.grid > * { min-width: 0; }
+section.card { overflow-x: auto; }
 h1 { font-size: 20px; margin: 4px 0 14px; }
 h2 { font-size: 16px; margin: 0 0 10px; }
 section.card { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 14px 16px; margin-bottom: 16px; }

@@ -106,7 +106,7 @@ export function DocumentTable(props: { documents: DocumentListItem[]; ctx: PageC
             <td>{d.supplierId ?? (d.retailerId ? `retailer ${d.retailerId}` : '—')}</td>
             {props.showOrder === false ? null : <td>{d.orderId ? <OrderLink id={d.orderId} label={d.orderNumber ?? d.orderId} /> : '—'}</td>}
             <td><StateBadge state={d.status} /></td>
-            <td class="num">{d.attempts}</td>
+            <td class="num">{d.direction === 'out' ? d.attempts : ''}</td>
             <td><Time at={d.updatedAt} now={props.ctx.now} /></td>
             <td class="reason">{d.lastError ?? ''}</td>
             <td>{d.status === 'failed' ? <RetryButton documentId={d.id} ctx={props.ctx} /> : null}</td>

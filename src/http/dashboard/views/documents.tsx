@@ -63,7 +63,7 @@ export function DocumentPage(props: { doc: DocumentDetail; ctx: PageContext }) {
           {doc.controlNumber !== null ? <><dt>Control number</dt><dd>{doc.controlNumber}</dd></> : null}
           <dt>Size</dt><dd>{`${doc.size} bytes, ${doc.contentType}`}</dd>
           <dt>SHA-256</dt><dd><code>{doc.contentHash}</code></dd>
-          <dt>Attempts</dt><dd>{doc.maxAttempts > 0 ? `${doc.attempts} of ${doc.maxAttempts}` : `${doc.attempts}`}{doc.status === 'pending' && doc.nextAttemptAt ? ` · next ${formatTime(doc.nextAttemptAt)}` : ''}</dd>
+          {doc.direction === 'out' ? <><dt>Attempts</dt><dd>{doc.maxAttempts > 0 ? `${doc.attempts} of ${doc.maxAttempts}` : `${doc.attempts}`}{doc.status === 'pending' && doc.nextAttemptAt ? ` · next ${formatTime(doc.nextAttemptAt)}` : ''}</dd></> : null}
           <dt>Created</dt><dd>{formatTime(doc.createdAt)}</dd>
           <dt>Updated</dt><dd>{formatTime(doc.updatedAt)}</dd>
           {doc.doneAt ? <><dt>Done</dt><dd>{formatTime(doc.doneAt)}</dd></> : null}

@@ -55,6 +55,7 @@ export function Layout(props: { title: string; ctx: PageContext; children: Child
       <header class="top">
         <a class="brand" href="/">dropship hub</a>
         <a href="/">Home</a>
+        <a href="/orders">Orders</a>
         <a href="/documents">Documents</a>
         <a href="/documents?status=failed">Failed</a>
         <form class="search" method="get" action="/search" role="search">

@@ -1,4 +1,4 @@
-import { Layout, type PageContext } from './layout.tsx';
+import { Document, Layout, type PageContext } from './layout.tsx';
 
 export function NotFoundPage(props: { what: string; ctx: PageContext }) {
   return (
@@ -17,5 +17,17 @@ export function RefusedPage(props: { title: string; message: string; back: strin
       <p class="notice bad" role="alert">{props.message}</p>
       <p><a href={props.back}>Back</a></p>
     </Layout>
+  );
+}
+
+/** Not found, for someone not signed in: nothing about the hub but the way to sign in. */
+export function NotFoundPlain() {
+  return (
+    <Document title="Not found">
+      <main>
+        <h1>Not found</h1>
+        <p>No such page. <a href="/login">Sign in to the dashboard</a></p>
+      </main>
+    </Document>
   );
 }

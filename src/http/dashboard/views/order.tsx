@@ -1,6 +1,6 @@
 import type { OrderView } from '../../../store/orders.ts';
 import type { LineReroute } from '../../../store/reroutes.ts';
-import { DocumentLink, Empty, RetryButton, safeHref, StateBadge, Time, formatTime } from './components.tsx';
+import { DocumentLink, Empty, RerouteButton, RetryButton, safeHref, StateBadge, Time, formatTime } from './components.tsx';
 import { Layout, type PageContext } from './layout.tsx';
 
 interface LineLike {
@@ -44,7 +44,7 @@ function Reroutes(props: { reroutes: readonly LineReroute[] }) {
   );
 }
 
-export function OrderPage(props: { view: OrderView; ctx: PageContext; reroutes?: readonly LineReroute[] }) {
+export function OrderPage(props: { view: OrderView; ctx: PageContext; reroutes?: readonly LineReroute[]; duplicateNumber?: boolean }) {
   const { view, ctx } = props;
   const order = view.order;
   const ship = order.shipTo;
@@ -52,8 +52,10 @@ export function OrderPage(props: { view: OrderView; ctx: PageContext; reroutes?:
     <Layout title={`Order ${view.orderNumber}`} ctx={ctx}>
       <h1>
         Order {view.orderNumber} <StateBadge state={view.status} />
+        {props.duplicateNumber ? <> <a class="badge warn" id="duplicate-number" href={`/search?q=${encodeURIComponent(view.orderNumber)}`}>order number used by another order</a></> : null}
       </h1>
       {view.statusReason ? <p class="reason" id="status-reason">{view.statusReason}</p> : null}
+      {view.status === 'exception' ? <div id="reroute" class="notice"><RerouteButton orderId={view.id} ctx={ctx} /> <span class="muted">route it again once the mapping (or the order) is fixed</span></div> : null}
 
       <div class="grid">
         <section class="card" id="summary">
@@ -201,7 +203,7 @@ export function OrderPage(props: { view: OrderView; ctx: PageContext; reroutes?:
                   <td>{d.kind} <span class="muted">{d.format}</span>{d.controlNumber !== null ? <span class="muted">{` #${d.controlNumber}`}</span> : null}</td>
                   <td>{d.supplierId ?? '—'}</td>
                   <td><StateBadge state={d.status} /></td>
-                  <td class="num">{d.attempts}</td>
+                  <td class="num">{d.direction === 'out' ? d.attempts : ''}</td>
                   <td class="reason">{d.lastError ?? ''}</td>
                   <td>{d.status === 'failed' ? <RetryButton documentId={d.id} ctx={ctx} /> : null}</td>
                 </tr>
