@@ -60,7 +60,7 @@ const COMMANDS: Record<string, Command> = {
   },
   'retailers create': {
     usage:
-      'hub retailers create <id> [--name N] [--webhook-url U] [--webhook-secret S] [--shopify-secret S] [--woocommerce-secret S] [--shopify-shop-url U] [--shopify-access-token T]',
+      'hub retailers create <id> [--name N] [--webhook-url U] [--webhook-secret S] [--shopify-secret S] [--woocommerce-secret S] [--shopify-shop-url U] [--shopify-access-token T] [--duplicate-order-numbers warn|refuse]',
     summary: 'create a retailer; prints its API key once (and a generated webhook secret)',
     async run(args) {
       const { values, positionals } = parseArgs({
@@ -74,10 +74,13 @@ const COMMANDS: Record<string, Command> = {
           'woocommerce-secret': { type: 'string' },
           'shopify-shop-url': { type: 'string' },
           'shopify-access-token': { type: 'string' },
+          'duplicate-order-numbers': { type: 'string' },
         },
       });
       const id = positionals[0];
       if (!id || positionals.length > 1) throw new CliUsageError('give exactly one retailer id');
+      const duplicates = values['duplicate-order-numbers'];
+      if (duplicates !== undefined && duplicates !== 'warn' && duplicates !== 'refuse') throw new CliUsageError('--duplicate-order-numbers is warn or refuse');
       const { loadEnv } = await import('./config/env.ts');
       const { storeOptions } = await import('./main.ts');
       const { openStore } = await import('./store/database.ts');
@@ -94,6 +97,7 @@ const COMMANDS: Record<string, Command> = {
           ...(values['woocommerce-secret'] ? { woocommerceSecret: values['woocommerce-secret'] } : {}),
           ...(values['shopify-shop-url'] ? { shopifyShopUrl: values['shopify-shop-url'] } : {}),
           ...(values['shopify-access-token'] ? { shopifyAccessToken: values['shopify-access-token'] } : {}),
+          ...(duplicates ? { duplicateOrderNumbers: duplicates } : {}),
         });
         console.log(`retailer: ${created.id}`);
         console.log(`api key: ${created.apiKey}   (shown once; only its hash is stored)`);
@@ -104,19 +108,51 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
-  'mappings check': {
-    usage: 'hub mappings check [dir]',
-    summary: 'validate every mapping file and routing.yaml; lists every error (file, key path, line) and exits non-zero if any',
+  'retailers update': {
+    usage: 'hub retailers update <id> --duplicate-order-numbers warn|refuse',
+    summary: 'change a retailer\'s settings: what happens to an order number used again under a new external id (warn: accept and flag; refuse: 409)',
     async run(args) {
+      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'duplicate-order-numbers': { type: 'string' } } });
+      const id = positionals[0];
+      if (!id || positionals.length > 1) throw new CliUsageError('give exactly one retailer id');
+      const duplicates = values['duplicate-order-numbers'];
+      if (duplicates !== 'warn' && duplicates !== 'refuse') throw new CliUsageError('--duplicate-order-numbers is warn or refuse');
+      const { loadEnv } = await import('./config/env.ts');
+      const { storeOptions } = await import('./main.ts');
+      const { openStore } = await import('./store/database.ts');
+      const { setRetailerDuplicatePolicy } = await import('./store/duplicate-orders.ts');
+      const store = await openStore(storeOptions(loadEnv()));
+      try {
+        if (!(await setRetailerDuplicatePolicy(store.db, id, duplicates))) {
+          const { NotFoundError } = await import('./errors.ts');
+          throw new NotFoundError(`retailer ${id}`);
+        }
+        console.log(`retailer: ${id}\nduplicate order numbers: ${duplicates}`);
+      } finally {
+        await store.close();
+      }
+      return 0;
+    },
+  },
+  'mappings check': {
+    usage: 'hub mappings check [--offline] [dir]',
+    summary: 'validate every mapping file and routing.yaml; lists every error (file, key path, line) and exits non-zero if any; --offline: structure only, variables not set are listed, not errors',
+    async run(args) {
+      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { offline: { type: 'boolean' } } });
+      const offline = values.offline === true;
       const { loadEnv } = await import('./config/env.ts');
       const { checkMappings } = await import('./config/mapping-loader.ts');
-      const dir = args[0] ?? loadEnv().HUB_MAPPINGS_DIR;
-      const { mappings, errors } = await checkMappings(dir);
+      const dir = positionals[0] ?? loadEnv().HUB_MAPPINGS_DIR;
+      const { mappings, errors, structureOnly, missingEnv } = await checkMappings(dir, process.env, { offline });
       const { checkRoutingPolicy } = await import('./routing/policy-loader.ts');
       const { describePolicy } = await import('./routing/policy.ts');
       const routing = await checkRoutingPolicy(dir);
       const shown = (file: string) => path.relative(process.cwd(), file) || file;
-      for (const m of mappings) console.log(`ok      ${shown(m.file)}  (${m.supplier}: ${m.mapping.outbound.format} over ${m.mapping.transport.type})`);
+      const found = [
+        ...mappings.map((m) => ({ file: m.file, text: `${m.supplier}: ${m.mapping.outbound.format} over ${m.mapping.transport.type}` })),
+        ...structureOnly.map((m) => ({ file: m.file, text: `${m.supplier}: ${m.format} over ${m.transport}; structure only, needs ${m.missingEnv.join(', ')}` })),
+      ].sort((a, b) => a.file.localeCompare(b.file));
+      for (const m of found) console.log(`ok      ${shown(m.file)}  (${m.text})`);
       if (routing.error) errors.push(routing.error);
       else if (routing.policies.file) {
         const overrides = routing.policies.retailers.size;
@@ -125,8 +161,13 @@ const COMMANDS: Record<string, Command> = {
         console.log(`        no routing.yaml: the built-in routing policy (${describePolicy(routing.policies.default)})`);
       }
       for (const e of errors) console.error(`invalid ${e.message}`);
-      if (mappings.length === 0 && errors.length === 0) console.error(`no mapping files in ${dir}`);
-      return errors.length || mappings.length === 0 ? 1 : 0;
+      if (missingEnv.length) {
+        const line = `environment variables not set (${missingEnv.length}): ${missingEnv.join(' ')}`;
+        if (offline) console.log(`${line}\n        set them before \`hub serve\`; \`hub mappings check\` without --offline checks their values`);
+        else console.error(line);
+      }
+      if (found.length === 0 && errors.length === 0) console.error(`no mapping files in ${dir}`);
+      return errors.length || found.length === 0 ? 1 : 0;
     },
   },
   'mappings preview': {
@@ -141,7 +182,7 @@ const COMMANDS: Record<string, Command> = {
       const outputs = await previewPurchaseOrders(env.HUB_MAPPINGS_DIR, supplier, JSON.parse(await readFile(orderFile, 'utf8')));
       for (const out of outputs) {
         console.error(`--- ${out.filename} (${out.contentType}; preview: control numbers ${out.controlNumbers ? 'fixed at 999999999' : 'not used'}) ---`);
-        for (const w of out.warnings ?? []) console.error(`warning: ${w.field} (${w.element}): ${w.message}`);
+        for (const w of out.warnings ?? []) console.error(`warning: ${w.field}${w.element ? ` (${w.element})` : ''}: ${w.message}`);
         process.stdout.write(out.content);
         if (!out.content.toString('utf8').endsWith('\n')) process.stdout.write('\n');
       }
@@ -155,13 +196,13 @@ const COMMANDS: Record<string, Command> = {
       const [supplier] = args;
       if (!supplier) throw new CliUsageError('give a supplier id');
       const { loadEnv } = await import('./config/env.ts');
-      const { loadMappingFile } = await import('./config/mapping-loader.ts');
+      const { loadSupplierMapping } = await import('./config/mapping-loader.ts');
       const env = loadEnv();
       const { createTransport } = await import('./transports/transport.ts');
       const { openStore } = await import('./store/database.ts');
       const { storeOptions } = await import('./main.ts');
       const { HubError } = await import('./errors.ts');
-      const loaded = await loadMappingFile(path.join(env.HUB_MAPPINGS_DIR, `${supplier}.yaml`));
+      const loaded = await loadSupplierMapping(env.HUB_MAPPINGS_DIR, supplier);
       // A mailbox supplier's account and folders live in the database (which a running hub holds, if embedded).
       let store: Awaited<ReturnType<typeof openStore>> | undefined;
       let unavailable: string | undefined;
@@ -196,7 +237,8 @@ const COMMANDS: Record<string, Command> = {
       const { loadEnv } = await import('./config/env.ts');
       const { createLogger } = await import('./logger.ts');
       const { createHub } = await import('./main.ts');
-      const hub = await createHub({ logger: createLogger({ level: loadEnv().LOG_LEVEL }) });
+      // Logs go to stderr, so that stdout is the pass's JSON alone (`hub poll acme | jq`).
+      const hub = await createHub({ logger: createLogger({ level: loadEnv().LOG_LEVEL, destination: process.stderr }) });
       try {
         const { pollSupplier } = await import('./pipeline/poll.ts');
         const result = await pollSupplier(hub, supplier);
@@ -219,9 +261,9 @@ const COMMANDS: Record<string, Command> = {
       const [supplier, file] = args;
       if (!supplier || !file) throw new CliUsageError('give a supplier and a file');
       const { loadEnv } = await import('./config/env.ts');
-      const { loadMappingFile } = await import('./config/mapping-loader.ts');
+      const { loadSupplierMapping } = await import('./config/mapping-loader.ts');
       const env = loadEnv();
-      const loaded = await loadMappingFile(path.join(env.HUB_MAPPINGS_DIR, `${supplier}.yaml`));
+      const loaded = await loadSupplierMapping(env.HUB_MAPPINGS_DIR, supplier);
       const { parseSupplierFile } = await import('./pipeline/parse-file.ts');
       const parsed = await parseSupplierFile(loaded, path.basename(file), file);
       console.log(JSON.stringify(parsed, null, 2));

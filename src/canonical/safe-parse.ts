@@ -7,6 +7,11 @@
  * becomes a failed parse, at the path of the first such object, like any other bad value.
  */
 import { z } from 'zod';
+import { plainMessage, type RawIssue } from './plain-messages.ts';
+
+// Every zod message a person reads is in plain words (src/canonical/plain-messages.ts), whichever
+// schema produced it; messages written on a schema itself still win.
+z.config({ customError: (issue) => plainMessage(issue as RawIssue) });
 
 export function safeParseInput<T extends z.ZodType>(schema: T, value: unknown): z.ZodSafeParseResult<z.output<T>> {
   try {

@@ -11,6 +11,7 @@
  * {"type": "invoice", "invoiceNumber": "INV-9", "poNumber": "1001-acme", "invoiceDate": "2026-11-28",
  *  "total": "39.98", "lines": [{"sku": "ACME-TRUCK-01", "quantity": 2, "unitPrice": "19.99"}]}
  * {"type": "inventory", "items": [{"supplierSku": "TR-01", "available": 40}]}
+ * {"type": "inventory", "feed": "full", "asOf": "2026-12-03T09:00:00Z", "items": [...]}
  * ```
  *
  * `trackingNumber` (one) may stand for `trackingNumbers`. Quantities are whole numbers (positive
@@ -96,8 +97,12 @@ export const InvoiceDocument = z.strictObject({
 
 export const InventoryDocument = z.strictObject({
   type: z.literal('inventory'),
+  /** `full`: SKUs of this supplier missing from the items go to 0; `delta` (absent: the rule's `feed`, else delta). Extension. */
+  feed: z.enum(['full', 'delta']).optional(),
+  /** When the figures hold (a date or an ISO timestamp); absent: when the document arrives. Extension. */
+  asOf: DateString.optional(),
   items: z.array(
-    z.strictObject({ supplierSku: Text, sku: Text.optional(), upc: Text.optional(), available: z.number().int().min(0) }),
+    z.strictObject({ supplierSku: Text, sku: Text.optional(), upc: Text.optional(), available: z.number().int().min(0), asOf: DateString.optional() }),
   ),
 });
 
@@ -132,7 +137,7 @@ function toItem(doc: InboundDocument): InboundItem {
       return { kind: 'invoice', invoice: strip({ ...rest, lines: lines.map(strip) }) };
     }
     case 'inventory':
-      return { kind: 'inventory', items: doc.items.map(strip) };
+      return strip({ kind: 'inventory' as const, items: doc.items.map(strip), feed: doc.feed, asOf: doc.asOf });
   }
 }
 

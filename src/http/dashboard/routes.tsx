@@ -16,8 +16,9 @@ import type { Hub } from '../../hub.ts';
 import { rerouteOrder } from '../../pipeline/reroute.ts';
 import { retryDocument } from '../../pipeline/retry.ts';
 import { loadOrderView } from '../../store/orders.ts';
-import { adminSession, isAdmin, limitBody, readBody, secretsEqual, type AppEnv } from '../request.ts';
 import { clearSignInFailures, recordSignInFailure, signInBlockedUntil } from '../../store/dashboard-sessions.ts';
+import { reroutesOfOrder } from '../../store/reroutes.ts';
+import { adminSession, isAdmin, limitBody, readBody, secretsEqual, type AppEnv } from '../request.ts';
 import { loadDocument, loadDocuments, loadHome, searchOrders, type DocumentFilters } from './data.ts';
 import { clientAddress, fromOwnPage, localPath, SIGN_IN_LIMIT, signIn, signOut, withNotice } from './session.ts';
 import { DocumentPage, DocumentsPage } from './views/documents.tsx';
@@ -152,7 +153,8 @@ export function dashboardRoutes(hub: Hub) {
   app.get('/orders/:id', pageHeaders, signedIn, async (c) => {
     const view = await loadOrderView(hub.store.db, c.req.param('id'));
     if (!view) return c.html(<NotFoundPage what="such order" ctx={context(c)} />, 404);
-    return c.html(<OrderPage view={view} ctx={context(c)} />);
+    const reroutes = await reroutesOfOrder(hub.store.db, view.id);
+    return c.html(<OrderPage view={view} ctx={context(c)} reroutes={reroutes} />);
   });
 
   app.get('/search', pageHeaders, signedIn, async (c) => {
