@@ -301,7 +301,7 @@ async function run(opts: Options, cleanup: Cleanup): Promise<number> {
     HUB_POLL_INTERVAL_MS: '500',
     HUB_LEASE_MS: '5000',
     HUB_OVERDUE_INTERVAL_MS: '2000',
-    HUB_ADMIN_TOKEN: `chaos-admin-${runTag}-0123456789`,
+    HUB_ADMIN_TOKEN: `chaos-admin-${runTag}-0123456789-abcdefghij`,
     LOG_LEVEL: 'info',
     CHAOS_SFTP_HOST: peer.host,
     CHAOS_SFTP_PORT: String(peer.port),

@@ -11,7 +11,11 @@ const EnvSchema = z.object({
   HUB_MAPPINGS_DIR: z.string().min(1).default('./mappings'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
-  HUB_ADMIN_TOKEN: z.string().min(1).optional(),
+  /** At least 32 characters: the hub refuses to start with a weaker one (`openssl rand -base64 32`). */
+  HUB_ADMIN_TOKEN: z
+    .string()
+    .min(32, 'is too weak: use at least 32 random characters, e.g. the output of `openssl rand -base64 32`')
+    .optional(),
   HUB_WORKERS: z
     .string()
     .optional()

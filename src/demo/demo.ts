@@ -81,7 +81,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     cleanups.push(() => shop.close());
 
     // 3. The hub: embedded database in memory, the mappings above, workers on, quiet logs.
-    const adminToken = process.env.HUB_ADMIN_TOKEN || `adm_${randomBytes(18).toString('base64url')}`;
+    const adminToken = process.env.HUB_ADMIN_TOKEN || `adm_${randomBytes(32).toString('base64url')}`;
     const env = loadEnv({
       HUB_DATA_DIR: 'memory://',
       HUB_MAPPINGS_DIR: MAPPINGS_DIR,

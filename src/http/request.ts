@@ -4,12 +4,14 @@ import { loneSurrogatePath } from '../canonical/safe-parse.ts';
 import { HubError, UnauthorizedError, ValidationError } from '../errors.ts';
 import type { Hub } from '../hub.ts';
 import { sha256Hex } from '../store/ids.ts';
+import { findSession, type DashboardSession } from '../store/dashboard-sessions.ts';
 import { retailerByApiKey } from '../store/retailers.ts';
 import type { RetailerRow } from '../store/schema.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export type AppEnv = { Variables: { retailer: RetailerRow; rawBody: Buffer } };
+/** `adminSession`: the request's dashboard session once looked up (null: none). */
+export type AppEnv = { Variables: { retailer: RetailerRow; rawBody: Buffer; adminSession: DashboardSession | null } };
 
 const tooLarge = (maxSize: number) => new HubError('payload_too_large', `request body is larger than ${maxSize} bytes`);
 
@@ -124,21 +126,34 @@ export function secretsEqual(given: string, expected: string): boolean {
 }
 
 /**
- * What the dashboard's cookie holds: derived from the admin token (so it changes with it), never the
- * token itself, so that a leaked cookie does not give the bearer token for the API.
+ * A tag of the admin token (an HMAC, never the token): each dashboard session records the tag it
+ * was opened with, so that a new HUB_ADMIN_TOKEN ends every older session.
  */
-export function sessionValue(token: string): string {
+export function adminTag(token: string): string {
   return createHmac('sha256', token).update('dropship-hub dashboard session').digest('base64url');
 }
 
-/** Admin routes: `Authorization: Bearer <HUB_ADMIN_TOKEN>` or the dashboard's cookie. Unset token: refuse all. */
-export function isAdmin(hub: Hub, c: Context): boolean {
+/**
+ * The dashboard session the request's cookie names (src/store/dashboard-sessions.ts), looked up
+ * once per request; undefined when there is none, it has ended, or the dashboard is off.
+ */
+export async function adminSession(hub: Hub, c: Context): Promise<DashboardSession | undefined> {
+  const known = c.get('adminSession');
+  if (known !== undefined) return known ?? undefined;
+  const token = hub.env.HUB_ADMIN_TOKEN;
+  const cookie = readCookie(c, ADMIN_COOKIE);
+  const session = token && cookie ? await findSession(hub.store.db, cookie, { adminTag: adminTag(token), now: hub.clock() }) : undefined;
+  c.set('adminSession', session ?? null);
+  return session;
+}
+
+/** Admin routes: `Authorization: Bearer <HUB_ADMIN_TOKEN>` or a live dashboard session. Unset token: refuse all. */
+export async function isAdmin(hub: Hub, c: Context): Promise<boolean> {
   const token = hub.env.HUB_ADMIN_TOKEN;
   if (!token) return false;
   const given = bearer(c);
   if (given !== undefined) return secretsEqual(given, token);
-  const cookie = readCookie(c, ADMIN_COOKIE);
-  return cookie !== undefined && secretsEqual(cookie, sessionValue(token));
+  return (await adminSession(hub, c)) !== undefined;
 }
 
 export const ADMIN_COOKIE = 'hub_admin';
@@ -158,7 +173,7 @@ export function adminAuth(hub: Hub): MiddlewareHandler<AppEnv> {
     // The dashboard's cookie may read; changes through the JSON API need the bearer token itself
     // (the dashboard's own forms carry a form token: src/http/dashboard/session.ts).
     const viaBearer = bearer(c) !== undefined;
-    if (!isAdmin(hub, c) || (c.req.method !== 'GET' && !viaBearer)) throw new UnauthorizedError('admin token required');
+    if (!(await isAdmin(hub, c)) || (c.req.method !== 'GET' && !viaBearer)) throw new UnauthorizedError('admin token required');
     await next();
   };
 }

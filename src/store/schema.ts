@@ -312,6 +312,21 @@ export interface As2MessagesTable {
   received_at: Timestamp;
 }
 
+/** Dashboard sign-ins (migrations/2026-12-03T0101-dashboard-sessions.ts). */
+export interface DashboardSessionsTable {
+  id_hash: string;
+  csrf: string;
+  admin_tag: string;
+  created_at: Generated<Date>;
+  expires_at: Date;
+}
+
+export interface DashboardSignInFailuresTable {
+  address: string;
+  failures: number;
+  window_started_at: Date;
+}
+
 export interface Database {
   retailers: RetailersTable;
   orders: OrdersTable;
@@ -337,6 +352,8 @@ export interface Database {
   mailbox_audit: MailboxAuditTable;
   mailbox_login_failures: MailboxLoginFailuresTable;
   as2_messages: As2MessagesTable;
+  dashboard_sessions: DashboardSessionsTable;
+  dashboard_sign_in_failures: DashboardSignInFailuresTable;
 }
 
 export type RetailerRow = Selectable<RetailersTable>;

@@ -9,7 +9,23 @@ import type { Store } from '../../src/store/database.ts';
 import { createRetailer, type NewRetailer } from '../../src/store/retailers.ts';
 import { openTestStore } from './db.ts';
 
-export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+/** At least 32 characters: the hub refuses a weaker admin token. */
+export const ADMIN_TOKEN = 'test-admin-token-0123456789-abcdefghij';
+
+/**
+ * Signs in to the dashboard of `app` with the admin token, as a browser does; returns the
+ * `Cookie` header value of the new session.
+ */
+export async function signInCookie(app: { request: (url: string, init?: RequestInit) => Response | Promise<Response> }, token = ADMIN_TOKEN): Promise<string> {
+  const res = await app.request('/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token, next: '/' }).toString(),
+  });
+  const setCookie = res.headers.get('set-cookie');
+  if (res.status !== 303 || !setCookie) throw new Error(`sign-in answered ${res.status}`);
+  return setCookie.split(';')[0]!;
+}
 
 export interface TestHub {
   hub: Hub;

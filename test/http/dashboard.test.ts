@@ -3,18 +3,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMappingFile } from '../../src/config/mapping-loader.ts';
-import { ADMIN_COOKIE, sessionValue } from '../../src/http/request.ts';
+import { ADMIN_COOKIE } from '../../src/http/request.ts';
 import { newId, sha256Hex } from '../../src/store/ids.ts';
 import { setOrderStatus } from '../../src/store/orders.ts';
-import { ADMIN_TOKEN, createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
+import { ADMIN_TOKEN, createTestHub, jsonRequest, sampleOrder, signInCookie, type TestHub } from '../helpers/hub.ts';
 
 const SUPPLIER_TOKEN = 'supplier-bearer-secret-4242';
 
 let t: TestHub;
 let apiKey: string;
 let mappingDir: string;
-/** The signed-in cookie header. */
-const cookie = `${ADMIN_COOKIE}=${sessionValue(ADMIN_TOKEN)}`;
+/** The signed-in cookie header (a session opened in beforeAll). */
+let cookie: string;
 
 beforeAll(async () => {
   mappingDir = await mkdtemp(path.join(tmpdir(), 'hub-dashboard-'));
@@ -41,6 +41,7 @@ beforeAll(async () => {
   const mapping = await loadMappingFile(file, { UMB_TOKEN: SUPPLIER_TOKEN });
   t = await createTestHub({ mappings: [mapping], env: { HUB_WORKERS: '0' } });
   apiKey = (await t.retailer({ id: 'shop-dash' })).apiKey;
+  cookie = await signInCookie(t.app);
 });
 afterAll(async () => {
   await t?.close();
@@ -168,10 +169,16 @@ describe('dashboard: signing in', () => {
     }
   });
 
-  it('signs out (clears the cookie)', async () => {
-    const res = await t.app.request('/logout', form({ csrf: await csrfToken() }, { cookie }));
+  it('signs out (clears the cookie, and the session is over)', async () => {
+    // A session of its own: the other tests go on with theirs.
+    const mine = await signInCookie(t.app);
+    const html = await (await get('/', { cookie: mine })).text();
+    const csrf = html.match(/name="csrf" value="([^"]+)"/)![1]!;
+    const res = await t.app.request('/logout', form({ csrf }, { cookie: mine }));
     expect(res.status).toBe(303);
     expect(res.headers.get('set-cookie')).toMatch(new RegExp(`${ADMIN_COOKIE}=;.*Max-Age=0`, 'i'));
+    expect((await get('/', { cookie: mine })).status).toBe(303);
+    expect((await get('/', { cookie })).status).toBe(200);
   });
 });
 

@@ -17,8 +17,7 @@ import { MappingError } from '../../src/errors.ts';
 import { liveReservations } from '../../src/store/stock.ts';
 import { ENGINE } from '../helpers/db.ts';
 import { startHttpPeer, type HttpPeer } from '../helpers/http-peer.ts';
-import { ADMIN_COOKIE, sessionValue } from '../../src/http/request.ts';
-import { ADMIN_TOKEN, createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
+import { createTestHub, jsonRequest, sampleOrder, signInCookie, type TestHub } from '../helpers/hub.ts';
 import { writeMapping, x12SftpMapping } from '../helpers/mappings.ts';
 import { startSftpServer, type SftpPeer } from '../helpers/sftp-server.ts';
 import { functionalAck, poAck, shipNotice } from '../helpers/supplier-files.ts';
@@ -138,7 +137,7 @@ describe(`automatic reroute (${ENGINE}, SFTP ${process.env.DATABASE_URL ? 'and P
     expect(shipped.timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['acknowledgment_received', 'line_rerouted', 'po_cancel_queued', 'shipment_received']));
 
     // The dashboard's order page lists the reroute: the line, from whom, to whom, why.
-    const page = await (await t.app.request(`/orders/${orderId}`, { headers: { cookie: `${ADMIN_COOKIE}=${sessionValue(ADMIN_TOKEN)}` } })).text();
+    const page = await (await t.app.request(`/orders/${orderId}`, { headers: { cookie: await signInCookie(t.app) } })).text();
     const card = page.slice(page.indexOf('id="reroutes"'), page.indexOf('id="shipments"'));
     expect(card).toMatch(/<td>1 · TOY-TRUCK × 2<\/td>\s*<td>acme<\/td>\s*<td>globex<\/td>\s*<td class="reason">rejected by its 855<\/td>/);
   });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollSupplier } from '../../src/pipeline/poll.ts';
 import { Worker } from '../../src/pipeline/worker.ts';
 import { toBuffer } from '../../src/store/ids.ts';
-import { createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
+import { ADMIN_TOKEN, createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
 import { x12SftpSupplier } from '../helpers/mappings.ts';
 import { startSftpServer, type SftpPeer } from '../helpers/sftp-server.ts';
 import { functionalAck, poAck, shipNotice } from '../helpers/supplier-files.ts';
@@ -188,7 +188,7 @@ describe(`order → 850 → 997/855/856 → shipped (${process.env.DATABASE_URL 
     expect(result.applied).toBe(1);
     expect((await view(orderId)).status).toBe('shipped');
     expect(existsSync(path.join(peer.root, 'out', 'failed', 'h1.856'))).toBe(true);
-    const res = await t.app.request('/v1/admin/documents?status=failed&direction=in', { headers: { authorization: 'Bearer test-admin-token-0123456789' } });
+    const res = await t.app.request('/v1/admin/documents?status=failed&direction=in', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     const failed = (await res.json()).documents;
     expect(failed.some((d: { filename: string; lastError: string }) => d.filename === 'h1.856' && /NOPE-1/.test(d.lastError))).toBe(true);
   });

@@ -7,8 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base64Hmac } from '../../src/intake/signatures.ts';
-import { ADMIN_COOKIE } from '../../src/http/request.ts';
-import { ADMIN_TOKEN, createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
+import { loadEnv } from '../../src/config/env.ts';
+import { ValidationError } from '../../src/errors.ts';
+import { createApp } from '../../src/http/app.ts';
+import { ADMIN_COOKIE, adminTag } from '../../src/http/request.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { createHub } from '../../src/main.ts';
+import { ADMIN_TOKEN, createTestHub, jsonRequest, sampleOrder, signInCookie, type TestHub } from '../helpers/hub.ts';
 import { writeMapping } from '../helpers/mappings.ts';
 
 const SUPPLIER_TOKEN = 'umbrella-push-token-0123456789';
@@ -313,6 +318,109 @@ describe('dashboard pages without a sign-in', () => {
     });
     expect(res.status).toBe(401);
     expect(res.headers.get('set-cookie')).toBeNull();
+  });
+});
+
+describe('dashboard sessions: random, server-side, ending', () => {
+  const signInForm = (token: string) => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token, next: '/' }).toString(),
+  });
+  const csrfOf = async (app: { request: typeof t.app.request }, cookie: string) =>
+    (await (await app.request('/', { headers: { cookie } })).text()).match(/name="csrf" value="([^"]+)"/)![1]!;
+  const home = (cookie: string, app = t.app) => app.request('/', { headers: { cookie } });
+
+  it('every sign-in gets its own random cookie and its own form token, neither derived from the admin token', async () => {
+    const one = await signInCookie(t.app);
+    const two = await signInCookie(t.app);
+    expect(one).not.toBe(two);
+    expect(await csrfOf(t.app, one)).not.toBe(await csrfOf(t.app, two));
+    for (const cookie of [one, two]) {
+      expect(cookie).not.toContain(ADMIN_TOKEN);
+      expect(cookie).not.toContain(adminTag(ADMIN_TOKEN));
+    }
+    // One session's form token does not carry another session's form.
+    const retry = await t.app.request(`/documents/${documentId}/retry`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: one },
+      body: new URLSearchParams({ csrf: await csrfOf(t.app, two), back: '/' }).toString(),
+    });
+    expect(retry.status).toBe(403);
+    // The table holds no usable cookie: only hashes.
+    const rows = await t.hub.store.db.selectFrom('dashboard_sessions').select('id_hash').execute();
+    for (const cookie of [one, two]) expect(rows.map((r) => r.id_hash)).not.toContain(cookie.split('=')[1]);
+  });
+
+  it('Sign out ends the session in every process: the copied cookie no longer works anywhere', async () => {
+    const cookie = await signInCookie(t.app);
+    // A second hub process on the same database.
+    const other = createApp(await createHub({ env: t.hub.env, store: t.hub.store, mappings: [], logger: silentLogger }));
+    expect((await home(cookie, other)).status).toBe(200);
+    const out = await t.app.request('/logout', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ csrf: await csrfOf(t.app, cookie) }).toString(),
+    });
+    expect(out.status).toBe(303);
+    expect((await home(cookie)).status).toBe(303);
+    expect((await home(cookie, other)).status).toBe(303);
+    expect((await t.app.request('/v1/admin/documents', { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('a session expires after 12 hours, and a new admin token ends every session', async () => {
+    const cookie = await signInCookie(t.app);
+    const clock = t.hub.clock;
+    try {
+      t.hub.clock = () => new Date(Date.now() + 11.9 * 3600_000);
+      expect((await home(cookie)).status).toBe(200);
+      t.hub.clock = () => new Date(Date.now() + 12.1 * 3600_000);
+      expect((await home(cookie)).status).toBe(303);
+    } finally {
+      t.hub.clock = clock;
+    }
+    const fresh = await signInCookie(t.app);
+    const env = t.hub.env;
+    try {
+      t.hub.env = { ...env, HUB_ADMIN_TOKEN: 'a-rotated-admin-token-0123456789-xyz' };
+      expect((await home(fresh)).status).toBe(303);
+    } finally {
+      t.hub.env = env;
+    }
+    expect((await home(fresh)).status).toBe(200);
+  });
+
+  it('sign-in is rate limited: after 10 wrong tokens even the right one is refused (429, no cookie) until the window ends', async () => {
+    const own = await createTestHub();
+    try {
+      for (let i = 0; i < 10; i++) expect((await own.app.request('/login', signInForm(`${ADMIN_TOKEN}-${i}`))).status).toBe(401);
+      const blocked = await own.app.request('/login', signInForm(ADMIN_TOKEN));
+      expect(blocked.status).toBe(429);
+      expect(blocked.headers.get('set-cookie')).toBeNull();
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+      const clock = own.hub.clock;
+      own.hub.clock = () => new Date(Date.now() + 16 * 60_000);
+      try {
+        expect((await own.app.request('/login', signInForm(ADMIN_TOKEN))).status).toBe(303);
+      } finally {
+        own.hub.clock = clock;
+      }
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('the hub refuses to start with a weak admin token (under 32 characters)', async () => {
+    for (const weak of ['x', 'admin', 'a'.repeat(31)]) {
+      expect(() => loadEnv({ HUB_ADMIN_TOKEN: weak }), weak).toThrow(ValidationError);
+      try {
+        loadEnv({ HUB_ADMIN_TOKEN: weak });
+      } catch (error) {
+        expect((error as ValidationError).issues.map((i) => i.path)).toEqual(['HUB_ADMIN_TOKEN']);
+        expect(JSON.stringify(error)).not.toContain(weak.length > 3 ? weak : '\u0000');
+      }
+    }
+    expect(loadEnv({ HUB_ADMIN_TOKEN: 'a'.repeat(32) }).HUB_ADMIN_TOKEN).toHaveLength(32);
   });
 });
 

@@ -14,7 +14,6 @@ import { utils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnv } from '../../src/config/env.ts';
 import { createApp } from '../../src/http/app.ts';
-import { ADMIN_COOKIE, sessionValue } from '../../src/http/request.ts';
 import type { Hub } from '../../src/hub.ts';
 import { base64Hmac } from '../../src/intake/signatures.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -25,7 +24,7 @@ import { createRetailer } from '../../src/store/retailers.ts';
 import { startSandboxSftpServer, type SandboxSftpServer } from '../../src/transports/sandbox-sftp-server.ts';
 import { openTestStore } from '../helpers/db.ts';
 import { startHttpPeer, type HttpPeer } from '../helpers/http-peer.ts';
-import { ADMIN_TOKEN, jsonRequest, sampleOrder } from '../helpers/hub.ts';
+import { ADMIN_TOKEN, jsonRequest, sampleOrder, signInCookie } from '../helpers/hub.ts';
 import { writeMapping } from '../helpers/mappings.ts';
 import { startSftpServer, type SftpPeer } from '../helpers/sftp-server.ts';
 import { until } from '../helpers/wait.ts';
@@ -303,7 +302,7 @@ describe('secrets stay out of logs, errors, metrics and pages', () => {
 
   it('/metrics, the admin API and every dashboard page hold none of them', async () => {
     const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
-    const cookie = { cookie: `${ADMIN_COOKIE}=${sessionValue(ADMIN_TOKEN)}` };
+    const cookie = { cookie: await signInCookie(app) };
     const documents = await hub.store.db.selectFrom('documents').select('id').execute();
     const pages = ['/metrics', '/readyz', '/openapi.json'].map((u) => [u, {}] as const);
     pages.push(['/v1/admin/documents', admin], ['/v1/admin/overdue', admin]);

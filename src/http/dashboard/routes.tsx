@@ -16,10 +16,11 @@ import type { Hub } from '../../hub.ts';
 import { rerouteOrder } from '../../pipeline/reroute.ts';
 import { retryDocument } from '../../pipeline/retry.ts';
 import { loadOrderView } from '../../store/orders.ts';
+import { clearSignInFailures, recordSignInFailure, signInBlockedUntil } from '../../store/dashboard-sessions.ts';
 import { reroutesOfOrder } from '../../store/reroutes.ts';
-import { isAdmin, limitBody, readBody, secretsEqual, type AppEnv } from '../request.ts';
+import { adminSession, isAdmin, limitBody, readBody, secretsEqual, type AppEnv } from '../request.ts';
 import { loadDocument, loadDocuments, loadHome, searchOrders, type DocumentFilters } from './data.ts';
-import { formToken, fromOwnPage, localPath, signIn, signOut, withNotice } from './session.ts';
+import { clientAddress, fromOwnPage, localPath, SIGN_IN_LIMIT, signIn, signOut, withNotice } from './session.ts';
 import { DocumentPage, DocumentsPage } from './views/documents.tsx';
 import { HomePage } from './views/home.tsx';
 import { isNotice, type Notice, type PageContext } from './views/layout.tsx';
@@ -63,7 +64,7 @@ export function dashboardRoutes(hub: Hub) {
 
   /** Signed-in pages: anyone else is sent to the sign-in form (and brought back after). */
   const signedIn: MiddlewareHandler<AppEnv> = async (c, next) => {
-    if (!isAdmin(hub, c)) {
+    if (!(await isAdmin(hub, c))) {
       const url = new URL(c.req.url);
       const back = c.req.method === 'GET' ? `${url.pathname}${url.search}` : '/';
       return c.redirect(back === '/' ? '/login' : `/login?next=${encodeURIComponent(back)}`, 303);
@@ -74,18 +75,19 @@ export function dashboardRoutes(hub: Hub) {
   /** A signed-in POST from one of our own pages (see session.ts). */
   const ownForm: MiddlewareHandler<AppEnv> = async (c, next) => {
     const fields = await formFields(c);
-    if (!fromOwnPage(hub, c, fields.csrf)) {
+    if (!fromOwnPage(c, fields.csrf, await adminSession(hub, c))) {
       return c.html(<p>This form was not sent from the dashboard (stale page or another site). Reload the page and try again.</p>, 403);
     }
     await next();
   };
 
+  /** What every signed-in page needs; `signedIn` has looked the session up already. */
   const context = (c: DashboardContext, search?: string): PageContext => {
     const url = new URL(c.req.url);
     const notice = c.req.query('notice');
     url.searchParams.delete('notice');
     return {
-      csrf: formToken(hub),
+      csrf: c.get('adminSession')?.csrf ?? '',
       now: hub.clock(),
       path: `${url.pathname}${url.search}`,
       ...(search === undefined ? {} : { search }),
@@ -93,9 +95,9 @@ export function dashboardRoutes(hub: Hub) {
     };
   };
 
-  app.get('/login', pageHeaders, (c) => {
+  app.get('/login', pageHeaders, async (c) => {
     const next = localPath(c.req.query('next'));
-    if (isAdmin(hub, c)) return c.redirect(next, 303);
+    if (await isAdmin(hub, c)) return c.redirect(next, 303);
     return c.html(<LoginPage next={next} disabled={!hub.env.HUB_ADMIN_TOKEN} />);
   });
 
@@ -104,17 +106,27 @@ export function dashboardRoutes(hub: Hub) {
     const next = localPath(fields.next);
     const expected = hub.env.HUB_ADMIN_TOKEN;
     if (!expected) return c.html(<LoginPage next={next} disabled />, 403);
+    const address = clientAddress(c);
+    const blockedUntil = await signInBlockedUntil(hub.store.db, address, hub.clock(), SIGN_IN_LIMIT);
+    if (blockedUntil) {
+      const minutes = Math.max(1, Math.ceil((blockedUntil.getTime() - hub.clock().getTime()) / 60_000));
+      hub.logger.warn({ address }, 'dashboard sign-in refused: too many wrong tokens');
+      c.header('retry-after', String(minutes * 60));
+      return c.html(<LoginPage next={next} disabled={false} error={`Too many wrong tokens from your address: try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`} />, 429);
+    }
     const given = fields.token ?? '';
     if (given.length === 0 || given.length > 1000 || !secretsEqual(given, expected)) {
-      hub.logger.warn({ ip: c.req.header('x-forwarded-for') }, 'dashboard sign-in refused: wrong token');
+      await recordSignInFailure(hub.store.db, address, hub.clock(), SIGN_IN_LIMIT);
+      hub.logger.warn({ address, ip: c.req.header('x-forwarded-for') }, 'dashboard sign-in refused: wrong token');
       return c.html(<LoginPage next={next} disabled={false} error="Wrong token." />, 401);
     }
-    signIn(c, expected);
+    await clearSignInFailures(hub.store.db, address);
+    await signIn(hub, c, expected);
     return c.redirect(next, 303);
   });
 
-  app.post('/logout', limitBody(FORM_LIMIT), ownForm, (c) => {
-    signOut(c);
+  app.post('/logout', limitBody(FORM_LIMIT), ownForm, async (c) => {
+    await signOut(hub, c);
     return c.redirect('/login', 303);
   });
 

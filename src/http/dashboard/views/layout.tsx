@@ -4,7 +4,7 @@ import { DASHBOARD_CSS } from '../style.ts';
 
 /** What every signed-in page needs besides its own data. */
 export interface PageContext {
-  /** The form token every POST from the dashboard carries (see csrf.ts). */
+  /** The form token every POST from the dashboard carries (the session's own, random: see session.ts). */
   csrf: string;
   /** The hub's clock, for "5 min ago". */
   now: Date;
