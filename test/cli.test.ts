@@ -33,7 +33,7 @@ describe('hub mappings', () => {
 
   const withRouting = (routing: string) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cli-routing-'));
-    for (const name of ['acme-toys.yaml', 'initech.yaml', 'initech.catalog.csv']) writeFileSync(path.join(dir, name), readFileSync(path.join(MAPPINGS_DIR, name)));
+    for (const name of ['acme-toys.yaml', 'acme-toys.catalog.csv', 'initech.yaml', 'initech.catalog.csv']) writeFileSync(path.join(dir, name), readFileSync(path.join(MAPPINGS_DIR, name)));
     writeFileSync(path.join(dir, 'routing.yaml'), routing);
     return dir;
   };

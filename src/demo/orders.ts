@@ -1,8 +1,9 @@
 /**
  * The demo's sample orders: two arrive as Shopify webhooks (one paid, one pending and paid a moment
- * later), five as canonical orders posted to `POST /v1/orders`. Their SKUs are the ones the example
+ * later), seven as canonical orders posted to `POST /v1/orders`. Their SKUs are the ones the example
  * mappings in `mappings/` claim: `ACME-` prefixes, Globex's list, Initech's catalog, `UMB-` and
- * `WONKA-` prefixes.
+ * `WONKA-` prefixes, and two products several suppliers carry (the catalogs of ACME, Globex and
+ * Initech): `KITE-DELTA` and `BALL-BOUNCY`.
  */
 
 interface Person {
@@ -141,7 +142,7 @@ function shopify(n: number, who: Person, lines: DemoLine[], financialStatus: 'pa
   };
 }
 
-/** The seven sample orders, in the order they are placed. */
+/** The nine sample orders, in the order they are placed. */
 export function demoOrders(): DemoOrder[] {
   return [
     {
@@ -203,6 +204,18 @@ export function demoOrders(): DemoOrder[] {
       PEOPLE.dennis!,
       [{ sku: 'WONKA-BAR-01', title: 'Chocolate bar, golden ticket edition', quantity: 3, unitPrice: '4.50' }],
       "Wonka (no server of its own: picks its 850 up from the hub's SFTP mailbox, drops its 997 and 856 there)",
+    ),
+    canonical(
+      1008,
+      PEOPLE.grace!,
+      [{ sku: 'KITE-DELTA', title: 'Delta kite', quantity: 1, unitPrice: '24.00' }],
+      'two suppliers carry it; ACME is cheaper but its 846 says 0 → Globex',
+    ),
+    canonical(
+      1009,
+      PEOPLE.alan!,
+      [{ sku: 'BALL-BOUNCY', title: 'Bouncy ball', quantity: 4, unitPrice: '3.50' }],
+      "ACME's 855 rejects the line (out of stock) → cancelled with ACME, rerouted to Initech",
     ),
   ];
 }
