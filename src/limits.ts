@@ -30,6 +30,8 @@ export interface InboundLimits {
   timelineEntriesPerFile: number;
   /** Rows or records one tracking file (CSV, XML, JSON) may hold, checked while it is read. */
   recordsPerFile: number;
+  /** Bytes one picked-up or re-applied file may have (pushes over HTTP have their own, smaller body limit). */
+  fileBytes: number;
 }
 
 export const DEFAULT_INBOUND_LIMITS: Readonly<InboundLimits> = Object.freeze({
@@ -39,6 +41,7 @@ export const DEFAULT_INBOUND_LIMITS: Readonly<InboundLimits> = Object.freeze({
   itemsPerPoPerFile: 50,
   timelineEntriesPerFile: 20_000,
   recordsPerFile: 200_000,
+  fileBytes: 64 * 1024 * 1024,
 });
 
 /** The environment variable that overrides each limit. */
@@ -49,6 +52,7 @@ export const LIMIT_VARIABLES: Readonly<Record<keyof InboundLimits, string>> = Ob
   itemsPerPoPerFile: 'HUB_LIMIT_ITEMS_PER_PO_PER_FILE',
   timelineEntriesPerFile: 'HUB_LIMIT_TIMELINE_ENTRIES_PER_FILE',
   recordsPerFile: 'HUB_LIMIT_RECORDS_PER_FILE',
+  fileBytes: 'HUB_LIMIT_INBOUND_BYTES',
 });
 
 /** Plain words for each limit, as errors and docs name them. */
@@ -59,6 +63,7 @@ const WORDS: Readonly<Record<keyof InboundLimits, string>> = {
   itemsPerPoPerFile: 'sets or records per purchase order in one file',
   timelineEntriesPerFile: 'order updates (timeline entries) in one file',
   recordsPerFile: 'rows or records in one file',
+  fileBytes: 'bytes in one file',
 };
 
 /** The limits in force: the defaults, with any `HUB_LIMIT_*` the validated environment sets. */
@@ -144,25 +149,41 @@ export class InboundLimitCounter {
 
   /** The error for the first limit this item breaks, or undefined (the item is counted either way). */
   check(item: InboundItem, where: { segment?: number; line?: number } = {}, context?: string): InboundLimitError | undefined {
-    const at = { ...(this.file ? { file: this.file } : {}), ...where };
-    const about = (what: string) => (context ? `${context}: ${what}` : what);
+    const breach = this.breach(item);
+    return breach && this.error(breach, where, context);
+  }
+
+  /** The first limit this item breaks, cheaply (no error built: a hostile file may break it 100,000 times). */
+  breach(item: InboundItem): LimitBreach | undefined {
     if (item.kind === 'shipment') {
       const over = shipmentOverLimit(item.shipment, this.limits);
-      if (over) return new InboundLimitError(this.format, over.limit, over.max, over.actual, about(`shipment for ${item.shipment.poNumber}`), at);
+      if (over) return { ...over, what: `shipment for ${item.shipment.poNumber}` };
     }
     const key = limitKeyOf(item);
     if (key === undefined) return undefined;
     const count = (this.perKey.get(key) ?? 0) + 1;
     this.perKey.set(key, count);
     this.timeline++;
-    if (count > this.limits.itemsPerPoPerFile) {
-      return new InboundLimitError(this.format, 'itemsPerPoPerFile', this.limits.itemsPerPoPerFile, count, about(key), at);
-    }
+    if (count > this.limits.itemsPerPoPerFile) return { limit: 'itemsPerPoPerFile', max: this.limits.itemsPerPoPerFile, actual: count, what: key };
     if (this.timeline > this.limits.timelineEntriesPerFile) {
-      return new InboundLimitError(this.format, 'timelineEntriesPerFile', this.limits.timelineEntriesPerFile, this.timeline, about('this file'), at);
+      return { limit: 'timelineEntriesPerFile', max: this.limits.timelineEntriesPerFile, actual: this.timeline, what: 'this file' };
     }
     return undefined;
   }
+
+  /** The typed error of a breach, naming where it is (`context`: the set, say `856 0001`). */
+  error(breach: LimitBreach, where: { segment?: number; line?: number } = {}, context?: string): InboundLimitError {
+    const at = { ...(this.file ? { file: this.file } : {}), ...where };
+    return new InboundLimitError(this.format, breach.limit, breach.max, breach.actual, context ? `${context}: ${breach.what}` : breach.what, at);
+  }
+}
+
+/** One limit an item breaks: which, its value, the count reached, and what it is about. */
+export interface LimitBreach {
+  limit: keyof InboundLimits;
+  max: number;
+  actual: number;
+  what: string;
 }
 
 /** Checks a whole parsed file against the limits; throws the first InboundLimitError. */

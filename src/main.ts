@@ -17,7 +17,7 @@ import { openStore, type Store } from './store/database.ts';
 import { mailboxAccounts, mailboxTransportContext, startHubMailbox } from './transports/mailbox/hub.ts';
 import type { MailboxServer } from './transports/mailbox/server.ts';
 import type { MailboxTransportContext } from './transports/mailbox/transport.ts';
-import { createTransport, type SupplierTransport } from './transports/transport.ts';
+import { createTransport, type SupplierTransport, type TransportOptions } from './transports/transport.ts';
 
 export interface HubOptions {
   env?: HubEnv;
@@ -43,6 +43,7 @@ export function createTransportRegistry(
   mappings: Map<string, LoadedMapping>,
   logger: Logger,
   mailbox?: MailboxTransportContext,
+  options: Pick<TransportOptions, 'stagingLimitMs'> = {},
 ): TransportRegistry {
   const transports = new Map<string, SupplierTransport>();
   return {
@@ -51,7 +52,7 @@ export function createTransportRegistry(
       if (!transport) {
         const loaded = mappings.get(supplierId);
         if (!loaded) throw new HubError('not_found', `no mapping loaded for supplier ${supplierId}`);
-        transport = createTransport(supplierId, loaded.mapping.transport, { logger: logger.child({ supplier: supplierId }), ...(mailbox ? { mailbox } : {}) });
+        transport = createTransport(supplierId, loaded.mapping.transport, { ...options, logger: logger.child({ supplier: supplierId }), ...(mailbox ? { mailbox } : {}) });
         transports.set(supplierId, transport);
       }
       return transport;
@@ -82,7 +83,7 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
     logger,
     metrics: createMetrics(),
     shopifyApiVersion: env.HUB_SHOPIFY_API_VERSION,
-    transports: createTransportRegistry(mappings, logger, mailboxTransportContext(env, store.db, clock)),
+    transports: createTransportRegistry(mappings, logger, mailboxTransportContext(env, store.db, clock), { stagingLimitMs: env.HUB_STAGING_LIMIT_MS }),
   };
 }
 

@@ -103,6 +103,8 @@ export interface InventoryItem {
    * date-time without zone (EDIFACT times carry none). Undefined: as of the file's arrival.
    */
   asOf?: string;
+  /** Where the item is in its file, for errors: a CSV line, an XML record's line. */
+  line?: number;
 }
 
 /**
@@ -204,7 +206,14 @@ export type InboundItem =
   | { kind: 'acknowledgment'; acknowledgment: Acknowledgment }
   | { kind: 'functional_ack'; ack: FunctionalAck }
   | { kind: 'invoice'; invoice: Invoice }
-  | { kind: 'inventory'; items: InventoryItem[] };
+  | {
+      kind: 'inventory';
+      items: InventoryItem[];
+      /** How the rule that read the file applies it (`feed` in the mapping); absent: delta. Extension. */
+      feed?: 'full' | 'delta';
+      /** The feed's own time, where the file gives one for all its items (ISO). Extension. */
+      asOf?: string;
+    };
 
 export interface ParsedInbound {
   /** `x12`, `csv`, `xml` or `json`. */

@@ -1,3 +1,4 @@
+import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
 
 /**
@@ -52,6 +53,17 @@ export const SftpTransport = z.strictObject({
   timeoutMs: z.number().int().min(100).max(600_000).default(20_000),
   /** Connections kept open to this supplier at most. Extension. */
   maxConnections: z.number().int().min(1).max(16).default(2),
+  /**
+   * Permissions of the files the hub uploads, as a quoted octal string ("0644", the default; "0640"
+   * to keep them from other users). Never writable by others; always readable and writable by the
+   * hub's user. Extension.
+   */
+  fileMode: z
+    .string({ error: (issue) => (issue.input === undefined ? undefined : 'write the mode as a quoted octal string such as "0644"') })
+    .regex(/^0?[0-7]{3}$/, 'write the mode as an octal string such as "0644" or "0640"')
+    .refine((mode) => (parseInt(mode, 8) & 0o002) === 0, 'must not let other users write the file (the last digit cannot be 2, 3, 6 or 7)')
+    .refine((mode) => (parseInt(mode, 8) & 0o600) === 0o600, 'must let the hub read and write its own file (the owner digit must be 6 or 7)')
+    .default('0644'),
   retry: Retry,
 });
 
@@ -301,29 +313,54 @@ export const Outbound = z.strictObject({
   }
 });
 
-export const InboundFile = z.strictObject({
-  /** A glob over inboundDir (`*`, `?`). */
-  match: z.string().min(1),
-  format: z.enum(['x12', 'csv', 'xml', 'json']),
-  /** csv: canonical field → column header. */
-  columns: z
-    .strictObject({
-      poNumber: z.string().min(1),
-      sku: z.string().min(1).optional(),
-      supplierSku: z.string().min(1).optional(),
-      quantity: z.string().min(1).optional(),
-      carrier: z.string().min(1).optional(),
-      service: z.string().min(1).optional(),
-      trackingNumber: z.string().min(1),
-      shippedAt: z.string().min(1).optional(),
-    })
-    .optional(),
-  /** xml: the path of the repeated shipment element (dot-separated, e.g. `Shipments.Shipment`). */
-  records: z.string().min(1).optional(),
-  /** xml: canonical field → dot path below the record element. */
-  fields: z.record(z.string(), z.string().min(1)).optional(),
-  delimiter: z.string().length(1).default(','),
-});
+/** The fields of a tracking file's `columns` (CSV) or `fields` (XML); the first two are required with `columns`. */
+export const TRACKING_COLUMN_FIELDS = ['poNumber', 'trackingNumber', 'sku', 'supplierSku', 'quantity', 'carrier', 'service', 'shippedAt'] as const;
+/** The fields of an inventory file's `columns` / `fields` (contract, second wave); the first two are required. */
+export const INVENTORY_COLUMN_FIELDS = ['supplierSku', 'available', 'sku', 'asOf'] as const;
+
+export const InboundFile = z
+  .strictObject({
+    /** A glob over inboundDir (`*`, `?`). */
+    match: z.string().min(1),
+    format: z.enum(['x12', 'csv', 'xml', 'json']),
+    /**
+     * What a csv/xml file holds: `tracking` (absent: tracking) or `inventory`, a stock feed
+     * (contract, second wave). X12 and JSON files say what they hold themselves.
+     */
+    document: z.enum(['tracking', 'inventory']).optional(),
+    /**
+     * How the inventory in files of this rule is applied: `full` (the supplier's whole stock: SKUs
+     * missing from the feed go to 0) or `delta` (only the SKUs listed change). Default `delta`.
+     * For X12 846, JSON `inventory` documents and EDIFACT INVRPT too.
+     */
+    feed: z.enum(['full', 'delta']).optional(),
+    /**
+     * csv: canonical field → column header. Tracking: poNumber and trackingNumber required, and
+     * sku, supplierSku, quantity, carrier, service, shippedAt. Inventory: supplierSku and available
+     * required, and sku, asOf.
+     */
+    columns: z.record(z.string(), z.string().min(1)).optional(),
+    /** xml: the path of the repeated record element (dot-separated, e.g. `Shipments.Shipment`). */
+    records: z.string().min(1).optional(),
+    /** xml: canonical field → dot path below the record element. */
+    fields: z.record(z.string(), z.string().min(1)).optional(),
+    delimiter: z.string().length(1).default(','),
+  })
+  .superRefine((file, ctx) => {
+    const inventory = file.document === 'inventory';
+    if (inventory && file.format !== 'csv' && file.format !== 'xml') {
+      ctx.addIssue({ code: 'custom', path: ['document'], message: `document: inventory is for csv and xml files; an ${file.format} file says what it holds itself (use feed: full or delta for its inventory)` });
+    }
+    if (!file.columns) return;
+    const known: readonly string[] = inventory ? INVENTORY_COLUMN_FIELDS : TRACKING_COLUMN_FIELDS;
+    const what = inventory ? 'an inventory file' : 'a tracking file';
+    for (const key of Object.keys(file.columns)) {
+      if (!known.includes(key)) ctx.addIssue({ code: 'custom', path: ['columns', key], message: `unknown field "${key}" for ${what}; the fields are ${known.join(', ')}` });
+    }
+    for (const key of known.slice(0, 2)) {
+      if (!file.columns[key]) ctx.addIssue({ code: 'custom', path: ['columns', key], message: `${what} needs the column of ${key}` });
+    }
+  });
 
 /**
  * Where an 856 carries tracking numbers: `REF*<qualifier>` (REF02 of a REF with that REF01) or
@@ -350,8 +387,23 @@ export const LineMatch = z
   .min(1)
   .default(['line', 'sku', 'supplierSku', 'upc']);
 
+/**
+ * A cron expression as `hub serve` schedules it (node-cron: five fields, or six with seconds first).
+ * Checked here with node-cron's own parser, so that `hub mappings check` refuses exactly what the
+ * scheduler would, in the same words, with the file and line.
+ */
+export const CronSchedule = z.string().min(1).superRefine((pattern, ctx) => {
+  const { valid, errors } = validateDetailed(pattern);
+  if (valid) return;
+  const reasons = errors.map((e) => e.message.replace(/ is a invalid expression for /, ' is not a valid ')).join('; ');
+  ctx.addIssue({
+    code: 'custom',
+    message: `"${pattern}" is not a cron schedule: ${reasons} (write minute hour day-of-month month day-of-week, e.g. "*/5 * * * *" for every five minutes)`,
+  });
+});
+
 export const Inbound = z.strictObject({
-  schedule: z.string().min(1).default('*/5 * * * *'),
+  schedule: CronSchedule.default('*/5 * * * *'),
   files: z.array(InboundFile).default([]),
   /** Where in an 856 the tracking numbers are. Extension. */
   trackingFrom: TrackingLocations,

@@ -11,13 +11,14 @@
  * {"type": "invoice", "invoiceNumber": "INV-9", "poNumber": "1001-acme", "invoiceDate": "2026-11-28",
  *  "total": "39.98", "lines": [{"sku": "ACME-TRUCK-01", "quantity": 2, "unitPrice": "19.99"}]}
  * {"type": "inventory", "items": [{"supplierSku": "TR-01", "available": 40}]}
+ * {"type": "inventory", "feed": "full", "asOf": "2026-12-03T09:00:00Z", "items": [...]}
  * ```
  *
  * `trackingNumber` (one) may stand for `trackingNumbers`. Quantities are whole numbers (positive
  * for shipped/invoiced lines), money decimal strings, dates YYYY-MM-DD or ISO timestamps. A bad
  * document is a ParseError naming every bad field by its path (`lines.0.quantity`).
  */
-import { safeParseInput } from '../canonical/safe-parse.ts';
+import { loneSurrogatePath, safeParseInput } from '../canonical/safe-parse.ts';
 import { z } from 'zod';
 import type { InboundItem } from '../canonical/inbound.ts';
 import { ParseError, errorMessage, issuesFromZod } from '../errors.ts';
@@ -96,8 +97,12 @@ export const InvoiceDocument = z.strictObject({
 
 export const InventoryDocument = z.strictObject({
   type: z.literal('inventory'),
+  /** `full`: SKUs of this supplier missing from the items go to 0; `delta` (absent: the rule's `feed`, else delta). Extension. */
+  feed: z.enum(['full', 'delta']).optional(),
+  /** When the figures hold (a date or an ISO timestamp); absent: when the document arrives. Extension. */
+  asOf: DateString.optional(),
   items: z.array(
-    z.strictObject({ supplierSku: Text, sku: Text.optional(), upc: Text.optional(), available: z.number().int().min(0) }),
+    z.strictObject({ supplierSku: Text, sku: Text.optional(), upc: Text.optional(), available: z.number().int().min(0), asOf: DateString.optional() }),
   ),
 });
 
@@ -132,7 +137,7 @@ function toItem(doc: InboundDocument): InboundItem {
       return { kind: 'invoice', invoice: strip({ ...rest, lines: lines.map(strip) }) };
     }
     case 'inventory':
-      return { kind: 'inventory', items: doc.items.map(strip) };
+      return strip({ kind: 'inventory' as const, items: doc.items.map(strip), feed: doc.feed, asOf: doc.asOf });
   }
 }
 
@@ -162,6 +167,10 @@ export function parseInboundJson(bytes: Buffer | string, options: InboundJsonOpt
           },
       { cause: error },
     );
+  }
+  const surrogate = loneSurrogatePath(body);
+  if (surrogate !== undefined) {
+    throw new ParseError('json', `invalid document: ${surrogate || '(root)'}: holds a broken character: a \\ud800-\\udfff escape without its pair`, { file: options.file });
   }
   const single = body !== null && typeof body === 'object' && !Array.isArray(body) && !('documents' in body);
   const list = Array.isArray(body)

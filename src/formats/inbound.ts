@@ -13,6 +13,7 @@ import type { InboundItem, ParsedInbound } from '../canonical/inbound.ts';
 import type { InboundConfig, InboundFileConfig } from '../config/mapping-schema.ts';
 import type { InboundLimits } from '../limits.ts';
 import { parseInboundJson } from './inbound-json.ts';
+import { parseInventoryCsv, parseInventoryXml } from './inventory-file.ts';
 import { parseTrackingCsv } from './tracking-csv.ts';
 import { parseTrackingXml } from './tracking-xml.ts';
 import { X12Interpreter, interpretX12, readX12, readX12Stream } from './x12/read/index.ts';
@@ -51,13 +52,25 @@ export function parseInbound(
   filename?: string,
   limits?: InboundLimits,
 ): ParsedInbound {
+  const parsed = parseByFormat(file, inbound, bytes, filename, limits);
+  // The rule says how the inventory read under it is applied (X12 846, JSON, CSV, XML alike).
+  if (file.feed) {
+    for (const item of parsed.items) if (item.kind === 'inventory' && item.feed === undefined) item.feed = file.feed;
+  }
+  return parsed;
+}
+
+function parseByFormat(file: InboundFileConfig, inbound: InboundConfig, bytes: Buffer, filename?: string, limits?: InboundLimits): ParsedInbound {
   const format = file.format;
+  const inventory = file.document === 'inventory';
   switch (format) {
     case 'x12':
       return interpretX12(readX12(bytes, { file: filename, recover: true }), { trackingFrom: inbound.trackingFrom, ...(limits ? { limits } : {}) }, filename);
     case 'csv':
+      if (inventory) return { format, items: [{ kind: 'inventory', items: parseInventoryCsv(file, bytes, { file: filename }) }], groups: [] };
       return { format, items: items(parseTrackingCsv(file, bytes, { file: filename, ...(limits ? { maxRecords: limits.recordsPerFile } : {}) })), groups: [] };
     case 'xml':
+      if (inventory) return { format, items: [{ kind: 'inventory', items: parseInventoryXml(file, bytes, { file: filename }) }], groups: [] };
       return { format, items: items(parseTrackingXml(file, bytes, { file: filename })), groups: [] };
     case 'json':
       return { format, items: parseInboundJson(bytes, { file: filename }), groups: [] };

@@ -32,7 +32,7 @@ export interface TrackingXmlOptions {
 }
 
 /** Line numbers for offsets into one text: the newlines are found once, then binary-searched. */
-class LineIndex {
+export class LineIndex {
   private newlines: number[] | undefined;
   constructor(private readonly text: string) {}
 
@@ -57,7 +57,7 @@ function lineAt(text: string, index: number): number {
 }
 
 /** Refuses entity declarations and excessive nesting, before any parser sees the document. */
-function guard(text: string, file: string | undefined): void {
+export function guard(text: string, file: string | undefined): void {
   const entity = text.search(/<!ENTITY/i);
   if (entity !== -1) {
     throw new ParseError(
@@ -117,7 +117,7 @@ function guard(text: string, file: string | undefined): void {
   }
 }
 
-function decode(bytes: Buffer | string): string {
+export function decode(bytes: Buffer | string): string {
   if (typeof bytes === 'string') return bytes.replace(/^\uFEFF/, '');
   const head = bytes.subarray(0, 200).toString('latin1');
   const declared = /^(?:\uFEFF|\xEF\xBB\xBF)?<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head)?.[1]?.toLowerCase();
@@ -126,7 +126,7 @@ function decode(bytes: Buffer | string): string {
 }
 
 /** Every value at a dot path below `node`, arrays flattened at each step. */
-function atPath(node: unknown, path: string): unknown[] {
+export function atPath(node: unknown, path: string): unknown[] {
   let current: unknown[] = [node];
   for (const key of path.split('.')) {
     const next: unknown[] = [];
@@ -142,16 +142,32 @@ function atPath(node: unknown, path: string): unknown[] {
   return current;
 }
 
-function text(value: unknown): string {
+export function text(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value !== null && typeof value === 'object' && '#text' in value) return text((value as Record<string, unknown>)['#text']);
   return '';
 }
 
+/** The parser's settings for partner XML: values stay text, no entity expansion beyond the five, nesting bounded. */
+export const SAFE_XML_OPTIONS = {
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  textNodeName: '#text',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  processEntities: { enabled: true, maxEntityCount: 0, maxTotalExpansions: 10_000, maxExpandedLength: 1_000_000 },
+  htmlEntities: false,
+  trimValues: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  maxNestedTags: MAX_XML_DEPTH + 1,
+  captureMetaData: true,
+} as const;
+
 const META = XMLParser.getMetaDataSymbol();
 
-function startLine(lines: LineIndex, node: unknown): number | undefined {
+export function startLine(lines: LineIndex, node: unknown): number | undefined {
   if (node === null || typeof node !== 'object') return undefined;
   const meta = (node as Record<symbol, { startIndex?: number } | undefined>)[META as symbol];
   return meta?.startIndex === undefined ? undefined : lines.lineAt(meta.startIndex);
@@ -184,20 +200,7 @@ export function parseTrackingXml(
   }
   let doc: unknown;
   try {
-    doc = new XMLParser({
-      ignoreAttributes: false,
-      attributeNamePrefix: '@',
-      textNodeName: '#text',
-      parseTagValue: false,
-      parseAttributeValue: false,
-      processEntities: { enabled: true, maxEntityCount: 0, maxTotalExpansions: 10_000, maxExpandedLength: 1_000_000 },
-      htmlEntities: false,
-      trimValues: true,
-      ignoreDeclaration: true,
-      ignorePiTags: true,
-      maxNestedTags: MAX_XML_DEPTH + 1,
-      captureMetaData: true,
-    }).parse(source);
+    doc = new XMLParser(SAFE_XML_OPTIONS).parse(source);
   } catch (error) {
     throw new ParseError('xml', errorMessage(error), where, { cause: error });
   }

@@ -6,7 +6,6 @@ import type {
   InboundWarning,
   InterchangeAck,
   Invoice,
-  InventoryItem,
   ParsedInbound,
   ReceivedGroup,
   Shipment,
@@ -30,6 +29,8 @@ import { syncOrderStatus } from './order-status.ts';
 import { readSupplierBytes } from './parse-file.ts';
 import { assertShipmentRoom } from './inbound-limits.ts';
 import { inboundLimits } from '../limits.ts';
+import { applyInventoryFeed, feedTime } from './inventory-feed.ts';
+import { stockChanged } from './stock-changed.ts';
 
 /** A file that parsed but cannot be applied (unknown PO, unknown SKU...): it is quarantined. */
 export class ApplyError extends HubError {
@@ -57,6 +58,8 @@ export async function receiveInboundFile(
   hub: Hub,
   loaded: LoadedMapping,
   file: { name: string; content: Buffer; via: 'sftp' | 'http' | 'as2' | 'mailbox' },
+  /** `pause`: how reading gives the event loop back between slices (parse-file.ts; default setImmediate). */
+  options: { pause?: () => Promise<void> } = {},
 ): Promise<InboundResult> {
   const supplier = loaded.supplier;
   const hash = sha256Hex(file.content);
@@ -70,7 +73,7 @@ export async function receiveInboundFile(
 
   let parsed: ParsedInbound;
   try {
-    parsed = await readSupplierBytes(loaded, file.name, file.content, inboundLimits(hub.env));
+    parsed = await readSupplierBytes(loaded, file.name, file.content, inboundLimits(hub.env), options.pause);
   } catch (error) {
     // A refused X12 file still carries what was read: its 997s answer every set truthfully.
     return quarantine(hub, loaded, file, hash, error instanceof X12FileError ? error.parsed : undefined, error);
@@ -100,6 +103,7 @@ export async function receiveInboundFile(
     return quarantine(hub, loaded, file, hash, parsed, error, documentId);
   }
   await hub.store.wakeOutbox();
+  if (parsed.items.some((i) => i.kind === 'inventory')) await stockChanged(hub, supplier);
   hub.metrics.documentsReceived.inc({ supplier, format: parsed.format });
   hub.logger.info({ supplier, documentId, file: file.name, items: parsed.items.length }, 'inbound file applied');
   return { documentId, status: 'applied', items: parsed.items.length };
@@ -269,7 +273,7 @@ async function applyItems(
         touched.add(await applyInvoice(trx, loaded, documentId, filename, item.invoice));
         break;
       case 'inventory':
-        await applyInventory(trx, loaded, item.items);
+        await applyInventory(trx, hub, loaded, documentId, item);
         break;
       default: {
         const never: never = item;
@@ -584,14 +588,15 @@ async function applyInvoice(trx: Transaction<Database>, loaded: LoadedMapping, d
   return row.order_id;
 }
 
-async function applyInventory(trx: Transaction<Database>, loaded: LoadedMapping, items: InventoryItem[]): Promise<void> {
-  for (const item of items) {
-    await trx
-      .insertInto('inventory')
-      .values({ supplier_id: loaded.supplier, supplier_sku: item.supplierSku, sku: item.sku ?? null, available: item.available })
-      .onConflict((oc) => oc.columns(['supplier_id', 'supplier_sku']).doUpdateSet({ available: item.available, sku: item.sku ?? null, updated_at: sql`now()` }))
-      .execute();
-  }
+/** A stock feed (846, JSON, CSV, XML, INVRPT): src/pipeline/inventory-feed.ts. */
+async function applyInventory(trx: Transaction<Database>, hub: Hub, loaded: LoadedMapping, documentId: string, item: Extract<InboundItem, { kind: 'inventory' }>): Promise<void> {
+  await applyInventoryFeed(trx, loaded, item.items, {
+    mode: item.feed ?? 'delta',
+    ...(item.asOf === undefined ? {} : { asOf: feedTime(item.asOf) }),
+    documentId,
+    // COPY pays off from a few thousand rows; below, one insert of unnested arrays is quicker.
+    ...(item.items.length > 5_000 && hub.store.copyIn ? { copyIn: hub.store.copyIn } : {}),
+  });
 }
 
 /** Re-applies a quarantined inbound document (after a mapping fix, or once its PO exists). */
@@ -628,6 +633,7 @@ export async function reapplyInboundDocument(hub: Hub, documentId: string): Prom
     return 'failed';
   }
   await hub.store.wakeOutbox();
+  if (parsed.items.some((i) => i.kind === 'inventory')) await stockChanged(hub, loaded.supplier);
   return 'applied';
 }
 

@@ -10,8 +10,8 @@ import { readTrackingCsv } from '../formats/tracking-csv.ts';
 import { checkInboundLimits, DEFAULT_INBOUND_LIMITS, type InboundLimits } from '../limits.ts';
 import { megabytes, Progress } from '../progress.ts';
 
-/** Inbound files larger than this are refused (the reader streams, but the ledger keeps the bytes). */
-export const MAX_INBOUND_BYTES = 64 * 1024 * 1024;
+/** Inbound files larger than this are refused (the reader streams, but the ledger keeps the bytes); `HUB_LIMIT_INBOUND_BYTES` changes it. */
+export const MAX_INBOUND_BYTES = DEFAULT_INBOUND_LIMITS.fileBytes;
 
 /**
  * Which of the mapping's inbound rules a file falls under. A file no rule matches is still read when
@@ -29,16 +29,16 @@ export function inboundRule(loaded: LoadedMapping, filename: string, content: Bu
 
 /** Parses one supplier file by the mapping's rules, without applying it; a file over a limit (src/limits.ts) is refused. */
 export function parseSupplierBytes(loaded: LoadedMapping, filename: string, content: Buffer, limits: InboundLimits = DEFAULT_INBOUND_LIMITS): ParsedInbound {
-  assertInboundSize(filename, content);
+  assertInboundSize(filename, content, limits);
   const rule = inboundRule(loaded, filename, content);
   const parsed = parseInbound(rule, loaded.mapping.inbound, content, filename, limits);
   checkInboundLimits(parsed, limits, filename);
   return parsed;
 }
 
-function assertInboundSize(filename: string, content: Buffer): void {
-  if (content.length > MAX_INBOUND_BYTES) {
-    throw new ParseError('inbound', `file is ${content.length} bytes; the limit is ${MAX_INBOUND_BYTES}`, { file: filename });
+function assertInboundSize(filename: string, content: Buffer, limits: InboundLimits): void {
+  if (content.length > limits.fileBytes) {
+    throw new ParseError('inbound', `file is ${content.length} bytes; the limit is ${limits.fileBytes}`, { file: filename });
   }
 }
 
@@ -62,7 +62,7 @@ export async function readSupplierBytes(
   limits: InboundLimits = DEFAULT_INBOUND_LIMITS,
   pause: () => Promise<void> = yieldToEventLoop,
 ): Promise<ParsedInbound> {
-  assertInboundSize(filename, content);
+  assertInboundSize(filename, content, limits);
   const rule = inboundRule(loaded, filename, content);
   let parsed: ParsedInbound;
   if (rule.format === 'x12') {

@@ -46,6 +46,12 @@ export interface Store {
   offerOrder(offer: OrderOffer): boolean;
   /** Registers a worker's taker (true: it takes the order). Returns an unsubscribe function. */
   onOrderOffered(taker: (offer: OrderOffer) => boolean): () => void;
+  /**
+   * PostgreSQL only (absent on PGlite): streams `source` (COPY text format) into `statement`, a
+   * `COPY … FROM STDIN`, on the very connection of the transaction `trx`, so that the rows are part
+   * of it. For bulk loads (inventory feeds: src/store/inventory.ts).
+   */
+  copyIn?(trx: Kysely<Database>, statement: string, source: AsyncIterable<string | Buffer>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -133,6 +139,16 @@ async function openPostgres(options: StoreOptions): Promise<Store> {
   // A checked-out client whose server goes away (a restart) errors too; pg-pool removes its own
   // listener while the client is out, so without this the process would die on an unhandled 'error'.
   pool.on('connect', (client) => client.on('error', () => {}));
+  // The pool's clients by backend pid, so that copyIn finds the connection a transaction runs on.
+  const clients = new Map<number, pg.PoolClient>();
+  pool.on('acquire', (client) => {
+    const pid = (client as unknown as { processID: number | null }).processID;
+    if (pid !== null) clients.set(pid, client);
+  });
+  pool.on('remove', (client) => {
+    const pid = (client as unknown as { processID: number | null }).processID;
+    if (pid !== null && clients.get(pid) === client) clients.delete(pid);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
@@ -190,6 +206,15 @@ async function openPostgres(options: StoreOptions): Promise<Store> {
     onOutboxWake(fn) {
       emitter.on('wake', fn);
       return () => emitter.off('wake', fn);
+    },
+    async copyIn(trx, statement, source) {
+      const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+      const client = clients.get(Number(rows[0]?.pid));
+      if (!client) throw new HubError('internal', 'COPY: the connection of the transaction is not one of the pool');
+      const { from } = await import('pg-copy-streams');
+      const { pipeline } = await import('node:stream/promises');
+      const { Readable } = await import('node:stream');
+      await pipeline(Readable.from(source), client.query(from(statement)));
     },
     async close() {
       closed = true;

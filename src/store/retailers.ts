@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ConflictError, ValidationError } from '../errors.ts';
+import { shopUrlProblem, webhookUrlProblem } from '../notify/urls.ts';
 import { sha256Hex } from './ids.ts';
 import type { Database, RetailerRow } from './schema.ts';
 
@@ -30,9 +31,10 @@ export async function createRetailer(db: Kysely<Database>, input: NewRetailer): 
       { path: 'id', message: 'must be lower-case letters, digits, "-" or "_" (at most 63)' },
     ]);
   }
-  if (input.webhookUrl !== undefined && !/^https?:\/\//.test(input.webhookUrl)) {
-    throw new ValidationError('invalid webhook URL', [{ path: 'webhookUrl', message: 'must be an http(s) URL' }]);
-  }
+  const webhookProblem = input.webhookUrl === undefined ? undefined : webhookUrlProblem(input.webhookUrl);
+  if (webhookProblem) throw new ValidationError('invalid webhook URL', [{ path: 'webhookUrl', message: webhookProblem }]);
+  const shopProblem = input.shopifyShopUrl === undefined ? undefined : shopUrlProblem(input.shopifyShopUrl);
+  if (shopProblem) throw new ValidationError('invalid Shopify shop URL', [{ path: 'shopifyShopUrl', message: shopProblem }]);
   const apiKey = `hub_${randomBytes(24).toString('base64url')}`;
   const webhookSecret = input.webhookUrl ? (input.webhookSecret ?? randomBytes(24).toString('base64url')) : (input.webhookSecret ?? null);
   const inserted = await db

@@ -302,7 +302,7 @@ describe('event de-duplication', () => {
   it('queues the same fact once, however often it is reported', async () => {
     const { enqueueRetailerEvent } = await import('../../src/pipeline/notify.ts');
     const order = await placeOrder('R-8', 1);
-    const input = { type: 'order.exception', data: { reason: 'test', code: 'test', poNumber: order.poNumber } } as const;
+    const input = { type: 'order.exception', data: { reason: 'test', code: 'delivery_failed', poNumber: order.poNumber } } as const;
     const first = await t.hub.store.db.transaction().execute((trx) => enqueueRetailerEvent(trx, t.hub, order.id, input));
     const second = await t.hub.store.db.transaction().execute((trx) => enqueueRetailerEvent(trx, t.hub, order.id, input));
     expect(first).toMatch(/^evt_/);

@@ -12,6 +12,7 @@ import { DEFAULT_INBOUND_LIMITS, InboundLimitError, checkInboundLimits, inboundL
 import { receiveInboundFile } from '../../src/pipeline/apply.ts';
 import { routeReceivedOrders } from '../../src/pipeline/route.ts';
 import { toBuffer } from '../../src/store/ids.ts';
+import { ORDER_VIEW_TIMELINE, recordEvent } from '../../src/store/orders.ts';
 import { createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
 import { writeMapping } from '../helpers/mappings.ts';
 import { interchange, shipNotice, type EnvelopeParties } from '../helpers/supplier-files.ts';
@@ -156,6 +157,22 @@ describe('what one supplier file may add is bounded', () => {
     expect(error).toBeInstanceOf(InboundLimitError);
     expect(error).toMatchObject({ code: 'parse_failed', limit: 'timelineEntriesPerFile', max: 3, actual: 4, details: { file: 'f.json', limit: 'timelineEntriesPerFile' } });
     expect(() => checkInboundLimits({ format: 'json', items: many.slice(0, 3) }, limits)).not.toThrow();
+  });
+
+  it(`an order's view shows its newest ${ORDER_VIEW_TIMELINE} timeline entries and says how many older ones it leaves out`, async () => {
+    const orderId = await placeOrder(9105);
+    const before = (await orderState(orderId)).events;
+    await t.hub.store.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < ORDER_VIEW_TIMELINE + 10; i++) await recordEvent(trx, orderId, { type: 'note', cause: `entry ${i}`, data: null });
+    });
+    const res = await t.app.request(`/v1/orders/${orderId}`, { headers: { authorization: `Bearer ${key}` } });
+    const view = await res.json();
+    expect(view.timeline).toHaveLength(ORDER_VIEW_TIMELINE);
+    expect(view.timelineOmitted).toBe(before + 10);
+    expect(view.timeline.at(-1).cause).toBe(`entry ${ORDER_VIEW_TIMELINE + 9}`);
+    expect(view.timeline[0].cause).toBe('entry 10');
+    const small = await (await t.app.request(`/v1/orders/${await placeOrder(9106)}`, { headers: { authorization: `Bearer ${key}` } })).json();
+    expect(small.timelineOmitted).toBeUndefined();
   });
 
   it('the operator overrides a limit through its variable; unset, the defaults hold', () => {

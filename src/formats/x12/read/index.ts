@@ -4,7 +4,7 @@
  */
 import type { InboundItem, InboundWarning, ParsedInbound, ReceivedGroup, ReceivedInterchange, SetSyntaxNote } from '../../../canonical/inbound.ts';
 import { ParseError } from '../../../errors.ts';
-import { InboundLimitCounter, limitSummary, type InboundLimitError, type InboundLimits } from '../../../limits.ts';
+import { InboundLimitCounter, limitSummary, type InboundLimitError, type InboundLimits, type LimitBreach } from '../../../limits.ts';
 import { X12FileError, X12SetError } from './errors.ts';
 import { parseFunctionalAck } from './functional-ack.ts';
 import { parseInventory } from './inventory.ts';
@@ -36,6 +36,9 @@ export { parseInvoice } from './invoice.ts';
 export { parseInventory } from './inventory.ts';
 export { X12EnvelopeError, X12FileError, X12SetError } from './errors.ts';
 export { PRODUCT_ID_GROUPS, productIdGroup, type ProductIdGroup } from './values.ts';
+
+/** Sets over a limit told in full (error, AK3 detail); more are rejected and counted. */
+const MAX_LIMIT_ERRORS = 20;
 
 /** The transaction sets the hub reads. */
 export const SUPPORTED_SETS = ['856', '855', '997', '999', '810', '846'] as const;
@@ -126,6 +129,7 @@ export class X12Interpreter {
   private readSets = 0;
   private notRead: string[] = [];
   private readonly counter: InboundLimitCounter | undefined;
+  private overLimitSets = 0;
 
   /** `keepItems`: false when streaming (the caller keeps what it needs; memory stays at one set). */
   constructor(
@@ -172,7 +176,7 @@ export class X12Interpreter {
     const over = this.overLimit(set, items);
     if (over) {
       if (entry) entry.ack = { status: 'R', codes: ['5'], ...(over.note ? { notes: [over.note] } : {}) };
-      this.errors.push(over.error);
+      if (over.error) this.errors.push(over.error);
       return [];
     }
     this.readSets++;
@@ -192,11 +196,15 @@ export class X12Interpreter {
    * first tracking-number segment past the limit (AK304 5, segment exceeds maximum use) or the first
    * LIN past it (AK304 4, loop occurs over maximum times).
    */
-  private overLimit(set: X12Set, items: InboundItem[]): { error: InboundLimitError; note?: SetSyntaxNote } | undefined {
+  private overLimit(set: X12Set, items: InboundItem[]): { error?: InboundLimitError; note?: SetSyntaxNote } | undefined {
     if (!this.counter || !this.options.limits) return undefined;
-    let error: InboundLimitError | undefined;
-    for (const item of items) error ??= this.counter.check(item, { segment: set.firstSegment }, `${set.transactionSet} ${set.controlNumber}`);
-    if (!error) return undefined;
+    let breach: LimitBreach | undefined;
+    for (const item of items) breach ??= this.counter.breach(item);
+    if (!breach) return undefined;
+    // A hostile file may break a limit in every one of 400,000 sets: each is answered R, the first
+    // few are told in full, the rest counted (see finish).
+    if (++this.overLimitSets > MAX_LIMIT_ERRORS) return {};
+    const error = this.counter.error(breach, { segment: set.firstSegment }, `${set.transactionSet} ${set.controlNumber}`);
     const nth = (test: (seg: Segment) => boolean, n: number): number | undefined => {
       const segs = set.segments;
       for (let i = 1, seen = 0; i < segs.length; i++) if (test(segs[i] as Segment) && ++seen === n) return i;
@@ -204,15 +212,15 @@ export class X12Interpreter {
     };
     let index: number | undefined;
     let segmentCode = '5';
-    if (error.limit === 'trackingNumbersPerShipment') {
+    if (breach.limit === 'trackingNumbersPerShipment') {
       const from = new Set(this.options.trackingFrom ?? DEFAULT_TRACKING_FROM);
-      index = nth((seg) => from.has(`${seg[0]}*${seg[1] ?? ''}`), error.max + 1);
-    } else if (error.limit === 'linesPerShipment') {
-      index = nth((seg) => seg[0] === 'LIN', error.max + 1);
+      index = nth((seg) => from.has(`${seg[0]}*${seg[1] ?? ''}`), breach.max + 1);
+    } else if (breach.limit === 'linesPerShipment') {
+      index = nth((seg) => seg[0] === 'LIN', breach.max + 1);
       segmentCode = '4';
     }
     if (index === undefined) return { error };
-    return { error, note: set.error(limitSummary(error.limit, error.max, error.actual), index, { segmentCode }).note };
+    return { error, note: set.error(limitSummary(breach.limit, breach.max, breach.actual), index, { segmentCode }).note };
   }
 
   private warn(warning: InboundWarning): void {
@@ -233,6 +241,9 @@ export class X12Interpreter {
       ...(ackRequests.length ? { interchangeAcks: ackRequests.map((interchange) => ({ interchange, status: 'A' as const, code: '000' })) } : {}),
       ...(this.warnings.length ? { warnings: this.warnings } : {}),
     };
+    if (this.overLimitSets > MAX_LIMIT_ERRORS) {
+      this.errors.push(new ParseError('x12', `${this.overLimitSets - MAX_LIMIT_ERRORS} more sets over the hub's limits, each rejected in the 997`, { ...(file ? { file } : {}) }));
+    }
     if (this.errors.length) throw new X12FileError(this.errors, parsed);
     if (this.readSets === 0 && this.notRead.length) {
       throw new X12FileError(

@@ -159,6 +159,7 @@ export function OrderPage(props: { view: OrderView; ctx: PageContext; reroutes?:
 
       <section class="card" id="documents">
         <h2>Documents</h2>
+        {view.documentsOmitted ? <p class="muted">The newest {view.documents.length} documents; {view.documentsOmitted} older ones are not shown (all are in Documents).</p> : null}
         {view.documents.length === 0 ? (
           <Empty text="No documents." />
         ) : (
@@ -184,6 +185,7 @@ export function OrderPage(props: { view: OrderView; ctx: PageContext; reroutes?:
 
       <section class="card" id="timeline">
         <h2>Timeline</h2>
+        {view.timelineOmitted ? <p class="muted">The newest {view.timeline.length} entries; {view.timelineOmitted} older ones are not shown.</p> : null}
         <table>
           <thead><tr><th>At</th><th>Event</th><th>State</th><th>Cause</th><th>Detail</th></tr></thead>
           <tbody>
