@@ -40,7 +40,7 @@ export const DEFAULT_INBOUND_LIMITS: Readonly<InboundLimits> = Object.freeze({
   shipmentsPerPo: 100,
   itemsPerPoPerFile: 50,
   timelineEntriesPerFile: 20_000,
-  recordsPerFile: 200_000,
+  recordsPerFile: 50_000,
   fileBytes: 64 * 1024 * 1024,
 });
 

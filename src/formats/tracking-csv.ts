@@ -18,7 +18,7 @@ import { Readable } from 'node:stream';
 import { parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import type { Shipment, ShipmentLine } from '../canonical/inbound.ts';
-import type { InboundFileConfig } from '../config/mapping-schema.ts';
+import type { TrackingRuleKeys } from './tracking-rule.ts';
 import { ParseError, errorMessage } from '../errors.ts';
 
 /** The canonical fields a tracking record has. */
@@ -197,7 +197,7 @@ export interface TrackingCsvOptions {
   maxRecords?: number;
 }
 
-type Columns = NonNullable<InboundFileConfig['columns']>;
+type Columns = NonNullable<TrackingRuleKeys['columns']>;
 
 function findHeader(headers: string[], wanted: string): number {
   let i = headers.indexOf(wanted);
@@ -211,7 +211,7 @@ function findHeader(headers: string[], wanted: string): number {
 
 type CsvRow = { record: string[]; info: { lines: number } };
 
-function csvOptions(file: Pick<InboundFileConfig, 'delimiter'>) {
+function csvOptions(file: Pick<TrackingRuleKeys, 'delimiter'>) {
   return { bom: true, delimiter: file.delimiter ?? ',', relax_column_count: true, relax_quotes: true, skip_empty_lines: true, info: true } as const;
 }
 
@@ -234,7 +234,7 @@ class CsvShipmentReader {
   private readonly records: TrackingRecord[] = [];
 
   constructor(
-    private readonly file: Pick<InboundFileConfig, 'columns'>,
+    private readonly file: Pick<TrackingRuleKeys, 'columns'>,
     private readonly options: TrackingCsvOptions,
   ) {}
 
@@ -284,7 +284,7 @@ class CsvShipmentReader {
 
 /** Reads a tracking CSV by the file's `columns` and `delimiter`. */
 export function parseTrackingCsv(
-  file: Pick<InboundFileConfig, 'columns' | 'delimiter'>,
+  file: Pick<TrackingRuleKeys, 'columns' | 'delimiter'>,
   bytes: Buffer | string,
   options: TrackingCsvOptions = {},
 ): Shipment[] {
@@ -305,7 +305,7 @@ export function parseTrackingCsv(
  * never freezes the hub's API while it is read, and one over `maxRecords` stops being read there.
  */
 export async function readTrackingCsv(
-  file: Pick<InboundFileConfig, 'columns' | 'delimiter'>,
+  file: Pick<TrackingRuleKeys, 'columns' | 'delimiter'>,
   bytes: Buffer,
   options: TrackingCsvOptions & { pause: () => Promise<void>; sliceBytes?: number; sliceRows?: number },
 ): Promise<Shipment[]> {

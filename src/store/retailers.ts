@@ -14,6 +14,8 @@ export interface NewRetailer {
   woocommerceSecret?: string;
   shopifyShopUrl?: string;
   shopifyAccessToken?: string;
+  /** An order number used again under a new external id: `warn` (default) or `refuse`. */
+  duplicateOrderNumbers?: 'warn' | 'refuse';
 }
 
 export interface CreatedRetailer {
@@ -49,6 +51,7 @@ export async function createRetailer(db: Kysely<Database>, input: NewRetailer): 
       woocommerce_secret: input.woocommerceSecret ?? null,
       shopify_shop_url: input.shopifyShopUrl ?? null,
       shopify_access_token: input.shopifyAccessToken ?? null,
+      ...(input.duplicateOrderNumbers ? { duplicate_order_numbers: input.duplicateOrderNumbers } : {}),
     })
     .onConflict((oc) => oc.column('id').doNothing())
     .returning('id')

@@ -13,7 +13,9 @@ import { receiveInboundFile } from '../../src/pipeline/apply.ts';
 import { routeReceivedOrders } from '../../src/pipeline/route.ts';
 import { toBuffer } from '../../src/store/ids.ts';
 import { ORDER_VIEW_TIMELINE, recordEvent } from '../../src/store/orders.ts';
-import { createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
+import { CONTENT_PREVIEW_BYTES } from '../../src/http/content-preview.ts';
+import { STORED_PARSED_ITEMS } from '../../src/pipeline/inbound-limits.ts';
+import { ADMIN_TOKEN, createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
 import { writeMapping } from '../helpers/mappings.ts';
 import { interchange, shipNotice, type EnvelopeParties } from '../helpers/supplier-files.ts';
 import { check997 } from '../helpers/x12-check.ts';
@@ -173,6 +175,24 @@ describe('what one supplier file may add is bounded', () => {
     expect(view.timeline[0].cause).toBe('entry 10');
     const small = await (await t.app.request(`/v1/orders/${await placeOrder(9106)}`, { headers: { authorization: `Bearer ${key}` } })).json();
     expect(small.timelineOmitted).toBeUndefined();
+  });
+
+  it('a big quarantined file: its document keeps the first 1,000 items and sets read, and the admin API shows the first 256 KiB of it (the whole is /raw)', async () => {
+    const sets = Array.from({ length: 4_000 }, (_, i) => ({ id: '997', body: [`AK1*PO*${900_000 + i}`, 'AK2*850*0001', 'AK5*A', 'AK9*A*1*1*1'] }));
+    const file = interchange(parties(), 'FA', sets);
+    expect(file.length).toBeGreaterThan(CONTENT_PREVIEW_BYTES);
+    const result = await receive('many-groups.edi', file);
+    expect(result.status).toBe('failed'); // 997s for groups we never sent
+    const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const doc = await (await t.app.request(`/v1/admin/documents/${result.documentId}`, { headers })).json();
+    expect(doc.content).toBe(file.slice(0, CONTENT_PREVIEW_BYTES));
+    expect(doc.contentOmittedBytes).toBe(file.length - CONTENT_PREVIEW_BYTES);
+    expect(doc.parsed.items).toHaveLength(STORED_PARSED_ITEMS);
+    expect(doc.parsed.itemsOmitted).toBe(4_000 - STORED_PARSED_ITEMS);
+    expect(doc.parsed.groups[0].sets).toHaveLength(STORED_PARSED_ITEMS);
+    expect(doc.parsed.groups[0].setsOmitted).toBe(4_000 - STORED_PARSED_ITEMS);
+    const raw = await t.app.request(`/v1/admin/documents/${result.documentId}/raw`, { headers });
+    expect(await raw.text()).toBe(file);
   });
 
   it('the operator overrides a limit through its variable; unset, the defaults hold', () => {
