@@ -45,7 +45,8 @@ describe('hub mappings', () => {
   it('check refuses an invalid cron with file and line, and serve refuses it in the same words', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cli-cron-'));
     writeFileSync(path.join(dir, 'acme-toys.yaml'), readFileSync(path.join(MAPPINGS_DIR, 'acme-toys.yaml'), 'utf8').replace(/schedule: .*/, 'schedule: "*/5 *"'));
-    const words = 'inbound.schedule (line 45): "*/5 *" is not a cron schedule: expected 5 or 6 fields but got 2';
+    writeFileSync(path.join(dir, 'acme-toys.catalog.csv'), readFileSync(path.join(MAPPINGS_DIR, 'acme-toys.catalog.csv')));
+    const words = 'inbound.schedule (line 46): "*/5 *" is not a cron schedule: expected 5 or 6 fields but got 2';
     const check = await runHub(['mappings', 'check', dir], env);
     expect(check.code).toBe(1);
     expect(check.stderr).toContain(`${path.join(dir, 'acme-toys.yaml')}: invalid mapping file`);
@@ -57,7 +58,7 @@ describe('hub mappings', () => {
 
   const withRouting = (routing: string) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cli-routing-'));
-    for (const name of ['acme-toys.yaml', 'initech.yaml', 'initech.catalog.csv']) writeFileSync(path.join(dir, name), readFileSync(path.join(MAPPINGS_DIR, name)));
+    for (const name of ['acme-toys.yaml', 'acme-toys.catalog.csv', 'initech.yaml', 'initech.catalog.csv']) writeFileSync(path.join(dir, name), readFileSync(path.join(MAPPINGS_DIR, name)));
     writeFileSync(path.join(dir, 'routing.yaml'), routing);
     return dir;
   };

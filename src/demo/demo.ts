@@ -3,7 +3,7 @@
  * with no services: embedded PGlite in memory, sandbox suppliers on loopback (three SFTP servers,
  * an HTTP API, and one supplier using the hub's own SFTP mailbox) wired through the ordinary mapping
  * files in `mappings/`, a demo retailer with a webhook endpoint and a sandbox Shopify store, and
- * seven sample orders posted through the real HTTP API. It prints each order's timeline as it happens and a summary once every order is shipped, then
+ * nine sample orders posted through the real HTTP API. It prints each order's timeline as it happens and a summary once every order is shipped, then
  * leaves the API and the dashboard up until Ctrl-C (or exits, with `--no-wait`).
  *
  * See docs/demo.md for the walk-through.
@@ -66,6 +66,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const timeline = new Timeline(p);
     const sandbox = await startSandbox(workDir, (supplier, message) => {
       if (message.startsWith('error')) timeline.actor('', supplier, p.paint(31, message));
+      else if (message.includes('(846:')) timeline.actor('', supplier, message); // its stock, before any order
     });
     cleanups.push(() => sandbox.close());
     const mappings = await loadDemoMappings(sandbox);
@@ -101,8 +102,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       pretty({ destination: 2, colorize: process.stderr.isTTY === true, ignore: 'pid,hostname', sync: true }),
     );
     p.line(p.dim('starting: embedded database (migrations), sandbox suppliers, hub…'));
-    const routing = await loadRoutingPolicy(MAPPINGS_DIR, sandbox.env);
-    const hub = await createHub({ env, mappings, routing, logger });
+    // routing.yaml beside the example mappings: stock first, reroutes on (docs/routing.md).
+    const hub = await createHub({ env, mappings, logger, routing: await loadRoutingPolicy(MAPPINGS_DIR, sandbox.env) });
     let running: RunningHub | undefined;
     cleanups.push(async () => (running ? running.stop() : hub.store.close()));
     const shopifySecret = randomBytes(24).toString('base64url');
@@ -131,6 +132,10 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       worker.kick();
     });
     cleanups.push(() => polls.stop());
+
+    // ACME's 846 (it sends one when stock changes) is read before the orders come in, so that the
+    // router knows it is out of delta kites.
+    await waitForStock(hub.store.db, 'acme-toys', Date.now() + 15_000);
 
     // 5. The sample orders, through the real HTTP API.
     p.line(p.bold('timeline') + p.dim('  (time since start, order, its status, what happened)'));
@@ -313,6 +318,15 @@ async function waitForShipped(db: Db, orderIds: string[], deadline: number): Pro
     if (rows.length === orderIds.length && rows.every((r) => ['shipped', 'exception', 'cancelled'].includes(r.status))) return 'stuck';
     if (Date.now() > deadline) return 'timeout';
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Until a supplier's stock feed has been applied (it is polled every second), or the deadline. */
+async function waitForStock(db: Db, supplier: string, deadline: number): Promise<void> {
+  while (Date.now() < deadline) {
+    const row = await db.selectFrom('inventory').select('supplier_id').where('supplier_id', '=', supplier).executeTakeFirst();
+    if (row) return;
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 

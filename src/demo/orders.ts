@@ -1,8 +1,9 @@
 /**
  * The demo's sample orders: two arrive as Shopify webhooks (one paid, one pending and paid a moment
- * later), six as canonical orders posted to `POST /v1/orders`. Their SKUs are the ones the example
+ * later), eight as canonical orders posted to `POST /v1/orders`. Their SKUs are the ones the example
  * mappings in `mappings/` claim: `ACME-` prefixes, Globex's list, Initech's catalog, `UMB-`,
- * `WONKA-` and `HANSE-` prefixes.
+ * `WONKA-` and `HANSE-` prefixes, and two products several suppliers carry (the catalogs of ACME,
+ * Globex and Initech): `KITE-DELTA` and `BALL-BOUNCY`.
  */
 
 interface Person {
@@ -142,7 +143,7 @@ function shopify(n: number, who: Person, lines: DemoLine[], financialStatus: 'pa
   };
 }
 
-/** The eight sample orders, in the order they are placed. */
+/** The ten sample orders, in the order they are placed. */
 export function demoOrders(): DemoOrder[] {
   return [
     {
@@ -214,6 +215,18 @@ export function demoOrders(): DemoOrder[] {
       ],
       'Hanse Spielwaren (UN/EDIFACT ORDERS D.96A over SFTP; ORDRSP answered with a CONTRL, DESADV with DHL tracking)',
       { currency: 'EUR' },
+    ),
+    canonical(
+      1009,
+      PEOPLE.grace!,
+      [{ sku: 'KITE-DELTA', title: 'Delta kite', quantity: 1, unitPrice: '24.00' }],
+      'two suppliers carry it; ACME is cheaper but its 846 says 0 → Globex',
+    ),
+    canonical(
+      1010,
+      PEOPLE.alan!,
+      [{ sku: 'BALL-BOUNCY', title: 'Bouncy ball', quantity: 4, unitPrice: '3.50' }],
+      "ACME's 855 rejects the line (out of stock) → cancelled with ACME, rerouted to Initech",
     ),
   ];
 }

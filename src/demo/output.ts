@@ -81,6 +81,14 @@ export function describeEvent(type: string, cause: string, data: EventData): str
       const numbers = Array.isArray(d.trackingNumbers) ? (d.trackingNumbers as string[]).join(', ') : '';
       return `shipped ${plural(units, 'unit')} of ${String(d.poNumber)}: ${String(d.carrierName ?? d.carrier ?? '?')} ${numbers} (${cause.replace(/^supplier file /, '')})`;
     }
+    case 'line_rerouted': {
+      const to = Array.isArray(d.to) ? (d.to as { supplier?: string; poNumber?: string }[]).map((t) => `${String(t.supplier)} (PO ${String(t.poNumber)})`).join(', ') : '?';
+      return `line ${String(d.lineId)} (${String(d.sku)}) moved from ${String(d.from)} to ${to}: ${String(d.reason)}`;
+    }
+    case 'line_reroute_failed':
+      return `line ${String(d.lineId)} (${String(d.sku)}) cannot move from ${String(d.from)}: ${String(d.why)}`;
+    case 'po_cancel_queued':
+      return `cancellation of PO ${String(d.poNumber)} queued (${cause})`;
     default:
       return `${type} (${cause})`;
   }

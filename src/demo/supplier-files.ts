@@ -149,7 +149,7 @@ function x12Date(at: Date): { ccyymmdd: string; yymmdd: string; hhmm: string } {
 export function interchange(
   po: ReceivedPo,
   controlNumber: number,
-  functionalId: 'FA' | 'PR' | 'SH',
+  functionalId: 'FA' | 'PR' | 'SH' | 'IB',
   sets: { id: string; body: string[] }[],
   at = new Date(),
 ): string {
@@ -179,20 +179,46 @@ export function functionalAck997(po: ReceivedPo, controlNumber: number): string 
   return interchange(po, controlNumber, 'FA', [{ id: '997', body }]);
 }
 
-/** An 855: every line accepted (IA) except the backordered ones (IB, with a promised ship date). */
-export function poAck855(po: ReceivedPo, controlNumber: number, backordered: ReadonlySet<number>, at = new Date()): string {
+/**
+ * An 855: every line accepted (IA) except the backordered ones (IB, with a promised ship date) and
+ * the rejected ones (IR, out of stock, with the reason in a MSG).
+ */
+export function poAck855(
+  po: ReceivedPo,
+  controlNumber: number,
+  backordered: ReadonlySet<number>,
+  at = new Date(),
+  rejected: ReadonlySet<number> = new Set(),
+): string {
   const d = x12Date(at);
   const later = x12Date(new Date(at.getTime() + 3 * 86_400_000));
-  const body = [`BAK*00*${backordered.size ? 'AC' : 'AD'}*${po.poNumber}*${d.ccyymmdd}`];
+  const body = [`BAK*00*${backordered.size || rejected.size ? 'AC' : 'AD'}*${po.poNumber}*${d.ccyymmdd}`];
   for (const line of po.lines) {
-    const status = backordered.has(line.lineNumber) ? 'IB' : 'IA';
-    body.push(
-      `PO1*${line.lineNumber}*${line.quantity}*EA*${line.unitPrice ?? ''}**VN*${line.supplierSku}`,
-      status === 'IB' ? `ACK*IB*${line.quantity}*EA*068*${later.ccyymmdd}` : `ACK*IA*${line.quantity}*EA`,
-    );
+    body.push(`PO1*${line.lineNumber}*${line.quantity}*EA*${line.unitPrice ?? ''}**VN*${line.supplierSku}`);
+    if (rejected.has(line.lineNumber)) body.push(`ACK*IR*${line.quantity}*EA`, 'MSG*OUT OF STOCK');
+    else if (backordered.has(line.lineNumber)) body.push(`ACK*IB*${line.quantity}*EA*068*${later.ccyymmdd}`);
+    else body.push(`ACK*IA*${line.quantity}*EA`);
   }
   body.push(`CTT*${po.lines.length}`);
   return interchange(po, controlNumber, 'PR', [{ id: '855', body }], at);
+}
+
+/**
+ * An 846 inventory advice the supplier sends on its own (no PO to answer): one LIN (VN, SK) with
+ * its QTY*33 per item. `parties` are the ISA ids: the supplier's (`us`) and the hub's.
+ */
+export function inventory846(
+  parties: { us: { qualifier: string; id: string }; hub: { qualifier: string; id: string }; version: string },
+  controlNumber: number,
+  items: readonly { supplierSku: string; sku?: string; available: number }[],
+  at = new Date(),
+): string {
+  const d = x12Date(at);
+  const body = [`BIA*00*DD*INV${controlNumber}*${d.ccyymmdd}`];
+  for (const item of items) body.push(`LIN**VN*${item.supplierSku}${item.sku ? `*SK*${item.sku}` : ''}`, `QTY*33*${item.available}*EA`);
+  body.push(`CTT*${items.length}`);
+  const po: ReceivedPo = { poNumber: '', purpose: 'original', lines: [], x12: { ...parties, groupControlNumber: '', transactionControlNumber: '' } };
+  return interchange(po, controlNumber, 'IB', [{ id: '846', body }], at);
 }
 
 export interface Parcel {

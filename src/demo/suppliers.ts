@@ -34,6 +34,7 @@ import { readBody } from './retailer.ts';
 import { startSandboxSftpServer, type SandboxSftpServer } from '../transports/sandbox-sftp-server.ts';
 import {
   functionalAck997,
+  inventory846,
   poAck855,
   read850,
   readInitechCsv,
@@ -50,6 +51,10 @@ export interface SupplierProfile {
   tracking: (n: number) => string;
   /** Supplier SKUs out of stock: acknowledged as backordered (855 `IB`) and shipped in a second 856. */
   backordered?: string[];
+  /** Supplier SKUs it cannot supply at all: rejected on the 855 (`IR`), never shipped. */
+  rejected?: string[];
+  /** What its 846 says at the start (when its mapping reads 846s): an item at 0 is rejected too. */
+  stock?: { supplierSku: string; sku: string; available: number }[];
 }
 
 export const PROFILES: Record<string, SupplierProfile> = {
@@ -57,6 +62,10 @@ export const PROFILES: Record<string, SupplierProfile> = {
     carrier: { scac: 'UPSN', name: 'UPS', service: 'GROUND' },
     tracking: (n) => `1Z4A7E31${String(3_000_000 + n * 7919).padStart(10, '0')}`,
     backordered: ['ACME-BLOCKS-100'],
+    // The bouncy ball sells out at ACME: its 855 rejects it, and the hub reroutes it to Initech.
+    rejected: ['AT-BALL-B'],
+    // Out of delta kites: its 846 says so, and the hub routes kites to Globex instead.
+    stock: [{ supplierSku: 'AT-KITE-D', sku: 'KITE-DELTA', available: 0 }],
   },
   globex: {
     carrier: { scac: 'FDEG', name: 'FedEx', service: 'GROUND' },
@@ -352,6 +361,7 @@ let controlNumber = 4000;
 class SftpDesk {
   private readonly seen = new Set<string>();
   private shipments = 0;
+  private stockSent = false;
   private readonly outbound: string;
   private readonly inbound: string;
 
@@ -374,6 +384,10 @@ class SftpDesk {
   }
 
   async tick(): Promise<void> {
+    if (!this.stockSent) {
+      this.stockSent = true;
+      await this.sendStock();
+    }
     const names = await readdir(this.outbound).catch(() => [] as string[]);
     for (const name of names.sort()) {
       if (this.seen.has(name) || name.startsWith('.') || name.endsWith('.part')) continue;
@@ -404,6 +418,27 @@ class SftpDesk {
     return `${String(++controlNumber).padStart(6, '0')}_${safe(po.poNumber)}.${ext}`;
   }
 
+  /** The 846 the supplier sends on its own at the start, when its mapping says the hub reads them. */
+  private async sendStock(): Promise<void> {
+    const stock = this.profile.stock ?? [];
+    const outbound = this.loaded.mapping.outbound;
+    if (stock.length === 0 || !this.reads('x.846') || outbound.format !== 'x12-850' || !outbound.x12) return;
+    const x12 = outbound.x12;
+    const parties = {
+      us: { qualifier: x12.receiverQualifier, id: x12.receiverId },
+      hub: { qualifier: x12.senderQualifier, id: x12.senderId },
+      version: x12.version,
+    };
+    const name = `${String(++controlNumber).padStart(6, '0')}_stock.846`;
+    await this.drop(name, inventory846(parties, controlNumber, stock));
+    this.activity(this.supplier, `wrote ${name} (846: ${stock.map((i) => `${i.sku} ${i.available} available`).join(', ')})`);
+  }
+
+  /** The supplier SKUs it turns down: the ones it cannot supply and the ones its own 846 says are gone. */
+  private refuses(): Set<string> {
+    return new Set([...(this.profile.rejected ?? []), ...(this.profile.stock ?? []).filter((i) => i.available === 0).map((i) => i.supplierSku)]);
+  }
+
   private answerX12(po: ReceivedPo): void {
     if (this.reads('x.997')) {
       this.later(300, async () => {
@@ -415,14 +450,17 @@ class SftpDesk {
     if (po.purpose === 'cancel') return;
     const short = new Set(this.profile.backordered ?? []);
     const backordered = new Set(po.lines.filter((l) => short.has(l.supplierSku)).map((l) => l.lineNumber));
+    const refused = this.refuses();
+    const rejected = new Set(po.lines.filter((l) => refused.has(l.supplierSku)).map((l) => l.lineNumber));
     if (this.reads('x.855')) {
       this.later(900, async () => {
         const name = this.fileName(po, '855');
-        await this.drop(name, poAck855(po, controlNumber, backordered));
-        this.activity(this.supplier, `wrote ${name} (855: accepted${backordered.size ? `, ${backordered.size} line backordered` : ''})`);
+        await this.drop(name, poAck855(po, controlNumber, backordered, new Date(), rejected));
+        const changes = [backordered.size ? `${backordered.size} line backordered` : '', rejected.size ? `${rejected.size} line rejected (out of stock)` : ''].filter(Boolean);
+        this.activity(this.supplier, `wrote ${name} (855: accepted${changes.length ? `, ${changes.join(', ')}` : ''})`);
       });
     }
-    const inStock = po.lines.filter((l) => !backordered.has(l.lineNumber));
+    const inStock = po.lines.filter((l) => !backordered.has(l.lineNumber) && !rejected.has(l.lineNumber));
     const shortLines = po.lines.filter((l) => backordered.has(l.lineNumber));
     const ship = (ms: number, lines: typeof po.lines) =>
       this.later(ms, async () => {

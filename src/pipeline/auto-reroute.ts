@@ -207,7 +207,7 @@ export async function rerouteLines(trx: Transaction<Database>, hub: Hub, locked:
       await syncOrderStatus(trx, hub, order.id, request.cause, { reason, code: NO_SOURCE_LEFT, poNumber: row.po_number });
     } else {
       // The lines stay with a supplier who has not answered; the operator decides (a late answer brings the order back).
-      await setOrderStatus(trx, order.id, 'exception', request.cause, { reason });
+      await setOrderStatus(trx, order.id, 'exception', request.cause, { reason, data: { code: NO_SOURCE_LEFT } });
       await enqueueRetailerEvent(trx, hub, order.id, { type: 'order.exception', data: { reason, code: NO_SOURCE_LEFT, poNumber: row.po_number } });
     }
   }

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { runHub } from '../helpers/hub-process.ts';
 
-const ORDERS = ['#1001', '#1002', '#1003', '#1004', '#1005', '#1006', '#1007', '#1008'];
+const ORDERS = ['#1001', '#1002', '#1003', '#1004', '#1005', '#1006', '#1007', '#1008', '#1009', '#1010'];
 
 describe('hub demo --no-wait', () => {
   it('runs the whole flow and ends with every order shipped with tracking', { timeout: 90_000 }, async () => {
@@ -50,6 +50,13 @@ describe('hub demo --no-wait', () => {
     expect(stdout).toMatch(/hanse\s+picked up ORDERS_1008\.edi \(ORDERS 1008, 2 lines\)/);
     expect(stdout).toMatch(/hanse\s+picked up CONTRL_\d{9}\.edi \(CONTRL: our interchange \d+ accepted\)/);
     expect(summary).toMatch(/#1008\s+shipped\s+.*\(hanse\)/);
+    // Several sources: ACME's 846 says it has no delta kites, and Globex ships the kite order; ACME's
+    // 855 rejects the bouncy balls, the line is cancelled with ACME and rerouted to Initech.
+    expect(stdout).toMatch(/acme-toys\s+wrote \S+\.846 \(846: KITE-DELTA 0 available\)/);
+    expect(summary).toMatch(/#1009\s+shipped\s+.*\(globex\)\s+FedEx/);
+    expect(stdout).toMatch(/#1010\s+\S+\s+line_rerouted\s+line 1 \(BALL-BOUNCY\) moved from acme-toys to initech \(PO 1010\): rejected by its 855 \(OUT OF STOCK\)/);
+    expect(stdout).toMatch(/#1010\s+\S+\s+document_sent\s+po_cancel PO_1010_\d+\.edi delivered to acme-toys/);
+    expect(summary).toMatch(/#1010\s+shipped\s+1010 \(acme-toys\), 1010 \(initech\)\s+USPS/);
     expect(stdout).not.toMatch(/\x1b\[/); // NO_COLOR / not a TTY: plain text
   });
 });

@@ -2,6 +2,7 @@
  * routing.yaml: the schema, the merge of retailers over the default over the built-in policy,
  * durations, and every error at its key path and line.
  */
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -88,7 +89,9 @@ retailers:
       backorderToleranceMs: null,
       backorderTolerance: null,
     });
-    expect(await loadRoutingPolicy(MAPPINGS_DIR, EXAMPLE_ENV)).toBe(BUILT_IN_POLICIES);
+    expect(await loadRoutingPolicy(mkdtempSync(path.join(tmpdir(), 'no-routing-')), EXAMPLE_ENV)).toBe(BUILT_IN_POLICIES);
+    // The example mappings have one: stock first, reroutes on (the demo's stories).
+    expect((await loadRoutingPolicy(MAPPINGS_DIR, EXAMPLE_ENV)).default).toMatchObject({ rules: ['in-stock', 'priority', 'cost', 'fewest-shipments'], maxReroutes: 2, backorderTolerance: '3d' });
     expect(describePolicy(BUILT_IN_POLICY)).toBe('rules priority, cost, fewest-shipments; stock not consulted; unfillable hold; at most 0 reroutes a line');
   });
 
