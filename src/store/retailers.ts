@@ -13,6 +13,10 @@ export interface NewRetailer {
   woocommerceSecret?: string;
   shopifyShopUrl?: string;
   shopifyAccessToken?: string;
+  /** Stock back to WooCommerce: the store's URL and a REST API key pair with write access. */
+  woocommerceUrl?: string;
+  woocommerceKey?: string;
+  woocommerceSecretKey?: string;
 }
 
 export interface CreatedRetailer {
@@ -33,6 +37,15 @@ export async function createRetailer(db: Kysely<Database>, input: NewRetailer): 
   if (input.webhookUrl !== undefined && !/^https?:\/\//.test(input.webhookUrl)) {
     throw new ValidationError('invalid webhook URL', [{ path: 'webhookUrl', message: 'must be an http(s) URL' }]);
   }
+  if (input.woocommerceUrl !== undefined && !/^https?:\/\//.test(input.woocommerceUrl)) {
+    throw new ValidationError('invalid WooCommerce URL', [{ path: 'woocommerceUrl', message: 'must be an http(s) URL' }]);
+  }
+  const woo = [input.woocommerceUrl, input.woocommerceKey, input.woocommerceSecretKey].filter((v) => v !== undefined).length;
+  if (woo !== 0 && woo !== 3) {
+    throw new ValidationError('incomplete WooCommerce settings', [
+      { path: 'woocommerceUrl', message: 'give the URL, the key and the secret key together (--woocommerce-url, --woocommerce-key, --woocommerce-secret-key)' },
+    ]);
+  }
   const apiKey = `hub_${randomBytes(24).toString('base64url')}`;
   const webhookSecret = input.webhookUrl ? (input.webhookSecret ?? randomBytes(24).toString('base64url')) : (input.webhookSecret ?? null);
   const inserted = await db
@@ -47,6 +60,7 @@ export async function createRetailer(db: Kysely<Database>, input: NewRetailer): 
       woocommerce_secret: input.woocommerceSecret ?? null,
       shopify_shop_url: input.shopifyShopUrl ?? null,
       shopify_access_token: input.shopifyAccessToken ?? null,
+      ...(woo ? { woocommerce_url: input.woocommerceUrl!, woocommerce_key: input.woocommerceKey!, woocommerce_secret_key: input.woocommerceSecretKey! } : {}),
     })
     .onConflict((oc) => oc.column('id').doNothing())
     .returning('id')

@@ -17,6 +17,10 @@ export interface RetailersTable {
   woocommerce_secret: string | null;
   shopify_shop_url: string | null;
   shopify_access_token: string | null;
+  /** Stock back to a WooCommerce store (migrations/2026-12-03T0702-stock-push.ts). */
+  woocommerce_url: Generated<string | null>;
+  woocommerce_key: Generated<string | null>;
+  woocommerce_secret_key: Generated<string | null>;
   created_at: Timestamp;
 }
 
@@ -251,6 +255,25 @@ export interface As2MessagesTable {
   received_at: Timestamp;
 }
 
+/** Suppliers whose stock changed since the last push to the stores (2026-12-03T0702-stock-push). */
+export interface StockPushDirtyTable {
+  supplier_id: string;
+  since: Timestamp;
+}
+
+/** Per retailer and SKU: what its store should show, what it was last told, the store's id for it. */
+export interface StoreStockTable {
+  retailer_id: string;
+  sku: string;
+  quantity: number;
+  pushed_quantity: number | null;
+  pushed_at: NullableTimestamp;
+  store_ref: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: NullableTimestamp;
+  last_error: string | null;
+}
+
 export interface Database {
   retailers: RetailersTable;
   orders: OrdersTable;
@@ -264,6 +287,8 @@ export interface Database {
   invoices: InvoicesTable;
   inventory: InventoryTable;
   stock_reservations: StockReservationsTable;
+  stock_push_dirty: StockPushDirtyTable;
+  store_stock: StoreStockTable;
   expectations: ExpectationsTable;
   leases: LeasesTable;
   supplier_activity: SupplierActivityTable;
