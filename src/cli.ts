@@ -111,18 +111,24 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'mappings check': {
-    usage: 'hub mappings check [dir]',
-    summary: 'validate every mapping file and routing.yaml; lists every error (file, key path, line) and exits non-zero if any',
+    usage: 'hub mappings check [--offline] [dir]',
+    summary: 'validate every mapping file and routing.yaml; lists every error (file, key path, line) and exits non-zero if any; --offline: structure only, variables not set are listed, not errors',
     async run(args) {
+      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { offline: { type: 'boolean' } } });
+      const offline = values.offline === true;
       const { loadEnv } = await import('./config/env.ts');
       const { checkMappings } = await import('./config/mapping-loader.ts');
-      const dir = args[0] ?? loadEnv().HUB_MAPPINGS_DIR;
-      const { mappings, errors } = await checkMappings(dir);
+      const dir = positionals[0] ?? loadEnv().HUB_MAPPINGS_DIR;
+      const { mappings, errors, structureOnly, missingEnv } = await checkMappings(dir, process.env, { offline });
       const { checkRoutingPolicy } = await import('./routing/policy-loader.ts');
       const { describePolicy } = await import('./routing/policy.ts');
       const routing = await checkRoutingPolicy(dir);
       const shown = (file: string) => path.relative(process.cwd(), file) || file;
-      for (const m of mappings) console.log(`ok      ${shown(m.file)}  (${m.supplier}: ${m.mapping.outbound.format} over ${m.mapping.transport.type})`);
+      const found = [
+        ...mappings.map((m) => ({ file: m.file, text: `${m.supplier}: ${m.mapping.outbound.format} over ${m.mapping.transport.type}` })),
+        ...structureOnly.map((m) => ({ file: m.file, text: `${m.supplier}: ${m.format} over ${m.transport}; structure only, needs ${m.missingEnv.join(', ')}` })),
+      ].sort((a, b) => a.file.localeCompare(b.file));
+      for (const m of found) console.log(`ok      ${shown(m.file)}  (${m.text})`);
       if (routing.error) errors.push(routing.error);
       else if (routing.policies.file) {
         const overrides = routing.policies.retailers.size;
@@ -131,8 +137,13 @@ const COMMANDS: Record<string, Command> = {
         console.log(`        no routing.yaml: the built-in routing policy (${describePolicy(routing.policies.default)})`);
       }
       for (const e of errors) console.error(`invalid ${e.message}`);
-      if (mappings.length === 0 && errors.length === 0) console.error(`no mapping files in ${dir}`);
-      return errors.length || mappings.length === 0 ? 1 : 0;
+      if (missingEnv.length) {
+        const line = `environment variables not set (${missingEnv.length}): ${missingEnv.join(' ')}`;
+        if (offline) console.log(`${line}\n        set them before \`hub serve\`; \`hub mappings check\` without --offline checks their values`);
+        else console.error(line);
+      }
+      if (found.length === 0 && errors.length === 0) console.error(`no mapping files in ${dir}`);
+      return errors.length || found.length === 0 ? 1 : 0;
     },
   },
   'mappings preview': {
@@ -161,13 +172,13 @@ const COMMANDS: Record<string, Command> = {
       const [supplier] = args;
       if (!supplier) throw new CliUsageError('give a supplier id');
       const { loadEnv } = await import('./config/env.ts');
-      const { loadMappingFile } = await import('./config/mapping-loader.ts');
+      const { loadSupplierMapping } = await import('./config/mapping-loader.ts');
       const env = loadEnv();
       const { createTransport } = await import('./transports/transport.ts');
       const { openStore } = await import('./store/database.ts');
       const { storeOptions } = await import('./main.ts');
       const { HubError } = await import('./errors.ts');
-      const loaded = await loadMappingFile(path.join(env.HUB_MAPPINGS_DIR, `${supplier}.yaml`));
+      const loaded = await loadSupplierMapping(env.HUB_MAPPINGS_DIR, supplier);
       // A mailbox supplier's account and folders live in the database (which a running hub holds, if embedded).
       let store: Awaited<ReturnType<typeof openStore>> | undefined;
       let unavailable: string | undefined;
@@ -202,7 +213,8 @@ const COMMANDS: Record<string, Command> = {
       const { loadEnv } = await import('./config/env.ts');
       const { createLogger } = await import('./logger.ts');
       const { createHub } = await import('./main.ts');
-      const hub = await createHub({ logger: createLogger({ level: loadEnv().LOG_LEVEL }) });
+      // Logs go to stderr, so that stdout is the pass's JSON alone (`hub poll acme | jq`).
+      const hub = await createHub({ logger: createLogger({ level: loadEnv().LOG_LEVEL, destination: process.stderr }) });
       try {
         const { pollSupplier } = await import('./pipeline/poll.ts');
         const result = await pollSupplier(hub, supplier);
@@ -225,9 +237,9 @@ const COMMANDS: Record<string, Command> = {
       const [supplier, file] = args;
       if (!supplier || !file) throw new CliUsageError('give a supplier and a file');
       const { loadEnv } = await import('./config/env.ts');
-      const { loadMappingFile } = await import('./config/mapping-loader.ts');
+      const { loadSupplierMapping } = await import('./config/mapping-loader.ts');
       const env = loadEnv();
-      const loaded = await loadMappingFile(path.join(env.HUB_MAPPINGS_DIR, `${supplier}.yaml`));
+      const loaded = await loadSupplierMapping(env.HUB_MAPPINGS_DIR, supplier);
       const { parseSupplierFile } = await import('./pipeline/parse-file.ts');
       const parsed = await parseSupplierFile(loaded, path.basename(file), file);
       console.log(JSON.stringify(parsed, null, 2));

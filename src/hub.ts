@@ -1,6 +1,7 @@
 import type { LoadedMapping } from './config/mapping-loader.ts';
 import type { HubEnv } from './config/env.ts';
 import type { Logger } from './logger.ts';
+import type { RoutingPolicies } from './routing/policy.ts';
 import type { Metrics } from './metrics.ts';
 import type { Store } from './store/database.ts';
 import type { SupplierTransport } from './transports/transport.ts';
@@ -13,6 +14,8 @@ export interface Hub {
   store: Store;
   env: HubEnv;
   mappings: Map<string, LoadedMapping>;
+  /** The routing policies of routing.yaml beside the mappings (the built-in one without the file). */
+  routing: RoutingPolicies;
   clock: () => Date;
   logger: Logger;
   metrics: Metrics;

@@ -26,6 +26,7 @@ export function redactSecrets(value: unknown, depth = 0, seen = new WeakSet<obje
   for (const [key, v] of Object.entries(value)) {
     if (SECRET_KEY.test(key) && v !== null && v !== undefined && typeof v !== 'object') out[key] = '***';
     else if (typeof v === 'string' && URL_WITH_SECRETS.test(v)) out[key] = safeUrl(v);
+    else if (typeof v === 'string') out[key] = redactUrlsIn(v);
     else out[key] = redactSecrets(v, depth + 1, seen);
   }
   return out;
@@ -43,6 +44,24 @@ export function safeUrl(url: string): string {
   }
 }
 
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi;
+
+/**
+ * Every URL inside a text (a message, an error, a stack) that may carry credentials (user-info or
+ * a query string) replaced by its `safeUrl`; other URLs and the rest of the text unchanged.
+ */
+export function redactUrlsIn(text: string): string {
+  if (!text.includes('://')) return text;
+  return text.replace(URL_IN_TEXT, (url) => (URL_WITH_SECRETS.test(url) ? safeUrl(url) : url));
+}
+
+/** pino's error serializer, with URL credentials censored in the message and the stack. */
+function errSerializer(error: Error): Record<string, unknown> {
+  const out = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
+  for (const key of ['message', 'stack']) if (typeof out[key] === 'string') out[key] = redactUrlsIn(out[key] as string);
+  return out;
+}
+
 /** Structured logs: JSON lines, or pretty when the output is a terminal. */
 export function createLogger(options: { level?: string; pretty?: boolean; destination?: NodeJS.WritableStream } = {}): Logger {
   const pretty = options.pretty ?? (process.stdout.isTTY === true && !options.destination);
@@ -50,6 +69,13 @@ export function createLogger(options: { level?: string; pretty?: boolean; destin
     level: options.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '***' },
     formatters: { log: (object: Record<string, unknown>) => redactSecrets(object) as Record<string, unknown> },
+    serializers: { err: errSerializer, error: (v: unknown) => (v instanceof Error ? errSerializer(v) : v) },
+    // The message text too: an error message quoting a URL must not print its token.
+    hooks: {
+      logMethod(this: Logger, args: Parameters<pino.LogFn>, method: pino.LogFn) {
+        return method.apply(this, args.map((a) => (typeof a === 'string' ? redactUrlsIn(a) : a)) as Parameters<pino.LogFn>);
+      },
+    },
   };
   if (pretty) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } });

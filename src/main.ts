@@ -12,11 +12,13 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { Worker } from './pipeline/worker.ts';
 import { StockPusher } from './pipeline/stock-push.ts';
+import { BUILT_IN_POLICIES, type RoutingPolicies } from './routing/policy.ts';
+import { loadRoutingPolicy } from './routing/policy-loader.ts';
 import { openStore, type Store } from './store/database.ts';
 import { mailboxAccounts, mailboxTransportContext, startHubMailbox } from './transports/mailbox/hub.ts';
 import type { MailboxServer } from './transports/mailbox/server.ts';
 import type { MailboxTransportContext } from './transports/mailbox/transport.ts';
-import { createTransport, type SupplierTransport } from './transports/transport.ts';
+import { createTransport, type SupplierTransport, type TransportOptions } from './transports/transport.ts';
 
 export interface HubOptions {
   env?: HubEnv;
@@ -24,6 +26,8 @@ export interface HubOptions {
   mappings?: LoadedMapping[];
   clock?: () => Date;
   logger?: Logger;
+  /** The routing policies; default: routing.yaml in HUB_MAPPINGS_DIR, or the built-in one when `mappings` are given. */
+  routing?: RoutingPolicies;
 }
 
 /** The store the environment asks for: PostgreSQL (DATABASE_URL, HUB_DB_SCHEMA) or embedded PGlite (HUB_DATA_DIR). */
@@ -40,6 +44,7 @@ export function createTransportRegistry(
   mappings: Map<string, LoadedMapping>,
   logger: Logger,
   mailbox?: MailboxTransportContext,
+  options: Pick<TransportOptions, 'stagingLimitMs'> = {},
 ): TransportRegistry {
   const transports = new Map<string, SupplierTransport>();
   return {
@@ -48,7 +53,7 @@ export function createTransportRegistry(
       if (!transport) {
         const loaded = mappings.get(supplierId);
         if (!loaded) throw new HubError('not_found', `no mapping loaded for supplier ${supplierId}`);
-        transport = createTransport(supplierId, loaded.mapping.transport, { logger: logger.child({ supplier: supplierId }), ...(mailbox ? { mailbox } : {}) });
+        transport = createTransport(supplierId, loaded.mapping.transport, { ...options, logger: logger.child({ supplier: supplierId }), ...(mailbox ? { mailbox } : {}) });
         transports.set(supplierId, transport);
       }
       return transport;
@@ -67,17 +72,19 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
   const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
   const mappingList = options.mappings ?? (await loadMappings(env.HUB_MAPPINGS_DIR));
   const mappings = new Map(mappingList.map((m) => [m.supplier, m]));
+  const routing = options.routing ?? (options.mappings ? BUILT_IN_POLICIES : await loadRoutingPolicy(env.HUB_MAPPINGS_DIR));
   const store = options.store ?? (await openStore(storeOptions(env)));
   const clock = options.clock ?? (() => new Date());
   return {
     store,
     env,
     mappings,
+    routing,
     clock,
     logger,
     metrics: createMetrics(),
     shopifyApiVersion: env.HUB_SHOPIFY_API_VERSION,
-    transports: createTransportRegistry(mappings, logger, mailboxTransportContext(env, store.db, clock)),
+    transports: createTransportRegistry(mappings, logger, mailboxTransportContext(env, store.db, clock), { stagingLimitMs: env.HUB_STAGING_LIMIT_MS }),
   };
 }
 

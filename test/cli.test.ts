@@ -31,6 +31,30 @@ describe('hub mappings', () => {
     expect(result.stderr).toMatch(/line \d+/);
   });
 
+  it('check --offline: passes the example mappings with no environment (a fresh clone), listing the variables not set in one list', async () => {
+    const offline = await runHub(['mappings', 'check', '--offline'], { HUB_MAPPINGS_DIR: MAPPINGS_DIR, HUB_DATA_DIR: 'memory://' });
+    expect(offline.code, offline.stderr).toBe(0);
+    expect(offline.stdout).toMatch(/ok .*acme-toys\.yaml +\(acme-toys: x12-850 over sftp; structure only, needs ACME_SFTP_HOST, ACME_SFTP_HOST_KEY, ACME_SFTP_KEY_FILE, ACME_SFTP_USER\)/);
+    const names = Object.keys(EXAMPLE_ENV).sort();
+    expect(offline.stdout).toContain(`environment variables not set (${names.length}): ${names.join(' ')}`);
+    const online = await runHub(['mappings', 'check'], { HUB_MAPPINGS_DIR: MAPPINGS_DIR, HUB_DATA_DIR: 'memory://' });
+    expect(online.code).toBe(1);
+    expect(online.stderr).toContain(`environment variables not set (${names.length}): ${names.join(' ')}`);
+  });
+
+  it('check refuses an invalid cron with file and line, and serve refuses it in the same words', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cli-cron-'));
+    writeFileSync(path.join(dir, 'acme-toys.yaml'), readFileSync(path.join(MAPPINGS_DIR, 'acme-toys.yaml'), 'utf8').replace(/schedule: .*/, 'schedule: "*/5 *"'));
+    const words = 'inbound.schedule (line 45): "*/5 *" is not a cron schedule: expected 5 or 6 fields but got 2';
+    const check = await runHub(['mappings', 'check', dir], env);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain(`${path.join(dir, 'acme-toys.yaml')}: invalid mapping file`);
+    expect(check.stderr).toContain(words);
+    const serve = await runHub(['serve'], { ...env, HUB_MAPPINGS_DIR: dir, PORT: '0' });
+    expect(serve.code).toBe(1);
+    expect(serve.stderr).toContain(words);
+  });
+
   const withRouting = (routing: string) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'cli-routing-'));
     for (const name of ['acme-toys.yaml', 'initech.yaml', 'initech.catalog.csv']) writeFileSync(path.join(dir, name), readFileSync(path.join(MAPPINGS_DIR, name)));
@@ -128,6 +152,25 @@ describe('hub suppliers test', () => {
     expect(result.code).toBe(0);
     for (const step of ['connect', 'host_key', 'write', 'remove', 'list_inbound']) expect(result.stdout).toMatch(new RegExp(`ok\\s+${step}`));
   });
+
+  it('says a supplier is unknown and lists the known ones', async () => {
+    const result = await runHub(['suppliers', 'test', 'acme-toy'], { ...EXAMPLE_ENV, HUB_MAPPINGS_DIR: MAPPINGS_DIR });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`unknown supplier "acme-toy"; the suppliers in ${MAPPINGS_DIR} are acme-toys, globex, initech, umbrella, wonka`);
+  });
+
+  it('hub poll: stdout is the JSON of the pass alone (logs go to stderr), so it pipes to jq', async () => {
+    const { processDatabaseEnv } = await import('./helpers/hub-process.ts');
+    const db = processDatabaseEnv(path.join(mkdtempSync(path.join(tmpdir(), 'cli-poll-')), 'data'));
+    try {
+      const result = await runHub(['poll', 'acme'], { ...env, ...db.env, HUB_MAPPINGS_DIR: dir, LOG_LEVEL: 'info' });
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ supplier: 'acme', seen: 0, failed: 0 });
+      expect(result.stderr).toContain('inbound poll finished');
+    } finally {
+      await db.drop();
+    }
+  }, 60_000);
 
   it('fails on a wrong pinned host key, saying so', async () => {
     const wrong = `SHA256:${'A'.repeat(43)}`;

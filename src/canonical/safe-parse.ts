@@ -7,6 +7,11 @@
  * becomes a failed parse, at the path of the first such object, like any other bad value.
  */
 import { z } from 'zod';
+import { plainMessage, type RawIssue } from './plain-messages.ts';
+
+// Every zod message a person reads is in plain words (src/canonical/plain-messages.ts), whichever
+// schema produced it; messages written on a schema itself still win.
+z.config({ customError: (issue) => plainMessage(issue as RawIssue) });
 
 export function safeParseInput<T extends z.ZodType>(schema: T, value: unknown): z.ZodSafeParseResult<z.output<T>> {
   try {
@@ -28,6 +33,37 @@ function hostileLength(value: unknown, path: (string | number)[], depth = 0): (s
   for (const [key, child] of Object.entries(value)) {
     const found = hostileLength(child, [...path, Array.isArray(value) ? Number(key) : key], depth + 1);
     if (found) return found;
+  }
+  return undefined;
+}
+
+/** An unpaired UTF-16 surrogate: JSON's `"\ud800"` parses to one, and PostgreSQL refuses to store it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The path (`lines.0.title`; `""` for the value itself) of the first key or text holding a lone
+ * UTF-16 surrogate, or undefined when there is none. Walks without recursion, so any depth that
+ * `JSON.parse` accepted is covered.
+ *
+ * @example
+ *   loneSurrogatePath(JSON.parse('{"lines":[{"title":"\\ud800"}]}')) // → "lines.0.title"
+ */
+export function loneSurrogatePath(value: unknown): string | undefined {
+  const stack: { value: unknown; path: string }[] = [{ value, path: '' }];
+  const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
+  while (stack.length) {
+    const next = stack.pop()!;
+    if (typeof next.value === 'string') {
+      if (LONE_SURROGATE.test(next.value)) return next.path;
+      continue;
+    }
+    if (next.value === null || typeof next.value !== 'object') continue;
+    const entries = Object.entries(next.value);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i]!;
+      if (LONE_SURROGATE.test(key)) return join(next.path, key.replace(LONE_SURROGATE, '\uFFFD'));
+      stack.push({ value: child, path: join(next.path, key) });
+    }
   }
   return undefined;
 }

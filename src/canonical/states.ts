@@ -34,8 +34,9 @@ const ORDER_TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
   received: ['awaiting_payment', 'routed', 'exception', 'cancelled'],
   awaiting_payment: ['received', 'routed', 'exception', 'cancelled'],
   routed: ['sent', 'acknowledged', 'partially_shipped', 'shipped', 'exception', 'cancelled'],
-  sent: ['acknowledged', 'partially_shipped', 'shipped', 'exception', 'cancelled'],
-  acknowledged: ['partially_shipped', 'shipped', 'exception', 'cancelled', 'sent'],
+  // Back to `routed` when automatic reroute moves a line to a new purchase order, not sent yet.
+  sent: ['acknowledged', 'partially_shipped', 'shipped', 'exception', 'cancelled', 'routed'],
+  acknowledged: ['partially_shipped', 'shipped', 'exception', 'cancelled', 'sent', 'routed'],
   partially_shipped: ['shipped', 'exception'],
   shipped: ['exception'],
   // An operator's retry or a late document can bring an order back from exception.

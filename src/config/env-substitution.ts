@@ -12,6 +12,8 @@ export type KeyPath = (string | number)[];
 export interface SubstitutionIssue {
   path: KeyPath;
   message: string;
+  /** The variable that is not set, when that is the problem. */
+  missing?: string;
 }
 
 export interface SubstitutionResult {
@@ -38,7 +40,7 @@ export function substituteEnv(value: unknown, env: Record<string, string | undef
         }
         const resolved = env[name];
         if (resolved === undefined) {
-          issues.push({ path, message: `environment variable ${name} is not set` });
+          issues.push({ path, message: `environment variable ${name} is not set`, missing: name });
           return '';
         }
         return resolved;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError, issuesFromZod } from '../errors.ts';
+import { safeParseInput } from '../canonical/safe-parse.ts';
 
 /** The hub's environment, validated at boot. Names are the contract's (contract.md "Environment"). */
 const EnvSchema = z.object({
@@ -25,6 +26,11 @@ const EnvSchema = z.object({
   HUB_DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   /** Extension: how long a worker holds a claimed outbox document; after a crash it is retried once this runs out (ms). */
   HUB_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(90_000),
+  /**
+   * Extension: uploads ahead to an SFTP supplier (staging, while the routing commits) must finish
+   * within this (ms), and are only tried on a server whose last upload took under a quarter of it.
+   */
+  HUB_STAGING_LIMIT_MS: z.coerce.number().int().min(10).max(600_000).default(200),
   /** Extension: first back-off (ms) for retailer webhooks and Shopify calls; doubles per attempt up to 10 minutes. */
   HUB_RETAILER_RETRY_BASE_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
   /** Extension: stock back to the stores (issue 12): at most one push pass per interval (ms). */
@@ -52,6 +58,14 @@ const EnvSchema = z.object({
   /** Extension: failed mailbox logins (per user and address, and per address) before a lockout, and its length (ms). */
   HUB_SFTP_LOCKOUT_FAILURES: z.coerce.number().int().min(1).max(1_000).default(5),
   HUB_SFTP_LOCKOUT_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(900_000),
+  /** Extension: what one supplier file may add (src/limits.ts, docs/security.md); unset: the defaults there. */
+  HUB_LIMIT_TRACKING_NUMBERS_PER_SHIPMENT: z.coerce.number().int().min(1).max(100_000).optional(),
+  HUB_LIMIT_LINES_PER_SHIPMENT: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  HUB_LIMIT_SHIPMENTS_PER_PO: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  HUB_LIMIT_ITEMS_PER_PO_PER_FILE: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  HUB_LIMIT_TIMELINE_ENTRIES_PER_FILE: z.coerce.number().int().min(1).max(10_000_000).optional(),
+  HUB_LIMIT_RECORDS_PER_FILE: z.coerce.number().int().min(1).max(100_000_000).optional(),
+  HUB_LIMIT_INBOUND_BYTES: z.coerce.number().int().min(1_024).max(1024 * 1024 * 1024).optional(),
   /** Extension: pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -61,7 +75,7 @@ export type HubEnv = z.infer<typeof EnvSchema>;
 export function loadEnv(env: NodeJS.ProcessEnv = process.env): HubEnv {
   // A variable set to the empty string counts as unset (`DATABASE_URL= hub serve` uses PGlite).
   const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const result = EnvSchema.safeParse(set);
+  const result = safeParseInput(EnvSchema, set);
   if (!result.success) throw new ValidationError('invalid environment', issuesFromZod(result.error));
   return result.data;
 }

@@ -17,6 +17,7 @@ import { HubError, MappingError, errorMessage, type FieldIssue } from '../errors
 import { substituteEnv, type KeyPath } from './env-substitution.ts';
 import { ExpressionSyntaxError, compileExpression, type CompiledExpression } from './expression.ts';
 import { Mapping, OVERRIDE_KEY } from './mapping-schema.ts';
+import { describeYamlError, unresolvedAlias } from './yaml-errors.ts';
 import { describeIssue, loadCatalog as readCatalogFile, type CatalogEntry } from '../routing/sources.ts';
 
 export type Env = Record<string, string | undefined>;
@@ -80,17 +81,75 @@ export const NOT_MAPPINGS: ReadonlySet<string> = new Set(['routing.yaml', 'routi
 export async function loadMappingFile(file: string, env: Env = process.env): Promise<LoadedMapping> {
   const result = await readMappingFile(path.resolve(file), env);
   if (result instanceof MappingError) throw result;
+  if (!('mapping' in result)) throw new MappingError(result.file, [{ path: '', message: 'checked for structure only' }]); // only with `offline`
   return result;
+}
+
+/**
+ * The mapping of one supplier in `dir` (`<supplier>.yaml` or `.yml`). An unknown supplier is a
+ * HubError `not_found` that lists the suppliers the directory does define.
+ *
+ * @example
+ *   await loadSupplierMapping('./mappings', 'acme')  // HubError: unknown supplier "acme"; the suppliers in ./mappings are acme-toys, globex
+ */
+export async function loadSupplierMapping(dir: string, supplier: string, env: Env = process.env): Promise<LoadedMapping> {
+  let names: string[] = [];
+  try {
+    names = (await readdir(path.resolve(dir), { withFileTypes: true }))
+      .filter((entry) => entry.isFile() && MAPPING_EXTENSIONS.has(path.extname(entry.name)) && !NOT_MAPPINGS.has(entry.name))
+      .map((entry) => entry.name);
+  } catch (error) {
+    throw new HubError('config_invalid', `cannot read the mappings directory ${dir}: ${errorMessage(error)}`, { cause: error });
+  }
+  const name = names.find((n) => n.replace(/\.ya?ml$/, '') === supplier);
+  if (!name) {
+    const known = [...new Set(names.map((n) => n.replace(/\.ya?ml$/, '')))].sort();
+    throw new HubError(
+      'not_found',
+      known.length
+        ? `unknown supplier "${supplier}"; the suppliers in ${dir} are ${known.join(', ')}`
+        : `unknown supplier "${supplier}": ${dir} holds no mapping files`,
+    );
+  }
+  return loadMappingFile(path.join(dir, name), env);
+}
+
+/**
+ * A mapping file checked with `offline` while some of its `${NAME}` variables are not set: its
+ * structure (keys, types, expressions, catalog) is valid, but it cannot be used until they are.
+ */
+export interface StructureOnlyMapping {
+  supplier: string;
+  file: string;
+  /** `outbound.format` and `transport.type`, as written. */
+  format: string;
+  transport: string;
+  /** The variables this file names that are not set. */
+  missingEnv: string[];
+}
+
+export interface MappingCheck {
+  mappings: LoadedMapping[];
+  errors: MappingError[];
+  /** Only with `offline`: the files whose structure is valid but which need variables not set. */
+  structureOnly: StructureOnlyMapping[];
+  /** Every environment variable named by a file but not set, once each, sorted. */
+  missingEnv: string[];
+}
+
+export interface CheckOptions {
+  /**
+   * Structure only (`hub mappings check --offline`): a `${NAME}` that is not set is not an error,
+   * and the value it would give is not checked; everything else is.
+   */
+  offline?: boolean;
 }
 
 /**
  * Loads every `*.yaml` / `*.yml` in `dir` and reports the bad ones without stopping at the first.
  * A directory that cannot be read is itself an error.
  */
-export async function checkMappings(
-  dir: string,
-  env: Env = process.env,
-): Promise<{ mappings: LoadedMapping[]; errors: MappingError[] }> {
+export async function checkMappings(dir: string, env: Env = process.env, options: CheckOptions = {}): Promise<MappingCheck> {
   const root = path.resolve(dir);
   let names: string[];
   try {
@@ -99,11 +158,18 @@ export async function checkMappings(
       .map((entry) => entry.name)
       .sort();
   } catch (error) {
-    return { mappings: [], errors: [new MappingError(root, [{ path: '', message: `cannot read the mappings directory: ${errorMessage(error)}` }], { cause: error })] };
+    return {
+      mappings: [],
+      errors: [new MappingError(root, [{ path: '', message: `cannot read the mappings directory: ${errorMessage(error)}` }], { cause: error })],
+      structureOnly: [],
+      missingEnv: [],
+    };
   }
-  const results = await Promise.all(names.map((name) => readMappingFile(path.join(root, name), env)));
+  const missing = new Set<string>();
+  const results = await Promise.all(names.map((name) => readMappingFile(path.join(root, name), env, { ...options, missingEnv: missing })));
   const mappings: LoadedMapping[] = [];
   const errors: MappingError[] = [];
+  const structureOnly: StructureOnlyMapping[] = [];
   const bySupplier = new Map<string, string>();
   for (const result of results) {
     if (result instanceof MappingError) {
@@ -116,9 +182,10 @@ export async function checkMappings(
       continue;
     }
     bySupplier.set(result.supplier, result.file);
-    mappings.push(result);
+    if ('missingEnv' in result) structureOnly.push(result);
+    else mappings.push(result);
   }
-  return { mappings, errors };
+  return { mappings, errors, structureOnly, missingEnv: [...missing].sort() };
 }
 
 /** Loads every mapping file in `dir`; throws MappingsInvalidError (all files' errors) if any is bad. */
@@ -131,39 +198,67 @@ export async function loadMappings(dir: string, env: Env = process.env): Promise
 /** One problem in a file: key path, line (where known) and why. */
 export type Issue = FieldIssue & { line?: number };
 
-async function readMappingFile(file: string, env: Env): Promise<LoadedMapping | MappingError> {
+async function readMappingFile(
+  file: string,
+  env: Env,
+  options: CheckOptions & { missingEnv?: Set<string> } = {},
+): Promise<LoadedMapping | StructureOnlyMapping | MappingError> {
   let source: string;
   try {
     source = await readFile(file, 'utf8');
   } catch (error) {
     return new MappingError(file, [{ path: '', message: `cannot read the file: ${errorMessage(error)}` }], { cause: error });
   }
-  const parsed = parseMappingSource(source, file, env);
+  const fileMissing = new Set<string>();
+  const parsed = parseMappingSource(source, file, env, { offline: options.offline === true, missingEnv: fileMissing });
+  for (const name of fileMissing) options.missingEnv?.add(name);
   if (parsed instanceof MappingError) return parsed;
-  const { mapping, doc, lineCounter } = parsed;
+  const { doc, lineCounter } = parsed;
   const lineAt = (keyPath: KeyPath) => lineOf(doc, lineCounter, keyPath);
   const issues: Issue[] = [];
 
+  // Structure only: the expressions and the catalog do not depend on the environment; check them
+  // on the file as written.
+  const mapping = 'structureOnly' in parsed ? (parsed.raw as Mapping) : parsed.mapping;
   const dir = path.dirname(file);
   const expressions = compileAll(mapping, lineAt, issues);
-  const catalog = mapping.skus.catalog
+  const catalog = typeof mapping.skus?.catalog === 'string'
     ? await loadCatalog(dir, mapping.skus.catalog, lineAt(['skus', 'catalog']), issues)
     : new Map<string, CatalogEntry>();
 
   if (issues.length) return new MappingError(file, issues);
+  if ('structureOnly' in parsed) {
+    return { supplier: mapping.supplier, file, format: String(mapping.outbound?.format), transport: String(mapping.transport?.type), missingEnv: [...fileMissing].sort() };
+  }
   return { supplier: mapping.supplier, mapping, file, dir, catalog, expressions };
 }
 
 /**
  * The YAML → validated Mapping part, without file access (tests and `hub mappings check` of a
- * single text use it). Returns a MappingError listing every problem.
+ * single text use it). Returns a MappingError listing every problem; with `offline`, a file whose
+ * only gaps are variables not set comes back as its raw structure (`structureOnly`).
  */
 export function parseMappingSource(
   source: string,
   file: string,
+  env?: Env,
+  options?: { offline?: false; missingEnv?: Set<string> },
+): { mapping: Mapping; doc: Document; lineCounter: LineCounter } | MappingError;
+export function parseMappingSource(
+  source: string,
+  file: string,
+  env: Env,
+  options: { offline: boolean; missingEnv?: Set<string> },
+): { mapping: Mapping; doc: Document; lineCounter: LineCounter } | StructureOnlyYaml | MappingError;
+export function parseMappingSource(
+  source: string,
+  file: string,
   env: Env = process.env,
-): { mapping: Mapping; doc: Document; lineCounter: LineCounter } | MappingError {
+  options: { offline?: boolean; missingEnv?: Set<string> } = {},
+): { mapping: Mapping; doc: Document; lineCounter: LineCounter } | StructureOnlyYaml | MappingError {
   const parsed = parseYamlConfig(source, file, Mapping, env, {
+    offline: options.offline === true,
+    ...(options.missingEnv ? { missingEnv: options.missingEnv } : {}),
     // The file name rule is checked whatever else is wrong, so that every problem shows at once.
     check(value, lineAt) {
       const expected = path.basename(file).replace(/\.ya?ml$/, '');
@@ -174,8 +269,16 @@ export function parseMappingSource(
       return [];
     },
   });
-  if (parsed instanceof MappingError) return parsed;
+  if (parsed instanceof MappingError || 'structureOnly' in parsed) return parsed;
   return { mapping: parsed.value, doc: parsed.doc, lineCounter: parsed.lineCounter };
+}
+
+/** `offline` and some variables not set: the file's structure is valid; `raw` is it as written (not a validated value). */
+export interface StructureOnlyYaml {
+  structureOnly: true;
+  raw: unknown;
+  doc: Document;
+  lineCounter: LineCounter;
 }
 
 export interface YamlConfigOptions {
@@ -183,6 +286,10 @@ export interface YamlConfigOptions {
   what?: string;
   /** Checks of the whole (substituted) value, run whatever else is wrong. */
   check?(value: unknown, lineAt: (keyPath: KeyPath) => number | undefined): Issue[];
+  /** Structure only: a variable that is not set is no error, and the value it would give is not checked. */
+  offline?: boolean;
+  /** Collects the names of the variables the file names but `env` does not set. */
+  missingEnv?: Set<string>;
 }
 
 /**
@@ -195,27 +302,39 @@ export function parseYamlConfig<S extends z.ZodType>(
   source: string,
   file: string,
   schema: S,
+  env?: Env,
+  options?: YamlConfigOptions & { offline?: false },
+): { value: z.output<S>; doc: Document; lineCounter: LineCounter } | MappingError;
+export function parseYamlConfig<S extends z.ZodType>(
+  source: string,
+  file: string,
+  schema: S,
+  env: Env,
+  options: YamlConfigOptions,
+): { value: z.output<S>; doc: Document; lineCounter: LineCounter } | StructureOnlyYaml | MappingError;
+export function parseYamlConfig<S extends z.ZodType>(
+  source: string,
+  file: string,
+  schema: S,
   env: Env = process.env,
   options: YamlConfigOptions = {},
-): { value: z.output<S>; doc: Document; lineCounter: LineCounter } | MappingError {
+): { value: z.output<S>; doc: Document; lineCounter: LineCounter } | StructureOnlyYaml | MappingError {
   const fail = (issues: Issue[]) => new MappingError(file, issues, options.what === undefined ? {} : { what: options.what });
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length) {
-    return fail(
-      doc.errors.map((e) => ({
-        path: '',
-        message: `YAML: ${e.message.split('\n')[0]}`,
-        line: lineCounter.linePos(e.pos[0]).line,
-      })),
-    );
+    // One problem a line: the parser often reports one slip twice.
+    const problems = doc.errors.map((e) => describeYamlError(e, lineCounter, source));
+    const unique = problems.filter((p, i) => problems.findIndex((q) => q.line === p.line) === i);
+    return fail(unique.map((p) => ({ path: '', message: p.message, ...(p.line === undefined ? {} : { line: p.line }) })));
   }
   const lineAt = (keyPath: KeyPath) => lineOf(doc, lineCounter, keyPath);
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: 50 });
   } catch (error) {
-    return fail([{ path: '', message: `YAML: ${errorMessage(error)}` }]);
+    const alias = unresolvedAlias(doc, lineCounter);
+    return fail([alias ? { path: '', ...alias } : { path: '', message: `YAML: ${errorMessage(error)}` }]);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return fail([{ path: '', message: 'the file must be a YAML mapping (key: value) at the top level', line: 1 }]);
@@ -224,9 +343,15 @@ export function parseYamlConfig<S extends z.ZodType>(
   const issues: Issue[] = [];
   const substituted = substituteEnv(raw, env);
   const badPaths = new Set<string>();
+  let offlineGaps = 0;
   for (const issue of substituted.issues) {
     const key = issue.path.join('.');
     badPaths.add(key);
+    if (issue.missing !== undefined) options.missingEnv?.add(issue.missing);
+    if (issue.missing !== undefined && options.offline) {
+      offlineGaps++;
+      continue;
+    }
     issues.push({ path: key, message: issue.message, line: lineAt(issue.path) });
   }
 
@@ -262,6 +387,7 @@ export function parseYamlConfig<S extends z.ZodType>(
         issues.push({ path: joined, message: issue.message, line: lineAt(keyPath) });
       }
     }
+    if (issues.length === 0 && offlineGaps > 0) return { structureOnly: true, raw: value, doc, lineCounter };
     return fail(issues);
   }
 
@@ -273,6 +399,7 @@ export function parseYamlConfig<S extends z.ZodType>(
     }
   }
   if (issues.length) return fail(issues);
+  if (offlineGaps > 0) return { structureOnly: true, raw: value, doc, lineCounter };
   return { value: parsed, doc, lineCounter };
 }
 

@@ -1,3 +1,4 @@
+import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
 
 /**
@@ -52,6 +53,17 @@ export const SftpTransport = z.strictObject({
   timeoutMs: z.number().int().min(100).max(600_000).default(20_000),
   /** Connections kept open to this supplier at most. Extension. */
   maxConnections: z.number().int().min(1).max(16).default(2),
+  /**
+   * Permissions of the files the hub uploads, as a quoted octal string ("0644", the default; "0640"
+   * to keep them from other users). Never writable by others; always readable and writable by the
+   * hub's user. Extension.
+   */
+  fileMode: z
+    .string({ error: (issue) => (issue.input === undefined ? undefined : 'write the mode as a quoted octal string such as "0644"') })
+    .regex(/^0?[0-7]{3}$/, 'write the mode as an octal string such as "0644" or "0640"')
+    .refine((mode) => (parseInt(mode, 8) & 0o002) === 0, 'must not let other users write the file (the last digit cannot be 2, 3, 6 or 7)')
+    .refine((mode) => (parseInt(mode, 8) & 0o600) === 0o600, 'must let the hub read and write its own file (the owner digit must be 6 or 7)')
+    .default('0644'),
   retry: Retry,
 });
 
@@ -375,8 +387,23 @@ export const LineMatch = z
   .min(1)
   .default(['line', 'sku', 'supplierSku', 'upc']);
 
+/**
+ * A cron expression as `hub serve` schedules it (node-cron: five fields, or six with seconds first).
+ * Checked here with node-cron's own parser, so that `hub mappings check` refuses exactly what the
+ * scheduler would, in the same words, with the file and line.
+ */
+export const CronSchedule = z.string().min(1).superRefine((pattern, ctx) => {
+  const { valid, errors } = validateDetailed(pattern);
+  if (valid) return;
+  const reasons = errors.map((e) => e.message.replace(/ is a invalid expression for /, ' is not a valid ')).join('; ');
+  ctx.addIssue({
+    code: 'custom',
+    message: `"${pattern}" is not a cron schedule: ${reasons} (write minute hour day-of-month month day-of-week, e.g. "*/5 * * * *" for every five minutes)`,
+  });
+});
+
 export const Inbound = z.strictObject({
-  schedule: z.string().min(1).default('*/5 * * * *'),
+  schedule: CronSchedule.default('*/5 * * * *'),
   files: z.array(InboundFile).default([]),
   /** Where in an 856 the tracking numbers are. Extension. */
   trackingFrom: TrackingLocations,

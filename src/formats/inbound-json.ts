@@ -18,7 +18,7 @@
  * for shipped/invoiced lines), money decimal strings, dates YYYY-MM-DD or ISO timestamps. A bad
  * document is a ParseError naming every bad field by its path (`lines.0.quantity`).
  */
-import { safeParseInput } from '../canonical/safe-parse.ts';
+import { loneSurrogatePath, safeParseInput } from '../canonical/safe-parse.ts';
 import { z } from 'zod';
 import type { InboundItem } from '../canonical/inbound.ts';
 import { ParseError, errorMessage, issuesFromZod } from '../errors.ts';
@@ -167,6 +167,10 @@ export function parseInboundJson(bytes: Buffer | string, options: InboundJsonOpt
           },
       { cause: error },
     );
+  }
+  const surrogate = loneSurrogatePath(body);
+  if (surrogate !== undefined) {
+    throw new ParseError('json', `invalid document: ${surrogate || '(root)'}: holds a broken character: a \\ud800-\\udfff escape without its pair`, { file: options.file });
   }
   const single = body !== null && typeof body === 'object' && !Array.isArray(body) && !('documents' in body);
   const list = Array.isArray(body)

@@ -11,6 +11,7 @@
  */
 import type { InboundItem, ParsedInbound } from '../canonical/inbound.ts';
 import type { InboundConfig, InboundFileConfig } from '../config/mapping-schema.ts';
+import type { InboundLimits } from '../limits.ts';
 import { parseInboundJson } from './inbound-json.ts';
 import { parseInventoryCsv, parseInventoryXml } from './inventory-file.ts';
 import { parseTrackingCsv } from './tracking-csv.ts';
@@ -49,24 +50,28 @@ export function parseInbound(
   inbound: InboundConfig,
   bytes: Buffer,
   filename?: string,
+  limits?: InboundLimits,
 ): ParsedInbound {
-  const parsed = parseByFormat(file, inbound, bytes, filename);
-  // The rule says how the inventory read under it is applied (X12 846, JSON, CSV, XML alike).
+  return stampFeed(parseByFormat(file, inbound, bytes, filename, limits), file);
+}
+
+/** The rule says how the inventory read under it is applied (X12 846, JSON, CSV, XML alike). */
+export function stampFeed(parsed: ParsedInbound, file: InboundFileConfig): ParsedInbound {
   if (file.feed) {
     for (const item of parsed.items) if (item.kind === 'inventory' && item.feed === undefined) item.feed = file.feed;
   }
   return parsed;
 }
 
-function parseByFormat(file: InboundFileConfig, inbound: InboundConfig, bytes: Buffer, filename?: string): ParsedInbound {
+function parseByFormat(file: InboundFileConfig, inbound: InboundConfig, bytes: Buffer, filename?: string, limits?: InboundLimits): ParsedInbound {
   const format = file.format;
   const inventory = file.document === 'inventory';
   switch (format) {
     case 'x12':
-      return interpretX12(readX12(bytes, { file: filename, recover: true }), { trackingFrom: inbound.trackingFrom }, filename);
+      return interpretX12(readX12(bytes, { file: filename, recover: true }), { trackingFrom: inbound.trackingFrom, ...(limits ? { limits } : {}) }, filename);
     case 'csv':
       if (inventory) return { format, items: [{ kind: 'inventory', items: parseInventoryCsv(file, bytes, { file: filename }) }], groups: [] };
-      return { format, items: items(parseTrackingCsv(file, bytes, { file: filename })), groups: [] };
+      return { format, items: items(parseTrackingCsv(file, bytes, { file: filename, ...(limits ? { maxRecords: limits.recordsPerFile } : {}) })), groups: [] };
     case 'xml':
       if (inventory) return { format, items: [{ kind: 'inventory', items: parseInventoryXml(file, bytes, { file: filename }) }], groups: [] };
       return { format, items: items(parseTrackingXml(file, bytes, { file: filename })), groups: [] };
@@ -93,9 +98,10 @@ export async function* parseX12InboundStream(
   inbound: InboundConfig,
   source: AsyncIterable<Buffer | Uint8Array | string>,
   filename?: string,
+  limits?: InboundLimits,
 ): AsyncGenerator<InboundItem, X12StreamResult, undefined> {
   const reader = readX12Stream(source, { file: filename, recover: true });
-  const interpreter = new X12Interpreter({ trackingFrom: inbound.trackingFrom }, false);
+  const interpreter = new X12Interpreter({ trackingFrom: inbound.trackingFrom, ...(limits ? { limits } : {}) }, false, filename);
   for (;;) {
     const next = await reader.next();
     if (next.done) {

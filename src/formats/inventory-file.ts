@@ -302,17 +302,16 @@ export async function* readInventoryCsv(
   }
   const last: InventoryItem[] = [];
   const rest = tail + decoder.end();
+  if (!parser && (rest.includes('"') || rest.includes('\r'))) startParser();
   if (parser) {
     if (rest) parser.write(rest);
     parser.end();
     drain(last);
-  } else if (rest.includes('"') || rest.includes('\r')) {
-    startParser();
-    parser!.end(rest);
+    // csv-parse reports a quote left open at the end after the call that ended it.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     drain(last);
-  } else if (rest !== '') {
-    take(rest.split(delimiter), ++line, last);
   }
+  if (!parser && rest !== '') take(rest.split(delimiter), ++line, last);
   if (!header) throw new ParseError('csv', 'empty file: no header row', { file: options.file, line: 1 });
   if (issues.total) throw feedError('csv', issues.kept, issues.total, options.file);
   if (last.length) yield last;

@@ -123,11 +123,30 @@ export async function resolveOverrides(loaded: LoadedMapping, po: PurchaseOrder)
 }
 
 const UNSAFE_IN_NAME = /[/\\\x00-\x1f\x7f:*?"<>|]/g;
+/**
+ * Invisible characters that change how a name reads: bidirectional controls (U+202E shows
+ * `PO_1001<U+202E>fdp.exe` as `PO_1001exe.pdf`), zero-width and other format characters, line and
+ * paragraph separators. Removed from the name.
+ */
+const INVISIBLE_IN_NAME = /[\p{Cf}\u2028\u2029]/gu;
+/**
+ * What a shell would read as more than a name, in a value from order data (the integrator's
+ * template keeps its own spaces): replaced like the unsafe characters above.
+ */
+const SHELL_IN_VALUE = /[\s`$&;|<>(){}[\]!*?'"~#^]/g;
+
+/** A value from order data as a piece of a file name: the identifier itself is not changed. */
+function namePart(value: string): string {
+  return value.replace(INVISIBLE_IN_NAME, '').replace(UNSAFE_IN_NAME, '_').replace(SHELL_IN_VALUE, '_');
+}
 
 /**
  * The file name from the mapping's `filename` template: `{poNumber}`, `{orderNumber}`,
  * `{supplier}`, `{isa13}` (9 digits), `{date}` (createdAt, YYYYMMDD), `{time}` (HHMMSS),
- * `{documentId}`, `{purpose}` (original/cancel). Always a plain base name: no `/`, `\`, `..`, NUL.
+ * `{documentId}`, `{purpose}` (original/cancel). Always a plain base name: no `/`, `\`, `..`, NUL,
+ * no leading `.` or `-`, no bidirectional or other invisible control character; in values from
+ * order data, shell metacharacters and white space become `_` too. Only the name: the PO and order
+ * numbers themselves are never altered.
  */
 export function renderFilename(
   template: string,
@@ -160,10 +179,12 @@ export function renderFilename(
   const distinct = /\{(purpose|isa13|documentId|time)\}/.test(template);
   const effective = po.purpose === 'cancel' && !distinct ? template.replace(/(\.[A-Za-z0-9]+)?$/, '_cancel$1') : template;
   const name = effective
-    .replace(/\{([A-Za-z0-9]+)\}/g, (match, key: string) => (values[key] ? values[key]().replace(UNSAFE_IN_NAME, '_') : match))
+    .replace(/\{([A-Za-z0-9]+)\}/g, (match, key: string) => (values[key] ? namePart(values[key]()) : match))
+    .replace(INVISIBLE_IN_NAME, '')
     .replace(UNSAFE_IN_NAME, '_')
     .replace(/\.{2,}/g, '_')
-    .replace(/^[.\s]+/, '')
+    // Nor a leading "-" that a command line would take for an option.
+    .replace(/^[.\s-]+/, '')
     .slice(0, 200);
   if (!name.trim()) throw new RenderError(`${supplier}: the filename template "${template}" produced an empty name`, { supplier });
   return name;

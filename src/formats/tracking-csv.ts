@@ -14,6 +14,8 @@
  *
  * The record/grouping helpers here are shared by the XML and JSON tracking readers.
  */
+import { Readable } from 'node:stream';
+import { parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import type { Shipment, ShipmentLine } from '../canonical/inbound.ts';
 import type { InboundFileConfig } from '../config/mapping-schema.ts';
@@ -159,6 +161,8 @@ export function trackingRecord(
  */
 export function groupShipments(records: readonly TrackingRecord[]): Shipment[] {
   const groups = new Map<string, Shipment>();
+  // Lines by item, per shipment: a file of many rows for one shipment is read in linear time.
+  const linesOf = new Map<Shipment, Map<string, ShipmentLine>>();
   for (const r of records) {
     const key = JSON.stringify([r.poNumber, [...r.trackingNumbers].sort(), r.shipmentId ?? null]);
     let s = groups.get(key);
@@ -170,12 +174,17 @@ export function groupShipments(records: readonly TrackingRecord[]): Shipment[] {
     if (s.carrier === undefined && r.carrier !== undefined) s.carrier = r.carrier;
     if (s.service === undefined && r.service !== undefined) s.service = r.service;
     if (s.shippedAt === undefined && r.shippedAt !== undefined) s.shippedAt = r.shippedAt;
+    let lines = linesOf.get(s);
+    if (!lines) linesOf.set(s, (lines = new Map()));
     for (const line of r.lines) {
-      const same = s.lines.find(
-        (l) => l.sku === line.sku && l.supplierSku === line.supplierSku && l.lineNumber === line.lineNumber && l.upc === line.upc,
-      );
+      const item = JSON.stringify([line.sku ?? null, line.supplierSku ?? null, line.lineNumber ?? null, line.upc ?? null]);
+      const same = lines.get(item);
       if (same) same.quantity += line.quantity;
-      else s.lines.push({ ...line });
+      else {
+        const copy = { ...line };
+        lines.set(item, copy);
+        s.lines.push(copy);
+      }
     }
   }
   return [...groups.values()];
@@ -184,6 +193,8 @@ export function groupShipments(records: readonly TrackingRecord[]): Shipment[] {
 export interface TrackingCsvOptions {
   /** Named in errors. */
   file?: string;
+  /** Rows after the header a file may hold (src/limits.ts `recordsPerFile`); more is a ParseError. */
+  maxRecords?: number;
 }
 
 type Columns = NonNullable<InboundFileConfig['columns']>;
@@ -198,65 +209,124 @@ function findHeader(headers: string[], wanted: string): number {
   return headers.findIndex((h) => h.trim().toLowerCase() === lower);
 }
 
+type CsvRow = { record: string[]; info: { lines: number } };
+
+function csvOptions(file: Pick<InboundFileConfig, 'delimiter'>) {
+  return { bom: true, delimiter: file.delimiter ?? ',', relax_column_count: true, relax_quotes: true, skip_empty_lines: true, info: true } as const;
+}
+
+function csvError(error: unknown, file: string | undefined): ParseError {
+  if (error instanceof ParseError) return error;
+  const line = (error as { lines?: unknown }).lines;
+  return new ParseError(
+    'csv',
+    errorMessage(error).replace(/^Invalid Record Length: /, ''),
+    { file, line: typeof line === 'number' ? line : undefined },
+    { cause: error },
+  );
+}
+
+/** Rows → shipments, one row at a time (so that a long file can be read in slices). */
+class CsvShipmentReader {
+  private index: Map<TrackingField, number> | undefined;
+  private names: Partial<Record<TrackingField, string>> = {};
+  private rows = 0;
+  private readonly records: TrackingRecord[] = [];
+
+  constructor(
+    private readonly file: Pick<InboundFileConfig, 'columns'>,
+    private readonly options: TrackingCsvOptions,
+  ) {}
+
+  add(row: CsvRow): void {
+    if (!this.index) return this.header(row);
+    if (++this.rows > (this.options.maxRecords ?? Infinity)) {
+      throw new ParseError('csv', `more than ${this.options.maxRecords} rows, over the hub's limit of rows per file (HUB_LIMIT_RECORDS_PER_FILE); nothing of this file was applied`, { file: this.options.file, line: row.info.lines });
+    }
+    const values: Partial<Record<TrackingField, string>> = {};
+    for (const [field, i] of this.index) values[field] = row.record[i] ?? '';
+    const record = trackingRecord('csv', values, this.names, { line: row.info.lines }, this.options.file);
+    if (record) this.records.push(record);
+  }
+
+  private header(header: CsvRow): void {
+    const headers = header.record;
+    const columns: Partial<Record<TrackingField, string>> = this.file.columns
+      ? (this.file.columns as Columns)
+      : Object.fromEntries(
+          TRACKING_FIELDS.filter((f) => findHeader(headers, f) !== -1 || f === 'poNumber' || f === 'trackingNumber').map((f) => [f, f]),
+        );
+    const index = new Map<TrackingField, number>();
+    const missing: string[] = [];
+    for (const field of TRACKING_FIELDS) {
+      const name = columns[field];
+      if (name === undefined) continue;
+      const i = findHeader(headers, name);
+      if (i === -1) missing.push(name);
+      else index.set(field, i);
+    }
+    if (missing.length) {
+      throw new ParseError(
+        'csv',
+        `missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => JSON.stringify(m)).join(', ')} (header: ${headers.map((h) => JSON.stringify(h)).join(', ')})`,
+        { file: this.options.file, line: header.info.lines },
+      );
+    }
+    this.index = index;
+    this.names = Object.fromEntries([...index.keys()].map((f) => [f, `column ${JSON.stringify(columns[f])}`]));
+  }
+
+  finish(): Shipment[] {
+    if (!this.index) throw new ParseError('csv', 'empty file: no header row', { file: this.options.file, line: 1 });
+    return groupShipments(this.records);
+  }
+}
+
 /** Reads a tracking CSV by the file's `columns` and `delimiter`. */
 export function parseTrackingCsv(
   file: Pick<InboundFileConfig, 'columns' | 'delimiter'>,
   bytes: Buffer | string,
   options: TrackingCsvOptions = {},
 ): Shipment[] {
-  let rows: { record: string[]; info: { lines: number } }[];
+  let rows: CsvRow[];
   try {
-    rows = parse(bytes, {
-      bom: true,
-      delimiter: file.delimiter ?? ',',
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      info: true,
-    }) as unknown as { record: string[]; info: { lines: number } }[];
+    rows = parse(bytes, csvOptions(file)) as unknown as CsvRow[];
   } catch (error) {
-    const line = (error as { lines?: unknown }).lines;
-    throw new ParseError(
-      'csv',
-      errorMessage(error).replace(/^Invalid Record Length: /, ''),
-      { file: options.file, line: typeof line === 'number' ? line : undefined },
-      { cause: error },
-    );
+    throw csvError(error, options.file);
   }
-  const header = rows[0];
-  if (!header) throw new ParseError('csv', 'empty file: no header row', { file: options.file, line: 1 });
-  const headers = header.record;
+  const reader = new CsvShipmentReader(file, options);
+  for (const row of rows) reader.add(row);
+  return reader.finish();
+}
 
-  const columns: Partial<Record<TrackingField, string>> = file.columns
-    ? (file.columns as Columns)
-    : Object.fromEntries(
-        TRACKING_FIELDS.filter((f) => findHeader(headers, f) !== -1 || f === 'poNumber' || f === 'trackingNumber').map((f) => [f, f]),
-      );
-  const index = new Map<TrackingField, number>();
-  const missing: string[] = [];
-  for (const field of TRACKING_FIELDS) {
-    const name = columns[field];
-    if (name === undefined) continue;
-    const i = findHeader(headers, name);
-    if (i === -1) missing.push(name);
-    else index.set(field, i);
+/**
+ * The same as parseTrackingCsv, read in slices that give the event loop back (`pause`, say
+ * `setImmediate`) every `sliceBytes` of input and every `sliceRows` rows: a file of a million rows
+ * never freezes the hub's API while it is read, and one over `maxRecords` stops being read there.
+ */
+export async function readTrackingCsv(
+  file: Pick<InboundFileConfig, 'columns' | 'delimiter'>,
+  bytes: Buffer,
+  options: TrackingCsvOptions & { pause: () => Promise<void>; sliceBytes?: number; sliceRows?: number },
+): Promise<Shipment[]> {
+  const { pause, sliceBytes = 256 * 1024, sliceRows = 2_000 } = options;
+  const chunks = (async function* () {
+    for (let at = 0; at < bytes.length; at += sliceBytes) {
+      yield bytes.subarray(at, at + sliceBytes);
+      await pause();
+    }
+  })();
+  const reader = new CsvShipmentReader(file, options);
+  const parser = Readable.from(chunks).pipe(parseStream(csvOptions(file)));
+  let n = 0;
+  try {
+    for await (const row of parser) {
+      reader.add(row as CsvRow);
+      if (++n % sliceRows === 0) await pause();
+    }
+  } catch (error) {
+    parser.destroy();
+    throw csvError(error, options.file);
   }
-  if (missing.length) {
-    throw new ParseError(
-      'csv',
-      `missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => JSON.stringify(m)).join(', ')} (header: ${headers.map((h) => JSON.stringify(h)).join(', ')})`,
-      { file: options.file, line: header.info.lines },
-    );
-  }
-
-  const records: TrackingRecord[] = [];
-  for (let r = 1; r < rows.length; r++) {
-    const row = rows[r] as { record: string[]; info: { lines: number } };
-    const values: Partial<Record<TrackingField, string>> = {};
-    for (const [field, i] of index) values[field] = row.record[i] ?? '';
-    const names = Object.fromEntries([...index.keys()].map((f) => [f, `column ${JSON.stringify(columns[f])}`]));
-    const record = trackingRecord('csv', values, names, { line: row.info.lines }, options.file);
-    if (record) records.push(record);
-  }
-  return groupShipments(records);
+  return reader.finish();
 }

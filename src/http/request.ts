@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { loneSurrogatePath } from '../canonical/safe-parse.ts';
 import { HubError, UnauthorizedError, ValidationError } from '../errors.ts';
 import type { Hub } from '../hub.ts';
 import { sha256Hex } from '../store/ids.ts';
@@ -69,11 +70,18 @@ export async function readJson(c: Context): Promise<{ raw: Buffer; json: unknown
 }
 
 export function parseJson(raw: Buffer): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    value = JSON.parse(raw.toString('utf8'));
   } catch (error) {
     throw new ValidationError('malformed JSON', [{ path: '', message: (error as Error).message }]);
   }
+  // "\ud800" is valid JSON but not text the database can store: refuse it here, naming the field.
+  const path = loneSurrogatePath(value);
+  if (path !== undefined) {
+    throw new ValidationError('invalid text in the JSON body', [{ path, message: 'holds a broken character: a \\ud800-\\udfff escape without its pair' }]);
+  }
+  return value;
 }
 
 function bearer(c: Context): string | undefined {

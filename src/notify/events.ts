@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { EXCEPTION_CODES } from './exception-reasons.ts';
 
 /**
  * The events a retailer's webhook receives. Every event has the same envelope:
@@ -77,10 +78,10 @@ export const AcknowledgedData = z.strictObject({
 });
 
 export const ExceptionData = z.strictObject({
-  /** What went wrong, in words for a person. */
+  /** Why, in a sentence written for the retailer (src/notify/exception-reasons.ts), never the operator's detail. */
   reason: z.string().min(1),
-  /** A machine-readable cause: `unroutable_sku`, `supplier_rejected`, `delivery_failed`… */
-  code: z.string().min(1),
+  /** The stable reason code: `unroutable_sku`, `render_failed`, `supplier_rejected`, `delivery_failed`… (docs/retailers.md). */
+  code: z.enum(EXCEPTION_CODES),
   poNumber: z.string().nullable(),
 });
 

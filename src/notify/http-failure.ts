@@ -1,5 +1,6 @@
 import { parseRetryAfter } from '../transports/retry-after.ts';
 import { TransportError } from '../errors.ts';
+import { redactUrlsIn } from './urls.ts';
 
 /**
  * How an HTTP peer's answer becomes a TransportError, shared by the retailer webhook sender and the
@@ -65,7 +66,8 @@ export function errorForNetwork(what: string, url: string, error: unknown, timeo
   }
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
   const message = error instanceof Error ? error.message : String(error);
-  return new TransportError('transport_failed', `${what}: ${cause ?? message}`, {
+  // fetch's own messages may quote the URL ("Failed to parse URL from …"): censor it there too.
+  return new TransportError('transport_failed', `${what}: ${redactUrlsIn(cause ?? message)}`, {
     details: { url } satisfies HttpFailureDetails,
     cause: error,
     retryable: true,

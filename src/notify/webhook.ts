@@ -1,4 +1,5 @@
 import { signHubPayload } from '../intake/signatures.ts';
+import { safeUrl } from '../logger.ts';
 import type { HubEvent } from './events.ts';
 import { errorForNetwork, errorForStatus, excerpt } from './http-failure.ts';
 
@@ -47,7 +48,9 @@ export async function deliverWebhook(
   options: DeliveryOptions = {},
 ): Promise<DeliveryReceipt> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const what = `webhook ${event.type} ${event.id} to ${url}`;
+  // The URL may hold a token in its query: messages and details name it censored.
+  const shown = safeUrl(url);
+  const what = `webhook ${event.type} ${event.id} to ${shown}`;
   const body = serializeEvent(event);
   const signature = signHubPayload(body, secret);
   const started = performance.now();
@@ -69,10 +72,10 @@ export async function deliverWebhook(
     });
     text = await response.text();
   } catch (error) {
-    throw errorForNetwork(what, url, error, timeoutMs);
+    throw errorForNetwork(what, shown, error, timeoutMs);
   }
   if (response.status < 200 || response.status > 299) {
-    throw errorForStatus(what, response, { url, body: text });
+    throw errorForStatus(what, response, { url: shown, body: text });
   }
   return {
     eventId: event.id,

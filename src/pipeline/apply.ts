@@ -20,11 +20,15 @@ import { resolveCarrier, trackingUrls } from '../notify/carriers.ts';
 import { newId, sha256Hex, toBuffer } from '../store/ids.ts';
 import { recordEvent } from '../store/orders.ts';
 import type { Database, PurchaseOrderRow } from '../store/schema.ts';
+import { purchaseOrderStatus } from '../store/reroutes.ts';
+import { openBackorderDeadline, rerouteRejectedLines } from './auto-reroute.ts';
 import { meetExpectation } from './expectations.ts';
 import { enqueueFunctionalAcks, enqueueInterchangeAcks } from './acks.ts';
 import { enqueueRetailerEvent, notifyShipment } from './notify.ts';
 import { syncOrderStatus } from './order-status.ts';
-import { parseSupplierBytes } from './parse-file.ts';
+import { readSupplierBytes } from './parse-file.ts';
+import { assertShipmentRoom } from './inbound-limits.ts';
+import { inboundLimits } from '../limits.ts';
 import { applyInventoryFeed, feedTime } from './inventory-feed.ts';
 import { stockChanged } from './stock-changed.ts';
 
@@ -54,6 +58,8 @@ export async function receiveInboundFile(
   hub: Hub,
   loaded: LoadedMapping,
   file: { name: string; content: Buffer; via: 'sftp' | 'http' | 'as2' | 'mailbox' },
+  /** `pause`: how reading gives the event loop back between slices (parse-file.ts; default setImmediate). */
+  options: { pause?: () => Promise<void> } = {},
 ): Promise<InboundResult> {
   const supplier = loaded.supplier;
   const hash = sha256Hex(file.content);
@@ -67,7 +73,7 @@ export async function receiveInboundFile(
 
   let parsed: ParsedInbound;
   try {
-    parsed = parseSupplierBytes(loaded, file.name, file.content);
+    parsed = await readSupplierBytes(loaded, file.name, file.content, inboundLimits(hub.env), options.pause);
   } catch (error) {
     // A refused X12 file still carries what was read: its 997s answer every set truthfully.
     return quarantine(hub, loaded, file, hash, error instanceof X12FileError ? error.parsed : undefined, error);
@@ -258,10 +264,10 @@ async function applyItems(
         touched.add(await applyShipment(trx, hub, loaded, documentId, filename, item.shipment, notices));
         break;
       case 'acknowledgment':
-        touched.add(await applyAcknowledgment(trx, hub, loaded, filename, item.acknowledgment));
+        touched.add(await applyAcknowledgment(trx, hub, loaded, filename, item.acknowledgment, notices));
         break;
       case 'functional_ack':
-        touched.add(await applyFunctionalAck(trx, hub, loaded, filename, item.ack));
+        touched.add(await applyFunctionalAck(trx, hub, loaded, filename, item.ack, notices));
         break;
       case 'invoice':
         touched.add(await applyInvoice(trx, loaded, documentId, filename, item.invoice));
@@ -389,6 +395,7 @@ async function applyShipment(
 ): Promise<string> {
   const row = await purchaseOrder(trx, loaded.supplier, shipment.poNumber);
   if (row.status === 'cancelled') throw new ApplyError(`purchase order ${row.po_number} was cancelled but a shipment arrived for it`);
+  await assertShipmentRoom(trx, hub, row, filename);
   const po = row.data as PurchaseOrder;
   const shipped: Record<string, number> = { ...row.shipped };
   // A ship notice without item detail ships whatever is still open.
@@ -400,16 +407,23 @@ async function applyShipment(
       })
     : po.lines.map((l) => ({ po: l, quantity: l.quantity - (shipped[l.lineNumber] ?? 0) })).filter((l) => l.quantity > 0);
   if (!lines.some((l) => l.quantity > 0)) throw new ApplyError(`shipment for ${row.po_number} ships nothing that is still open`);
-  const over: string[] = [];
+  // Shipping more than was ordered is a discrepancy for the operator, not a state that undoes the
+  // shipment: the PO stays shipped, and the retailer hears only of goods not reported before.
+  const over: { sku: string; ordered: number; shipped: number }[] = [];
+  const news: { po: PurchaseOrder['lines'][number]; quantity: number }[] = [];
   for (const line of lines) {
-    const total = (shipped[line.po.lineNumber] ?? 0) + line.quantity;
-    if (total > line.po.quantity) over.push(`${line.po.sku}: ${total} shipped of ${line.po.quantity} ordered`);
+    const before = shipped[line.po.lineNumber] ?? 0;
+    const total = before + line.quantity;
+    if (total > line.po.quantity) over.push({ sku: line.po.sku, ordered: line.po.quantity, shipped: total });
+    news.push({ po: line.po, quantity: Math.min(line.quantity, Math.max(0, line.po.quantity - before)) });
     shipped[line.po.lineNumber] = total;
   }
   const carrier = resolveCarrier(shipment.carrier || 'UNKNOWN');
   const urls = trackingUrls(carrier, shipment.trackingNumbers);
   const shipmentId = newId('shp');
-  const shippedLines = lines.filter((l) => l.quantity > 0).map((l) => ({ lineNumber: l.po.lineNumber, lineId: l.po.lineId, sku: l.po.sku, supplierSku: l.po.supplierSku, quantity: l.quantity }));
+  const lineOf = (l: { po: PurchaseOrder['lines'][number]; quantity: number }) => ({ lineNumber: l.po.lineNumber, lineId: l.po.lineId, sku: l.po.sku, supplierSku: l.po.supplierSku, quantity: l.quantity });
+  const shippedLines = lines.filter((l) => l.quantity > 0).map(lineOf);
+  const newLines = news.filter((l) => l.quantity > 0).map(lineOf);
   await trx
     .insertInto('shipments')
     .values({
@@ -428,10 +442,15 @@ async function applyShipment(
     .execute();
   const complete = po.lines.every((l) => (shipped[l.lineNumber] ?? 0) >= l.quantity);
   await trx.updateTable('purchase_orders').set({ shipped: JSON.stringify(shipped), updated_at: sql`now()` }).where('id', '=', row.id).execute();
+  await setPoStatus(trx, row.id, complete ? 'shipped' : 'partially_shipped');
   if (over.length) {
-    await setPoStatus(trx, row.id, 'rejected', `shipped above ordered: ${over.join('; ')}`);
-  } else {
-    await setPoStatus(trx, row.id, complete ? 'shipped' : 'partially_shipped');
+    const summary = over.map((o) => `${o.sku}: ${o.shipped} shipped of ${o.ordered} ordered`).join('; ');
+    await recordEvent(trx, row.order_id, {
+      type: 'shipment_discrepancy',
+      cause: `supplier file ${filename} shipped above ordered (${summary})`,
+      data: { shipmentId, documentId, poId: row.id, poNumber: row.po_number, supplier: loaded.supplier, reason: `shipped above ordered: ${summary}`, lines: over },
+    });
+    hub.logger.warn({ supplier: loaded.supplier, poNumber: row.po_number, file: filename, lines: over }, `shipment above the quantity ordered on ${row.po_number}: ${summary}`);
   }
   await meetExpectation(trx, row.id, '856');
   const data = {
@@ -448,6 +467,8 @@ async function applyShipment(
     lines: shippedLines,
   };
   await recordEvent(trx, row.order_id, { type: 'shipment_received', cause: `supplier file ${filename}`, data });
+  // Goods the retailer was told about already are not announced again (an over-shipment).
+  if (newLines.length === 0) return row.order_id;
   notices.push(() => notifyShipment(trx, hub, row.order_id, {
     id: shipmentId,
     poNumber: row.po_number,
@@ -455,18 +476,35 @@ async function applyShipment(
     service: shipment.service ?? null,
     shippedAt: shipment.shippedAt ?? null,
     trackingNumbers: shipment.trackingNumbers,
-    lines: shippedLines,
+    lines: newLines,
   }));
   return row.order_id;
 }
 
-async function applyAcknowledgment(trx: Transaction<Database>, hub: Hub, loaded: LoadedMapping, filename: string, ack: Acknowledgment): Promise<string> {
+async function applyAcknowledgment(
+  trx: Transaction<Database>,
+  hub: Hub,
+  loaded: LoadedMapping,
+  filename: string,
+  ack: Acknowledgment,
+  notices: (() => Promise<void>)[],
+): Promise<string> {
   const row = await purchaseOrder(trx, loaded.supplier, ack.poNumber);
   const rejectedLines = ack.lines.filter((l) => l.status === 'rejected' || l.status === 'deleted');
   const backordered = ack.lines.filter((l) => l.status === 'backordered');
   await meetExpectation(trx, row.id, '855');
-  const early = ['pending', 'sent', 'acknowledged', 'backordered'].includes(row.status);
-  if (ack.status === 'rejected' || rejectedLines.length) {
+  await recordEvent(trx, row.order_id, {
+    type: 'acknowledgment_received',
+    cause: `supplier file ${filename}`,
+    data: { poId: row.id, poNumber: row.po_number, status: ack.status, code: ack.code, lines: ack.lines },
+  });
+  // A PO cancelled meanwhile (by the retailer, or its lines moved elsewhere) stays cancelled.
+  if (row.status === 'cancelled') return row.order_id;
+  // Rejected lines move to their next source where the retailer's policy says so (auto-reroute.ts).
+  const rerouted = await rerouteRejectedLines(trx, hub, loaded, row.id, ack, `supplier file ${filename}`);
+  const status = rerouted ? await purchaseOrderStatus(trx, row.id) : row.status;
+  const early = ['pending', 'sent', 'acknowledged', 'backordered'].includes(status ?? '');
+  if (!rerouted && (ack.status === 'rejected' || rejectedLines.length)) {
     const reason =
       ack.status === 'rejected'
         ? `supplier rejected purchase order ${row.po_number} (BAK02 ${ack.code})`
@@ -474,7 +512,8 @@ async function applyAcknowledgment(trx: Transaction<Database>, hub: Hub, loaded:
     await setPoStatus(trx, row.id, 'rejected', reason);
   } else if (early) {
     await setPoStatus(trx, row.id, backordered.length ? 'backordered' : 'acknowledged');
-    await enqueueRetailerEvent(trx, hub, row.order_id, {
+    // Queued once the order's status is settled: the event carries the state after the change.
+    notices.push(() => enqueueRetailerEvent(trx, hub, row.order_id, {
       type: 'order.acknowledged',
       data: {
         poNumber: row.po_number,
@@ -482,17 +521,20 @@ async function applyAcknowledgment(trx: Transaction<Database>, hub: Hub, loaded:
         status: ack.status === 'accepted_with_changes' || backordered.length ? 'accepted_with_changes' : 'accepted',
         lines: ack.lines.map((l) => ({ sku: l.sku ?? l.supplierSku ?? l.upc ?? l.ids?.[0]?.value ?? `line ${l.lineNumber ?? '?'}`, status: l.status, quantity: l.quantity ?? null })),
       },
-    });
+    }).then(() => undefined));
   }
-  await recordEvent(trx, row.order_id, {
-    type: 'acknowledgment_received',
-    cause: `supplier file ${filename}`,
-    data: { poId: row.id, poNumber: row.po_number, status: ack.status, code: ack.code, lines: ack.lines },
-  });
+  if (backordered.length) await openBackorderDeadline(trx, hub, row.id);
   return row.order_id;
 }
 
-async function applyFunctionalAck(trx: Transaction<Database>, hub: Hub, loaded: LoadedMapping, filename: string, ack: FunctionalAck): Promise<string> {
+async function applyFunctionalAck(
+  trx: Transaction<Database>,
+  hub: Hub,
+  loaded: LoadedMapping,
+  filename: string,
+  ack: FunctionalAck,
+  notices: (() => Promise<void>)[],
+): Promise<string> {
   const doc = await trx
     .selectFrom('documents')
     .select(['id', 'po_id', 'order_id', 'kind', 'filename'])
@@ -511,10 +553,10 @@ async function applyFunctionalAck(trx: Transaction<Database>, hub: Hub, loaded: 
     await setPoStatus(trx, row.id, 'rejected', `supplier's 997 rejected ${doc.filename} (AK9 ${ack.status})${errors.length ? `: ${errors.join('; ')}` : ''}`);
   } else if (row.status === 'sent' && doc.kind === 'po') {
     await setPoStatus(trx, row.id, 'acknowledged');
-    await enqueueRetailerEvent(trx, hub, row.order_id, {
+    notices.push(() => enqueueRetailerEvent(trx, hub, row.order_id, {
       type: 'order.acknowledged',
       data: { poNumber: row.po_number, supplierId: loaded.supplier, status: 'accepted', lines: [] },
-    });
+    }).then(() => undefined));
   }
   await recordEvent(trx, row.order_id, {
     type: 'functional_ack_received',
@@ -567,7 +609,7 @@ export async function reapplyInboundDocument(hub: Hub, documentId: string): Prom
   const content = toBuffer(doc.content);
   let parsed: ParsedInbound;
   try {
-    parsed = parseSupplierBytes(loaded, doc.filename, content);
+    parsed = await readSupplierBytes(loaded, doc.filename, content, inboundLimits(hub.env));
   } catch (error) {
     await markStillFailing(hub, documentId, error);
     return 'failed';

@@ -10,10 +10,15 @@ import { enqueuePurchaseOrder } from './route.ts';
 
 const TOO_LATE: OrderStatus[] = ['shipped', 'partially_shipped'];
 
+/** The lines of a PO with something shipped, as `SKU (n shipped)`. */
+function shippedSkus(po: PurchaseOrder, shipped: Record<string, number>): string[] {
+  return po.lines.filter((l) => (shipped[l.lineNumber] ?? 0) > 0).map((l) => `${l.sku} (${shipped[l.lineNumber]} shipped)`);
+}
+
 /**
  * Cancels an order: purchase orders still in the outbox are withdrawn; those already sent get the
  * supplier's cancellation (850 with BEG01 `01`, or the format's own) through the outbox. A shipped
- * order cannot be cancelled (409). Cancelling twice is a no-op.
+ * order, or one with any line shipped, cannot be cancelled (409). Cancelling twice is a no-op.
  */
 export async function cancelOrder(
   hub: Hub,
@@ -32,6 +37,11 @@ export async function cancelOrder(
       if (po.status === 'cancelled') continue;
       if (po.status === 'shipped' || po.status === 'partially_shipped') {
         throw new ConflictError(`purchase order ${po.po_number} is ${po.status} and can no longer be cancelled`);
+      }
+      // Whatever the statuses say (an order in exception, say), goods shipped cannot be called back.
+      const shippedLines = shippedSkus(po.data as PurchaseOrder, po.shipped);
+      if (shippedLines.length) {
+        throw new ConflictError(`purchase order ${po.po_number} has shipped ${shippedLines.join(', ')}; shipped lines can no longer be cancelled`);
       }
       // Not yet handed to a worker: withdraw it. A document in flight counts as sent.
       const withdrawn = await trx

@@ -4,6 +4,7 @@ import type { Hub } from '../hub.ts';
 import { crashPoint } from '../crash.ts';
 import { toBuffer } from '../store/ids.ts';
 import { recordEvent } from '../store/orders.ts';
+import { purchaseOrderLineIds } from '../store/reroutes.ts';
 import type { Database, DocumentRow } from '../store/schema.ts';
 import { deliverToRetailer } from './retailer-delivery.ts';
 import { syncOrderStatus } from './order-status.ts';
@@ -127,8 +128,11 @@ async function markSent(hub: Hub, doc: DocumentRow, receipt: unknown, from: read
 async function afterPurchaseOrderSent(trx: Transaction<Database>, hub: Hub, doc: DocumentRow): Promise<void> {
   const poId = doc.po_id!;
   if (doc.kind === 'po_cancel') {
-    await trx.updateTable('purchase_orders').set({ status: 'cancelled', updated_at: sql`now()` }).where('id', '=', poId).execute();
-    await trx.updateTable('expectations').set({ status: 'cancelled' }).where('po_id', '=', poId).where('status', 'in', ['open', 'overdue']).execute();
+    // A cancellation of some lines only (a reroute moved them) leaves the PO and its other lines open.
+    if (!(await cancelsSomeLinesOnly(trx, doc))) {
+      await trx.updateTable('purchase_orders').set({ status: 'cancelled', updated_at: sql`now()` }).where('id', '=', poId).execute();
+      await trx.updateTable('expectations').set({ status: 'cancelled' }).where('po_id', '=', poId).where('status', 'in', ['open', 'overdue']).execute();
+    }
   } else {
     await trx
       .updateTable('purchase_orders')
@@ -140,6 +144,12 @@ async function afterPurchaseOrderSent(trx: Transaction<Database>, hub: Hub, doc:
     if (mapping) await openExpectations(trx, hub, mapping, poId, doc.order_id!);
   }
   await syncOrderStatus(trx, hub, doc.order_id!, `document ${doc.filename} delivered`);
+}
+
+async function cancelsSomeLinesOnly(trx: Transaction<Database>, doc: DocumentRow): Promise<boolean> {
+  const cancelled = (doc.parsed as { lines?: unknown } | null)?.lines;
+  if (!Array.isArray(cancelled)) return false;
+  return (await purchaseOrderLineIds(trx, doc.po_id!)).some((lineId) => !cancelled.includes(lineId));
 }
 
 function backoffMs(hub: Hub, doc: DocumentRow, attempts: number, error: unknown): number {

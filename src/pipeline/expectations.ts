@@ -3,9 +3,11 @@ import type { Mapping } from '../config/mapping-schema.ts';
 import type { Hub } from '../hub.ts';
 import { recordEvent } from '../store/orders.ts';
 import type { Database } from '../store/schema.ts';
+import { rerouteBackorderedLines, rerouteSilentPurchaseOrder } from './auto-reroute.ts';
 import { enqueueRetailerEvent } from './notify.ts';
 
-export type ExpectedKind = '997' | '855' | '856';
+/** `backorder`: a backordered line shipped within the retailer's backorderTolerance (automatic reroute). */
+export type ExpectedKind = '997' | '855' | '856' | 'backorder';
 
 const HOUR = 3_600_000;
 
@@ -48,32 +50,66 @@ export async function meetExpectation(trx: Transaction<Database>, poId: string, 
 }
 
 /**
+ * A backordered line must ship within the retailer's `backorderTolerance` (automatic reroute): the
+ * ledger holds that deadline per PO, as kind `backorder`, opened by the 855 that backordered it.
+ */
+export async function expectBackorderShipped(trx: Transaction<Database>, poId: string, orderId: string, dueAt: Date): Promise<void> {
+  await trx
+    .insertInto('expectations')
+    .values({ po_id: poId, order_id: orderId, kind: 'backorder', due_at: dueAt, status: 'open' })
+    .onConflict((oc) => oc.columns(['po_id', 'kind']).doNothing())
+    .execute();
+}
+
+/**
  * Marks expectations past due as overdue, once each: the row moves from `open` to `overdue` in the
- * same statement that finds it, so `order.overdue` fires once however many processes check.
+ * same statement that claims it, so `order.overdue` fires once however many processes check. Each
+ * row is handled in a transaction of its own that locks its order first (the hub's lock order): a
+ * missed 997 or 855 moves the PO's lines to their next source where the retailer's policy reroutes
+ * (auto-reroute.ts), in that same transaction, and the retailer is told `order.overdue` only when
+ * nothing moved; a backorder deadline moves the lines still backordered and is then closed.
  */
 export async function checkOverdue(hub: Hub): Promise<number> {
   const now = hub.clock();
-  return hub.store.db.transaction().execute(async (trx) => {
-    const due = await trx
-      .updateTable('expectations')
-      .set({ status: 'overdue', overdue_at: now })
-      .where('status', '=', 'open')
-      .where('due_at', '<=', now)
-      .returning(['id', 'po_id', 'order_id', 'kind', 'due_at'])
-      .execute();
-    for (const row of due) {
-      const po = await trx.selectFrom('purchase_orders').select(['po_number', 'supplier_id']).where('id', '=', row.po_id).executeTakeFirst();
+  const due = await hub.store.db
+    .selectFrom('expectations')
+    .select(['id', 'order_id'])
+    .where('status', '=', 'open')
+    .where('due_at', '<=', now)
+    .orderBy('due_at')
+    .execute();
+  let count = 0;
+  for (const candidate of due) {
+    const claimed = await hub.store.db.transaction().execute(async (trx) => {
+      await trx.selectFrom('orders').select('id').where('id', '=', candidate.order_id).forUpdate().execute();
+      const row = await trx
+        .updateTable('expectations')
+        .set({ status: 'overdue', overdue_at: now })
+        .where('id', '=', candidate.id)
+        .where('status', '=', 'open')
+        .returning(['id', 'po_id', 'order_id', 'kind', 'due_at'])
+        .executeTakeFirst();
+      if (!row) return false;
+      if (row.kind === 'backorder') {
+        await rerouteBackorderedLines(trx, hub, row.po_id);
+        await trx.updateTable('expectations').set({ status: 'cancelled' }).where('id', '=', row.id).execute();
+        return false;
+      }
+      const po = await trx.selectFrom('purchase_orders').select(['po_number', 'supplier_id', 'status']).where('id', '=', row.po_id).executeTakeFirst();
       const dueAt = new Date(row.due_at).toISOString();
       const data = { poId: row.po_id, poNumber: po?.po_number, supplier: po?.supplier_id, expected: row.kind, dueAt };
       await recordEvent(trx, row.order_id, { type: 'document_overdue', cause: 'expected-document ledger', data });
-      if (po) {
+      const moved = po ? await rerouteSilentPurchaseOrder(trx, hub, row.po_id, row.kind as ExpectedKind, po.status) : false;
+      if (po && !moved) {
         await enqueueRetailerEvent(trx, hub, row.order_id, {
           type: 'order.overdue',
           data: { poNumber: po.po_number, supplierId: po.supplier_id, awaiting: row.kind === '856' ? 'shipment' : 'acknowledgment', dueAt },
         });
       }
-    }
-    if (due.length) hub.logger.warn({ count: due.length }, 'expected documents overdue');
-    return due.length;
-  });
+      return true;
+    });
+    if (claimed) count++;
+  }
+  if (count) hub.logger.warn({ count }, 'expected documents overdue');
+  return count;
 }

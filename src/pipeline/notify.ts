@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Hub } from '../hub.ts';
 import type { Carrier } from '../notify/carriers.ts';
 import { buildEvent, orderShippedEvent, type EventData, type EventType, type HubEvent, type ShipmentForEvent } from '../notify/events.ts';
+import { retailerException } from '../notify/exception-reasons.ts';
 import { serializeEvent } from '../notify/webhook.ts';
 import type { Database } from '../store/schema.ts';
 import { enqueueEventOnce, enqueueOutbound } from './documents.ts';
@@ -62,7 +63,10 @@ export async function enqueueRetailerEvent(
 ): Promise<string | undefined> {
   const { row, context } = await orderContext(trx, hub, orderId);
   if (!row.webhook_url) return undefined;
-  return enqueueEvent(trx, row.retailer_id, orderId, buildEvent(input.type, context, input.data as never));
+  // An exception reaches the retailer as its code and the sentence for it; the detail the caller
+  // gives (hosts, fingerprints, parser messages) stays on the order for operators.
+  const data = input.type === 'order.exception' ? retailerException(input.data.code, input.data.poNumber) : input.data;
+  return enqueueEvent(trx, row.retailer_id, orderId, buildEvent(input.type, context, data as never));
 }
 
 export interface ShipmentNotice extends Omit<ShipmentForEvent, 'carrier'> {

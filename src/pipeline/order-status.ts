@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import { orderStatusFromPurchaseOrders, type OrderStatus, type PoStatus } from '../canonical/states.ts';
 import type { Hub } from '../hub.ts';
+import type { ExceptionCode } from '../notify/exception-reasons.ts';
 import { setOrderStatus } from '../store/orders.ts';
 import type { Database } from '../store/schema.ts';
 import { enqueueRetailerEvent } from './notify.ts';
@@ -14,7 +15,7 @@ export async function syncOrderStatus(
   hub: Hub,
   orderId: string,
   cause: string,
-  exception?: { reason: string; code: string; poNumber: string | null },
+  exception?: { reason: string; code: ExceptionCode; poNumber: string | null },
 ): Promise<OrderStatus> {
   const order = await trx
     .selectFrom('orders')
@@ -31,10 +32,10 @@ export async function syncOrderStatus(
     const failing = pos.find((p) => p.status === 'rejected' || p.status === 'failed');
     const why = exception ?? {
       reason: failing?.status_reason ?? 'a purchase order failed',
-      code: failing?.status === 'failed' ? 'delivery_failed' : 'supplier_rejected',
+      code: failing?.status === 'failed' ? ('delivery_failed' as const) : ('supplier_rejected' as const),
       poNumber: failing?.po_number ?? null,
     };
-    await setOrderStatus(trx, orderId, next, cause, { reason: why.reason });
+    await setOrderStatus(trx, orderId, next, cause, { reason: why.reason, data: { code: why.code } });
     await enqueueRetailerEvent(trx, hub, orderId, { type: 'order.exception', data: why });
     return next;
   }

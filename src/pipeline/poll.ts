@@ -1,9 +1,11 @@
-import { errorMessage } from '../errors.ts';
+import { HubError, errorMessage } from '../errors.ts';
 import { matchInboundFile } from '../formats/inbound.ts';
 import type { Hub } from '../hub.ts';
 import { crashPoint } from '../crash.ts';
 import { receiveInboundFile } from './apply.ts';
-import { MAX_INBOUND_BYTES } from './parse-file.ts';
+import type { RemoteFile, SupplierTransport } from '../transports/transport.ts';
+import { oversizeOf, refuseOversizeFile } from './oversize.ts';
+import { inboundLimits } from '../limits.ts';
 
 export interface PollResult {
   supplier: string;
@@ -23,22 +25,27 @@ export interface PollResult {
  */
 export async function pollSupplier(hub: Hub, supplierId: string): Promise<PollResult> {
   const loaded = hub.mappings.get(supplierId);
-  if (!loaded) throw new Error(`no mapping loaded for supplier ${supplierId}`);
+  if (!loaded) throw new HubError('not_found', `unknown supplier "${supplierId}"; the suppliers are ${[...hub.mappings.keys()].sort().join(', ') || '(none: no mapping files)'}`);
   const result: PollResult = { supplier: supplierId, seen: 0, applied: 0, duplicate: 0, failed: 0, skipped: 0, files: [] };
   const end = hub.metrics.pollDuration.startTimer({ supplier: supplierId });
   const startedAt = new Date();
   hub.logger.info({ supplier: supplierId }, 'inbound poll started');
   const transport = hub.transports.get(supplierId);
   const failedDir = loaded.mapping.transport.type === 'sftp' ? loaded.mapping.transport.failedDir : undefined;
+  const maxBytes = inboundLimits(hub.env).fileBytes;
   try {
     const listing = await transport.listInbound();
     listing.sort((a, b) => a.modifiedAt.getTime() - b.modifiedAt.getTime() || (a.name < b.name ? -1 : 1));
     for (const remote of listing) {
       if (!matchInboundFile(loaded.mapping.inbound, remote.name)) continue;
       result.seen++;
+      if (remote.size > maxBytes) {
+        await refuseOversize(hub, result, transport, remote, remote.size, failedDir);
+        continue;
+      }
       let outcome;
       try {
-        const content = await transport.download(remote.name, MAX_INBOUND_BYTES);
+        const content = await transport.download(remote.name, maxBytes);
         outcome = await receiveInboundFile(hub, loaded, { name: remote.name, content, via: 'sftp' });
         crashPoint('after-inbound-commit');
         result.files.push({ name: remote.name, status: outcome.status, documentId: outcome.documentId, ...(outcome.error ? { error: outcome.error } : {}) });
@@ -58,6 +65,12 @@ export async function pollSupplier(hub: Hub, supplierId: string): Promise<PollRe
           hub.logger.warn({ supplier: supplierId, file: remote.name, err: error }, 'inbound file applied but not moved yet');
           continue;
         }
+        const size = oversizeOf(error);
+        if (size !== undefined) {
+          // It grew past the limit after it was listed.
+          await refuseOversize(hub, result, transport, remote, size, failedDir);
+          continue;
+        }
         // A download or move that failed: the file stays and is picked up on the next pass.
         result.skipped++;
         result.files.push({ name: remote.name, status: 'skipped', error: errorMessage(error) });
@@ -74,6 +87,17 @@ export async function pollSupplier(hub: Hub, supplierId: string): Promise<PollRe
   }
   hub.logger.info({ supplier: supplierId, seen: result.seen, applied: result.applied, duplicate: result.duplicate, failed: result.failed, skipped: result.skipped }, 'inbound poll finished');
   return result;
+}
+
+/** A file over the size limit: recorded and alerted once, moved to the failed folder (oversize.ts). */
+async function refuseOversize(hub: Hub, result: PollResult, transport: SupplierTransport, remote: RemoteFile, size: number, failedDir: string | undefined): Promise<void> {
+  const maxBytes = inboundLimits(hub.env).fileBytes;
+  const refused = await refuseOversizeFile(hub, result.supplier, transport, remote, size, maxBytes, failedDir);
+  const status = refused.alerted ? 'failed' : 'seen';
+  if (refused.alerted) result.failed++;
+  else result.duplicate++;
+  result.files.push({ name: remote.name, status, documentId: refused.documentId, error: refused.error });
+  hub.metrics.pollFiles.inc({ supplier: result.supplier, outcome: status });
 }
 
 async function isFailed(hub: Hub, documentId: string): Promise<boolean> {

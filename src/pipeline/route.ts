@@ -53,7 +53,13 @@ async function purchaseOrderDocument(
     poId,
     maxAttempts: loaded.mapping.transport.retry.maxAttempts,
     controlNumbers: numbers ? { ...numbers, partner } : undefined,
-    parsed: { poNumber: po.poNumber, purpose: po.purpose, ...(rendered.warnings ? { warnings: rendered.warnings } : {}) },
+    parsed: {
+      poNumber: po.poNumber,
+      purpose: po.purpose,
+      // A cancellation names its lines: one naming only some of the PO's (a reroute) leaves the PO open.
+      ...(po.purpose === 'cancel' ? { lines: po.lines.map((l) => l.lineId) } : {}),
+      ...(rendered.warnings ? { warnings: rendered.warnings } : {}),
+    },
   };
 }
 
@@ -239,7 +245,7 @@ async function routeNextOrder(
       );
       if (!routed.ok) {
         hub.logger.warn({ orderId: row.id, reason: routed.reason }, 'order cannot be routed');
-        await setOrderStatus(trx, row.id, 'exception', 'router', { reason: routed.reason });
+        await setOrderStatus(trx, row.id, 'exception', 'router', { reason: routed.reason, data: { code: 'unroutable_sku' } });
         await enqueueRetailerEvent(trx, hub, row.id, { type: 'order.exception', data: { reason: routed.reason, code: 'unroutable_sku', poNumber: null } });
         return { orderId: row.id, documents: [] };
       }
@@ -263,7 +269,7 @@ async function routeNextOrder(
     const orderId = claimed;
     await hub.store.db.transaction().execute(async (trx) => {
       await trx.selectFrom('orders').select('id').where('id', '=', orderId).forUpdate().execute();
-      await setOrderStatus(trx, orderId, 'exception', 'router', { reason });
+      await setOrderStatus(trx, orderId, 'exception', 'router', { reason, data: { code: 'render_failed' } });
       await enqueueRetailerEvent(trx, hub, orderId, { type: 'order.exception', data: { reason, code: 'render_failed', poNumber: null } });
     });
     hub.logger.warn({ orderId, err: error }, 'order parked in exception');

@@ -36,6 +36,14 @@ export interface RoutingPolicy {
   splitLines: boolean;
   /** How many times one line may be moved to another source before it is given up. */
   maxReroutes: number;
+  /**
+   * How long a backordered line may wait (extension, issue 12 item 6): a line an 855 backorders
+   * with a date later than this from now, or still unshipped this long after an 855 that gives no
+   * date, is moved to the next source (with `maxReroutes` above 0). Null: a backorder never moves it.
+   */
+  backorderToleranceMs: number | null;
+  /** The same, as written (`3d`), for explanations; null: none. */
+  backorderTolerance: string | null;
 }
 
 /**
@@ -53,6 +61,8 @@ export const BUILT_IN_POLICY: RoutingPolicy = Object.freeze({
   unfillable: 'hold',
   splitLines: false,
   maxReroutes: 0,
+  backorderToleranceMs: null,
+  backorderTolerance: null,
 });
 
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -111,6 +121,7 @@ export const PolicySettings = z.strictObject({
   unfillable: choice(['hold', 'partial'] as const).optional(),
   splitLines: z.boolean({ error: 'must be true or false' }).optional(),
   maxReroutes: z.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must not be negative').max(20, 'must be at most 20').optional(),
+  backorderTolerance: Duration.optional(),
 });
 export type PolicySettings = z.infer<typeof PolicySettings>;
 
@@ -152,6 +163,10 @@ export function mergePolicy(base: RoutingPolicy, settings: PolicySettings | unde
   if (settings.unfillable !== undefined) merged.unfillable = settings.unfillable;
   if (settings.splitLines !== undefined) merged.splitLines = settings.splitLines;
   if (settings.maxReroutes !== undefined) merged.maxReroutes = settings.maxReroutes;
+  if (settings.backorderTolerance !== undefined) {
+    merged.backorderTolerance = settings.backorderTolerance.trim();
+    merged.backorderToleranceMs = parseDuration(settings.backorderTolerance)!;
+  }
   return Object.freeze(merged);
 }
 
@@ -173,5 +188,7 @@ export function describePolicy(policy: RoutingPolicy): string {
   const stock = policy.rules.includes('in-stock')
     ? `stock older than ${policy.stockMaxAge} counts as unknown (${policy.unknownStock})${policy.splitLines ? ', lines may split' : ''}`
     : 'stock not consulted';
-  return `rules ${policy.rules.length ? policy.rules.join(', ') : '(none)'}; ${stock}; unfillable ${policy.unfillable}; at most ${policy.maxReroutes} reroute${policy.maxReroutes === 1 ? '' : 's'} a line`;
+  return `rules ${policy.rules.length ? policy.rules.join(', ') : '(none)'}; ${stock}; unfillable ${policy.unfillable}; at most ${policy.maxReroutes} reroute${policy.maxReroutes === 1 ? '' : 's'} a line${
+    policy.backorderTolerance === null ? '' : `, backorders tolerated ${policy.backorderTolerance}`
+  }`;
 }

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 
 /** Ids are prefixed UUIDs, so that a log line or URL says what it points at. */
-export function newId(prefix: 'ord' | 'po' | 'doc' | 'shp' | 'inv' | 'evt'): string {
+export function newId(prefix: 'ord' | 'po' | 'doc' | 'shp' | 'inv' | 'evt' | 'rsv' | 'rtd'): string {
   return `${prefix}_${randomUUID().replace(/-/g, '')}`;
 }
 

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CanonicalOrder } from '../canonical/order.ts';
 import { checkTransition, type OrderStatus } from '../canonical/states.ts';
 import { NotFoundError } from '../errors.ts';
+import { redactUrlsIn } from '../logger.ts';
 import type { Database, OrderRow } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -145,7 +146,15 @@ export interface OrderView {
     createdAt: string;
   }[];
   timeline: { at: string; type: string; status: string | null; cause: string; data: unknown }[];
+  /** Older timeline entries not shown (only the newest ORDER_VIEW_TIMELINE are); absent when none. */
+  timelineOmitted?: number;
+  /** Older documents not shown (only the newest ORDER_VIEW_DOCUMENTS are); absent when none. */
+  documentsOmitted?: number;
 }
+
+/** The most timeline entries and documents an order's view shows (the newest), so that no response or page grows without bound. */
+export const ORDER_VIEW_TIMELINE = 500;
+export const ORDER_VIEW_DOCUMENTS = 200;
 
 export function orderSummary(row: OrderRow) {
   return {
@@ -175,12 +184,21 @@ export async function loadOrderView(db: Db, orderId: string, retailerId?: string
         'isa13', 'created_at',
       ])
       .where('order_id', '=', orderId)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute(),
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(ORDER_VIEW_DOCUMENTS + 1)
+      .execute()
+      .then((rows) => rows.reverse()),
     db.selectFrom('shipments').selectAll().where('order_id', '=', orderId).orderBy('created_at').orderBy('id').execute(),
-    db.selectFrom('order_events').selectAll().where('order_id', '=', orderId).orderBy('id').execute(),
+    db.selectFrom('order_events').selectAll().where('order_id', '=', orderId).orderBy('id', 'desc').limit(ORDER_VIEW_TIMELINE + 1).execute().then((rows) => rows.reverse()),
   ]);
+  // One more than shown was read: when it is there, count what is left out (a rare, indexed count).
+  const omitted = async (table: 'documents' | 'order_events', shown: number) =>
+    Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<string | number>().as('n')).where('order_id', '=', orderId).executeTakeFirstOrThrow()).n) - shown;
+  const timelineOmitted = events.length > ORDER_VIEW_TIMELINE ? await omitted('order_events', ORDER_VIEW_TIMELINE) : 0;
+  const documentsOmitted = docs.length > ORDER_VIEW_DOCUMENTS ? await omitted('documents', ORDER_VIEW_DOCUMENTS) : 0;
+  if (timelineOmitted) events.shift();
+  if (documentsOmitted) docs.shift();
   return {
     ...orderSummary(row),
     source: row.source,
@@ -204,7 +222,8 @@ export async function loadOrderView(db: Db, orderId: string, retailerId?: string
       filename: d.filename,
       status: d.status,
       attempts: d.attempts,
-      lastError: d.last_error,
+      // URLs in an error are shown without their credentials (issue 18 item 6).
+      lastError: d.last_error === null ? null : redactUrlsIn(d.last_error),
       controlNumber: d.isa13 === null ? null : Number(d.isa13),
       createdAt: d.created_at.toISOString(),
     })),
@@ -227,6 +246,8 @@ export async function loadOrderView(db: Db, orderId: string, retailerId?: string
       cause: e.cause,
       data: e.data,
     })),
+    ...(timelineOmitted ? { timelineOmitted } : {}),
+    ...(documentsOmitted ? { documentsOmitted } : {}),
   };
 }
 

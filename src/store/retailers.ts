@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ConflictError, ValidationError } from '../errors.ts';
+import { shopUrlProblem, storeUrlProblem, webhookUrlProblem } from '../notify/urls.ts';
 import { sha256Hex } from './ids.ts';
 import type { Database, RetailerRow } from './schema.ts';
 
@@ -34,12 +35,12 @@ export async function createRetailer(db: Kysely<Database>, input: NewRetailer): 
       { path: 'id', message: 'must be lower-case letters, digits, "-" or "_" (at most 63)' },
     ]);
   }
-  if (input.webhookUrl !== undefined && !/^https?:\/\//.test(input.webhookUrl)) {
-    throw new ValidationError('invalid webhook URL', [{ path: 'webhookUrl', message: 'must be an http(s) URL' }]);
-  }
-  if (input.woocommerceUrl !== undefined && !/^https?:\/\//.test(input.woocommerceUrl)) {
-    throw new ValidationError('invalid WooCommerce URL', [{ path: 'woocommerceUrl', message: 'must be an http(s) URL' }]);
-  }
+  const webhookProblem = input.webhookUrl === undefined ? undefined : webhookUrlProblem(input.webhookUrl);
+  if (webhookProblem) throw new ValidationError('invalid webhook URL', [{ path: 'webhookUrl', message: webhookProblem }]);
+  const shopProblem = input.shopifyShopUrl === undefined ? undefined : shopUrlProblem(input.shopifyShopUrl);
+  if (shopProblem) throw new ValidationError('invalid Shopify shop URL', [{ path: 'shopifyShopUrl', message: shopProblem }]);
+  const wooProblem = input.woocommerceUrl === undefined ? undefined : storeUrlProblem(input.woocommerceUrl);
+  if (wooProblem) throw new ValidationError('invalid WooCommerce URL', [{ path: 'woocommerceUrl', message: wooProblem }]);
   const woo = [input.woocommerceUrl, input.woocommerceKey, input.woocommerceSecretKey].filter((v) => v !== undefined).length;
   if (woo !== 0 && woo !== 3) {
     throw new ValidationError('incomplete WooCommerce settings', [

@@ -167,6 +167,23 @@ export interface StockReservationsTable {
   release_reason: string | null;
 }
 
+/** A line moved away from a purchase order by automatic reroute (migrations/2026-12-03T0802-line-reroutes.ts). */
+export interface LineReroutesTable {
+  id: string;
+  order_id: string;
+  line_id: string;
+  sku: string;
+  quantity: number;
+  from_supplier: string;
+  from_po_id: string;
+  /** Null: no source was left, the order went to exception. */
+  to_supplier: string | null;
+  to_po_id: string | null;
+  trigger: string;
+  reason: string;
+  at: Timestamp;
+}
+
 export interface ExpectationsTable {
   id: Generated<string>;
   po_id: string;
@@ -289,6 +306,7 @@ export interface Database {
   stock_reservations: StockReservationsTable;
   stock_push_dirty: StockPushDirtyTable;
   store_stock: StoreStockTable;
+  line_reroutes: LineReroutesTable;
   expectations: ExpectationsTable;
   leases: LeasesTable;
   supplier_activity: SupplierActivityTable;
@@ -307,3 +325,4 @@ export type DocumentRow = Selectable<DocumentsTable>;
 export type NewDocument = Insertable<DocumentsTable>;
 export type DocumentUpdate = Updateable<DocumentsTable>;
 export type ShipmentRow = Selectable<ShipmentsTable>;
+export type LineRerouteRow = Selectable<LineReroutesTable>;

@@ -55,7 +55,7 @@ const NETWORK_ERRORS = new Set([
 
 /** Staged documents remembered per transport (see `stage`). */
 const MAX_STAGED = 1_000;
-/** The longest `stage` or `unstage` may take (a healthy server needs a few milliseconds). */
+/** The longest `stage` or `unstage` may take by default (a healthy server needs a few milliseconds). */
 const STAGE_LIMIT_MS = 200;
 /** How long staging stays off for a supplier after one ran out of time. */
 const STAGE_PAUSE_MS = 10 * 60_000;
@@ -159,6 +159,8 @@ export class SftpTransport implements SupplierTransport {
   private lastUploadMs: number | undefined;
   private stagingPausedUntil = 0;
   private opened = 0;
+  /** See TransportOptions.stagingLimitMs. */
+  private readonly stagingLimitMs: number;
 
   constructor(
     readonly supplierId: string,
@@ -166,6 +168,7 @@ export class SftpTransport implements SupplierTransport {
     options: TransportOptions = {},
   ) {
     this.logger = options.logger ?? { debug() {}, warn() {} };
+    this.stagingLimitMs = options.stagingLimitMs ?? STAGE_LIMIT_MS;
   }
 
   /** How many SSH connections this transport has opened so far (for metrics and tests). */
@@ -227,14 +230,14 @@ export class SftpTransport implements SupplierTransport {
    *
    * The caller waits for this while it holds database locks, so it never waits for the server:
    * it uses a connection that is open and idle, or does nothing, and gives up (dropping that
-   * connection, so that nothing more of the upload follows) after STAGE_LIMIT_MS. Not staged, the
+   * connection, so that nothing more of the upload follows) after the staging limit. Not staged, the
    * document is simply uploaded by its delivery.
    */
   async stage(file: OutboundFile): Promise<boolean> {
     assertSafeRemoteName(file.filename);
     // Only where it pays and cannot hurt: a server whose last upload was quick, not one that
     // recently let a staging run out of time (a distant or struggling server).
-    if (this.lastUploadMs === undefined || this.lastUploadMs > STAGE_LIMIT_MS / 4 || Date.now() < this.stagingPausedUntil) return false;
+    if (this.lastUploadMs === undefined || this.lastUploadMs > this.stagingLimitMs / 4 || Date.now() < this.stagingPausedUntil) return false;
     const outcome = await this.onIdleConnection('stage', (conn) => this.upload(conn, file));
     if (outcome === 'failed') {
       // Requests of the dropped session may still reach the server: this document's own delivery
@@ -258,7 +261,7 @@ export class SftpTransport implements SupplierTransport {
 
   /**
    * Runs `operation` on an idle pooled connection, if there is one ('skipped' otherwise), within
-   * STAGE_LIMIT_MS ('failed' past it, or on an error). Never opens a connection nor waits for one;
+   * the staging limit ('failed' past it, or on an error). Never opens a connection nor waits for one;
    * never rejects.
    */
   private async onIdleConnection(action: string, operation: (conn: SftpConnection) => Promise<unknown>): Promise<'done' | 'skipped' | 'failed'> {
@@ -269,7 +272,7 @@ export class SftpTransport implements SupplierTransport {
     const held = conn;
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TransportError('transport_timeout', `${action}: over ${STAGE_LIMIT_MS} ms`)), STAGE_LIMIT_MS);
+      timer = setTimeout(() => reject(new TransportError('transport_timeout', `${action}: over ${this.stagingLimitMs} ms`)), this.stagingLimitMs);
     });
     const work = held.run(action, () => operation(held));
     work.catch(() => {}); // when the limit wins, its failure comes later and is of no interest
@@ -298,12 +301,21 @@ export class SftpTransport implements SupplierTransport {
     return { dir, tempPath: remoteJoin(dir, `.${file.filename}.${tempSuffix(file.documentId)}${aside ? '.r' : ''}.part`) };
   }
 
-  /** Puts the bytes under the document's temporary name; a failed put leaves nothing behind. */
+  /**
+   * Puts the bytes under the document's temporary name, with the mapping's `fileMode` (default 0644):
+   * asked for when the file is opened, and set again afterwards, since the server's umask can loosen
+   * or tighten the first and a file left by an earlier attempt keeps its mode. A failed put leaves
+   * nothing behind.
+   */
   private async upload(conn: SftpConnection, file: OutboundFile): Promise<void> {
     const { dir, tempPath } = this.paths(file);
+    const mode = parseInt(this.config.fileMode, 8);
     const started = Date.now();
     try {
-      await this.ensureFolder(conn, dir, 'outbound', () => conn.client.put(file.content, tempPath));
+      await this.ensureFolder(conn, dir, 'outbound', async () => {
+        await conn.client.put(file.content, tempPath, { writeStreamOptions: { mode } });
+        await conn.client.chmod(tempPath, mode);
+      });
       this.lastUploadMs = Date.now() - started;
     } catch (error) {
       await conn.client.delete(tempPath, true).catch(() => undefined);

@@ -74,6 +74,11 @@ export interface TransportLogger {
 
 export interface TransportOptions {
   logger?: TransportLogger;
+  /**
+   * SFTP: the longest an upload ahead (`stage`) or its removal may take, in ms (default 200); staging
+   * is only tried when the last upload took under a quarter of it. HUB_STAGING_LIMIT_MS.
+   */
+  stagingLimitMs?: number;
   /** The hub's database, clock and mailbox server address: what a `mailbox` supplier's transport needs. */
   mailbox?: MailboxTransportContext;
 }

@@ -258,7 +258,9 @@ describe('a running worker takes the orders its process accepts', () => {
 describe('a running worker stages SFTP files while the routing commits', () => {
   it('delivers by renaming the staged file; a routing that gives up leaves no staged file behind', async () => {
     const sftp = await startSftpServer();
-    const hub = await createTestHub({ mappings: [await x12SftpSupplier(sftp, { inbound: false })] });
+    // Staging is only tried after a quick upload and must finish within its limit: a generous limit
+    // makes it happen on a busy machine too (the default 200 ms is for production servers).
+    const hub = await createTestHub({ mappings: [await x12SftpSupplier(sftp, { inbound: false })], env: { HUB_STAGING_LIMIT_MS: '60000' } });
     const worker = new Worker(hub.hub, { pollIntervalMs: 60_000, overdueIntervalMs: 60_000, concurrency: 4, leaseMs: LEASE_MS });
     try {
       const keys = [(await hub.retailer({ id: 'shop-a' })).apiKey, (await hub.retailer({ id: 'shop-b' })).apiKey];

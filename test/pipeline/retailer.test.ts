@@ -13,7 +13,7 @@ import { ADMIN_TOKEN, createTestHub, jsonRequest, sampleOrder, type TestHub } fr
 import { startHttpPeer, type HttpPeer, type RecordedRequest } from '../helpers/http-peer.ts';
 import { x12SftpSupplier } from '../helpers/mappings.ts';
 import { startSftpServer, type SftpPeer } from '../helpers/sftp-server.ts';
-import { functionalAck, shipNotice } from '../helpers/supplier-files.ts';
+import { functionalAck, poAck, shipNotice } from '../helpers/supplier-files.ts';
 import { shopifyFake, type ShopifyFake } from '../notify/shopify-admin-fake.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -236,11 +236,73 @@ describe('cancellation', () => {
   });
 });
 
+describe('over-shipment', () => {
+  it('flags an extra 856 as a discrepancy: the order stays shipped, no second order.shipped, and a cancel is refused', async () => {
+    const order = await placeOrder('R-9', 1);
+    writeFileSync(path.join(sftp.root, 'out', 'r9a.856'), shipNotice(parties(809), 'S9A', [{ poNumber: order.poNumber, items: [{ supplierSku: 'ACME-TRUCK-01', quantity: 1 }], tracking: ['1ZR9A'] }]));
+    await pollSupplier(t.hub, 'acme');
+    await worker.pass();
+    writeFileSync(path.join(sftp.root, 'out', 'r9b.856'), shipNotice(parties(810), 'S9B', [{ poNumber: order.poNumber, items: [{ supplierSku: 'ACME-TRUCK-01', quantity: 1 }], tracking: ['1ZR9B'] }]));
+    const polled = await pollSupplier(t.hub, 'acme');
+    expect(polled.files.find((f) => f.name === 'r9b.856')?.status).toBe('applied');
+    await worker.pass();
+
+    const db = t.hub.store.db;
+    expect((await db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()).status).toBe('shipped');
+    const po = await db.selectFrom('purchase_orders').select(['status', 'status_reason', 'shipped']).where('id', '=', order.poId).executeTakeFirstOrThrow();
+    expect(po).toMatchObject({ status: 'shipped', status_reason: null, shipped: { 1: 2 } });
+    const timeline = await db.selectFrom('order_events').select(['type', 'cause', 'data']).where('order_id', '=', order.id).execute();
+    const flagged = timeline.filter((e) => e.type === 'shipment_discrepancy');
+    expect(flagged).toHaveLength(1);
+    expect(flagged[0]!.cause).toContain('ACME-TRUCK-01: 2 shipped of 1 ordered');
+    expect(timeline.filter((e) => e.type === 'shipment_received')).toHaveLength(2);
+    const mine = (type: string) => events(retailerPeer, type).filter((e) => e.event.order.id === order.id);
+    expect(mine('order.shipped').map((e) => e.event.data.shipment.trackingNumbers)).toEqual([['1ZR9A']]);
+    expect(mine('order.exception')).toEqual([]);
+
+    const res = await t.app.request(`/v1/orders/${order.id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+    expect(res.status).toBe(409);
+    expect((await res.json()).error.message).toMatch(/shipped/);
+    const cancels = await db.selectFrom('documents').select('id').where('po_id', '=', order.poId).where('kind', '=', 'po_cancel').execute();
+    expect(cancels).toEqual([]);
+  });
+
+  it('refuses to cancel an order in exception whose PO has a shipped line, and queues no cancellation', async () => {
+    const order = await placeOrder('R-10', 2);
+    writeFileSync(path.join(sftp.root, 'out', 'r10.856'), shipNotice(parties(811), 'S10', [{ poNumber: order.poNumber, items: [{ supplierSku: 'ACME-TRUCK-01', quantity: 1 }], tracking: ['1ZR10'] }]));
+    await pollSupplier(t.hub, 'acme');
+    // The supplier then rejects the rest: the order is in exception, one unit already on its way.
+    writeFileSync(path.join(sftp.root, 'out', 'r10.855'), poAck(parties(812), order.poNumber, 'RJ', [{ supplierSku: 'ACME-TRUCK-01', quantity: 1, ack: 'IR' }]));
+    await pollSupplier(t.hub, 'acme');
+    const db = t.hub.store.db;
+    expect((await db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()).status).toBe('exception');
+    const res = await t.app.request(`/v1/orders/${order.id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+    expect(res.status).toBe(409);
+    expect((await res.json()).error.message).toContain('ACME-TRUCK-01 (1 shipped)');
+    expect(await db.selectFrom('documents').select('id').where('po_id', '=', order.poId).where('kind', '=', 'po_cancel').execute()).toEqual([]);
+    expect((await db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()).status).toBe('exception');
+  });
+});
+
+describe('event payloads', () => {
+  it('order.acknowledged carries the order state after the change (855 and 997)', async () => {
+    const by855 = await placeOrder('R-11', 1);
+    writeFileSync(path.join(sftp.root, 'out', 'r11.855'), poAck(parties(813), by855.poNumber, 'AD', [{ supplierSku: 'ACME-TRUCK-01', quantity: 1, ack: 'IA' }]));
+    const by997 = await placeOrder('R-12', 1);
+    const sent = await t.hub.store.db.selectFrom('documents').select('gs06').where('po_id', '=', by997.poId).where('kind', '=', 'po').executeTakeFirstOrThrow();
+    writeFileSync(path.join(sftp.root, 'out', 'r12.997'), functionalAck(parties(814), Number(sent.gs06), 'A'));
+    await pollSupplier(t.hub, 'acme');
+    await worker.pass();
+    const acknowledged = events(retailerPeer, 'order.acknowledged');
+    expect(acknowledged.map((e) => [e.event.order.externalId, e.event.order.status]).sort()).toEqual([['R-11', 'acknowledged'], ['R-12', 'acknowledged']]);
+  });
+});
+
 describe('event de-duplication', () => {
   it('queues the same fact once, however often it is reported', async () => {
     const { enqueueRetailerEvent } = await import('../../src/pipeline/notify.ts');
     const order = await placeOrder('R-8', 1);
-    const input = { type: 'order.exception', data: { reason: 'test', code: 'test', poNumber: order.poNumber } } as const;
+    const input = { type: 'order.exception', data: { reason: 'test', code: 'delivery_failed', poNumber: order.poNumber } } as const;
     const first = await t.hub.store.db.transaction().execute((trx) => enqueueRetailerEvent(trx, t.hub, order.id, input));
     const second = await t.hub.store.db.transaction().execute((trx) => enqueueRetailerEvent(trx, t.hub, order.id, input));
     expect(first).toMatch(/^evt_/);

@@ -67,6 +67,8 @@ retailers:
       unfillable: 'partial',
       splitLines: false,
       maxReroutes: 0,
+      backorderToleranceMs: null,
+      backorderTolerance: null,
     });
     expect(policyFor(policies, 'toyshop')).toEqual({ ...policies.default, rules: ['in-stock', 'cost'], splitLines: true });
     expect(policyFor(policies, 'gadgets')).toEqual({ ...policies.default, unknownStock: 'skip', maxReroutes: 1 });
@@ -83,9 +85,21 @@ retailers:
       unfillable: 'hold',
       splitLines: false,
       maxReroutes: 0,
+      backorderToleranceMs: null,
+      backorderTolerance: null,
     });
     expect(await loadRoutingPolicy(MAPPINGS_DIR, EXAMPLE_ENV)).toBe(BUILT_IN_POLICIES);
     expect(describePolicy(BUILT_IN_POLICY)).toBe('rules priority, cost, fewest-shipments; stock not consulted; unfillable hold; at most 0 reroutes a line');
+  });
+
+  it('reads backorderTolerance (an extension: how long a backordered line may wait before it moves)', () => {
+    const policies = parse('default: { maxReroutes: 2, backorderTolerance: 3d }\nretailers:\n  toyshop: { backorderTolerance: 36h }\n');
+    expect(policies.default).toMatchObject({ maxReroutes: 2, backorderTolerance: '3d', backorderToleranceMs: 259_200_000 });
+    expect(policyFor(policies, 'toyshop')).toMatchObject({ maxReroutes: 2, backorderTolerance: '36h', backorderToleranceMs: 129_600_000 });
+    expect(describePolicy(policies.default)).toBe('rules priority, cost, fewest-shipments; stock not consulted; unfillable hold; at most 2 reroutes a line, backorders tolerated 3d');
+    expect(refused('default: { backorderTolerance: soon }')).toEqual([
+      { path: 'default.backorderTolerance', line: 1, message: '"soon" is not a duration such as 24h, 90m or 7d (more than 0, at most 366d)' },
+    ]);
   });
 
   it('takes ${NAME} from the environment like a mapping file', () => {
@@ -136,7 +150,7 @@ retailers:
 
   it('YAML it cannot read, and a file that is not a mapping', () => {
     expect(refused('default:\n  rules: [cost\n')[0]).toMatchObject({ path: '', message: expect.stringMatching(/^YAML: /), line: expect.any(Number) });
-    expect(refused('default: {}\ndefault: {}\n')[0]).toMatchObject({ line: 2, message: expect.stringMatching(/unique/i) });
+    expect(refused('default: {}\ndefault: {}\n')[0]).toMatchObject({ line: 2, message: 'YAML: the key "default" appears a second time at the same level; keep one of them' });
     expect(refused('- in-stock\n')).toEqual([{ path: '', line: 1, message: 'the file must be a YAML mapping (key: value) at the top level' }]);
   });
 });

@@ -4,13 +4,14 @@
  * customer (the 850 keeps its structure), spreadsheet formulas in both directions of CSV, and a
  * pushed file's X-Filename (a label, never a path).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readX12 } from '../../src/formats/x12/read/index.ts';
+import { base64Hmac } from '../../src/intake/signatures.ts';
 import { routeReceivedOrders } from '../../src/pipeline/route.ts';
 import { toBuffer } from '../../src/store/ids.ts';
 import { ADMIN_TOKEN, createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
@@ -174,6 +175,91 @@ describe('SQL injection in every text field of an order', () => {
   });
 });
 
+describe('a lone UTF-16 surrogate ("\\ud800") in any JSON body', () => {
+  const LONE = ['\ud800', '\udfff', 'a\udc00b', 'x\ud83d'];
+  const issuePaths = async (res: Response) => ((await res.json()).error.details.issues as { path: string }[]).map((i) => i.path);
+
+  it.each(['notes', 'customer.name', 'lines.0.title', 'shipTo.city'])('an order with one in %s is a 400 naming the field; nothing stored', async (field) => {
+    for (const [i, text] of LONE.entries()) {
+      const order = sampleOrder({ externalId: `surrogate-${field}-${i}`, orderNumber: '#surrogate' });
+      setPath(order, field, text);
+      const res = await post(order);
+      expect(res.status, await res.clone().text()).toBe(400);
+      expect(await issuePaths(res)).toEqual([field]);
+      const stored = await t.hub.store.db.selectFrom('orders').select('id').where('external_id', '=', `surrogate-${field}-${i}`).execute();
+      expect(stored).toEqual([]);
+    }
+  });
+
+  it('one in a key, or deep in a nested value, is a 400 too; a valid pair (an emoji) is kept', async () => {
+    const res = await post({ ...sampleOrder({ externalId: 'surrogate-key' }), ['k\ud800']: 1 });
+    expect(res.status).toBe(400);
+    // Deeper than a recursive walk could go (JSON.parse itself accepts it).
+    const deep = `${'['.repeat(20_000)}"\\ud800"${']'.repeat(20_000)}`;
+    const order = JSON.stringify(sampleOrder({ externalId: 'surrogate-deep' }));
+    expect((await post(`${order.slice(0, -1)},"extra":${deep}}`)).status).toBe(400);
+    const ok = await post(sampleOrder({ externalId: 'surrogate-pair', orderNumber: '#pair', notes: 'gift \ud83c\udf81' }));
+    expect(ok.status).toBe(201);
+    expect((await read((await ok.json()).id)).order.notes).toBe('gift \ud83c\udf81');
+  });
+
+  it('in a validly signed Shopify or WooCommerce webhook: 400 naming the field, nothing stored', async () => {
+    const shop = await t.retailer({ id: 'surrogate-shop', shopifySecret: 'shopify-surrogate-secret', woocommerceSecret: 'woo-surrogate-secret' });
+    const shopifyBody = JSON.parse(readFileSync(new URL('../fixtures/shopify/order-create.json', import.meta.url), 'utf8'));
+    const sBody = JSON.stringify({ ...shopifyBody, id: 7_300_001, admin_graphql_api_id: 'gid://shopify/Order/7300001', note: 'gift\ud800' });
+    const s = await t.app.request(`/v1/webhooks/shopify/${shop.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-shopify-topic': 'orders/create', 'x-shopify-hmac-sha256': base64Hmac(sBody, 'shopify-surrogate-secret') },
+      body: sBody,
+    });
+    expect(s.status, await s.clone().text()).toBe(400);
+    expect(await issuePaths(s)).toEqual(['note']);
+    const wooBody = JSON.parse(readFileSync(new URL('../fixtures/woocommerce/order-created.json', import.meta.url), 'utf8'));
+    const wBody = JSON.stringify({ ...wooBody, id: 7_300_002, shipping: { ...wooBody.shipping, city: '\udc00' } });
+    const w = await t.app.request(`/v1/webhooks/woocommerce/${shop.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-wc-webhook-topic': 'order.created', 'x-wc-webhook-signature': base64Hmac(wBody, 'woo-surrogate-secret') },
+      body: wBody,
+    });
+    expect(w.status, await w.clone().text()).toBe(400);
+    expect(await issuePaths(w)).toEqual(['shipping.city']);
+    expect(await t.hub.store.db.selectFrom('orders').select('id').where('retailer_id', '=', shop.id).execute()).toEqual([]);
+  });
+
+  it('a validly signed JSON null (or list, or number) webhook body is a 400, not a 500', async () => {
+    const shop = await t.retailer({ id: 'null-shop', shopifySecret: 'shopify-null-secret', woocommerceSecret: 'woo-null-secret' });
+    for (const body of ['null', '[]', '7', '"x"']) {
+      for (const topic of ['orders/create', 'orders/paid', 'orders/cancelled']) {
+        const res = await t.app.request(`/v1/webhooks/shopify/${shop.id}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-shopify-topic': topic, 'x-shopify-hmac-sha256': base64Hmac(body, 'shopify-null-secret') },
+          body,
+        });
+        expect(res.status, `${topic} ${body}: ${await res.clone().text()}`).toBe(400);
+      }
+      for (const topic of ['order.created', 'order.updated', 'order.deleted']) {
+        const res = await t.app.request(`/v1/webhooks/woocommerce/${shop.id}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-wc-webhook-topic': topic, 'x-wc-webhook-signature': base64Hmac(body, 'woo-null-secret') },
+          body,
+        });
+        expect(res.status, `${topic} ${body}: ${await res.clone().text()}`).toBe(400);
+      }
+    }
+  });
+
+  it('in a pushed supplier JSON file: refused naming the field, never a server error', async () => {
+    const res = await t.app.request('/v1/suppliers/sheet/documents', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${PUSH_TOKEN}`, 'content-type': 'application/json', 'x-filename': 'ship-surrogate.json' },
+      body: JSON.stringify({ type: 'shipment', poNumber: 'SUR-1', carrier: 'UPS\ud800', trackingNumbers: ['1Z'] }),
+    });
+    const text = await res.text();
+    expect(res.status, text).toBeLessThan(500);
+    expect(text).toMatch(/carrier/);
+  });
+});
+
 describe('hostile JSON shapes in an order body', () => {
   it.each([
     ['an object with a length that cannot be printed', { length: { toString: 1 } }],
@@ -272,8 +358,35 @@ describe('spreadsheet formulas in CSV', () => {
     const [header, ...data] = rows;
     expect(header).toContain("'=Header");
     const cells = data.flat();
-    for (const f of FORMULAS) expect(cells, f).toContain(`'${f}`);
+    // Every line of a cell is guarded: '\r=1+1' is a CR and then a formula line.
+    for (const f of FORMULAS) expect(cells, f).toContain(`'${f.replace(/([\r\n])(?=[=+\-@\t])/g, "$1'")}`);
     for (const cell of rows.flat()) expect(cell, cell).not.toMatch(/^[=+\-@\t\r]/);
+  });
+
+  it('outbound: a bare CR or LF in a cell neither starts a new row nor lets a formula through', async () => {
+    const notes = ["gift\r=cmd|' /C calc'!A0", 'gift\n+1+1', 'gift\r\n@SUM(A1)', 'gift\r\r-2+3', 'gift\n\t=1'];
+    for (const [i, note] of notes.entries()) {
+      const order = sampleOrder({
+        externalId: `csv-cr-${i}`,
+        orderNumber: `#csv-cr-${i}`,
+        lines: [{ lineId: '1', sku: 'CSV-CR', title: 'Thing', quantity: 1, unitPrice: '1.00' }],
+        notes: note,
+      });
+      const res = await post(order);
+      expect(res.status).toBe(201);
+      const { id } = await res.json();
+      await routeReceivedOrders(t.hub);
+      const doc = await t.hub.store.db.selectFrom('documents').selectAll().where('order_id', '=', id).where('kind', '=', 'po').executeTakeFirstOrThrow();
+      const text = toBuffer(doc.content).toString('utf8');
+      // A reader that breaks rows on CR, LF or CRLF: no line it sees may begin with a formula.
+      for (const line of text.split(/\r\n|\r|\n/)) expect(line, JSON.stringify(line)).not.toMatch(/^[=+\-@\t]/);
+      // The cell is quoted, so a CSV reader keeps it one cell of one row.
+      const rows = parseCsv(toBuffer(doc.content)) as string[][];
+      expect(rows).toHaveLength(2);
+      const cell = rows[1]![rows[0]!.indexOf('Notes')]!;
+      expect(cell).toBe(note.replace(/([\r\n])(?=[=+\-@\t])/g, "$1'"));
+      expect(text).toContain(`"${cell}"`);
+    }
   });
 
   it('inbound: a tracking CSV with =HYPERLINK(...) is stored as text, never evaluated', async () => {

@@ -41,6 +41,8 @@ const SECRETS = {
   shopifySecret: 'Shopify-sec-6d8f0b2c4e7a',
   wooSecret: 'Woo-sec-0e2c4a6b8d1f',
   shopifyAccessToken: 'shpat_a1c3e5b7d9f2',
+  hookQueryToken: 'Hook-qtok-7c9e1a3b5d8f',
+  deadHookQueryToken: 'Dead-hook-qtok-4b6d8f0a2c',
   adminToken: ADMIN_TOKEN,
 };
 /** An HTTP supplier whose error page echoes the request (headers included). */
@@ -56,6 +58,8 @@ let httpPeer: HttpPeer;
 let retailerPeer: HttpPeer;
 let keyDir: string;
 let apiKey: string;
+/** API keys of the retailers whose webhook URLs hold a token. */
+const hookKeys: Record<string, string> = {};
 /** Lines of private key material (PEM bodies) that must never be printed. */
 const keyMaterial: string[] = [];
 let logs = '';
@@ -155,6 +159,9 @@ beforeAll(async () => {
     shopifyAccessToken: SECRETS.shopifyAccessToken,
   });
   apiKey = retailer.apiKey;
+  // Retailers whose webhook URLs carry a token in the query: one answers 500, one cannot be reached.
+  hookKeys.hooked = (await createRetailer(store.db, { id: 'hooked', webhookUrl: `${retailerPeer.url}/hooks?token=${SECRETS.hookQueryToken}` })).apiKey;
+  hookKeys.deadhook = (await createRetailer(store.db, { id: 'deadhook', webhookUrl: `http://127.0.0.1:9/hooks?key=${SECRETS.deadHookQueryToken}` })).apiKey;
 }, 60_000);
 
 afterAll(async () => {
@@ -179,7 +186,7 @@ function leaks(haystack: string, secrets: readonly string[]): string[] {
   return secrets.filter((s) => haystack.includes(s));
 }
 
-const allSecrets = () => [...Object.values(SECRETS), apiKey, ...keyMaterial];
+const allSecrets = () => [...Object.values(SECRETS), apiKey, ...Object.values(hookKeys), ...keyMaterial];
 
 async function placeOrder(supplier: string): Promise<string> {
   const res = await request(
@@ -201,6 +208,14 @@ describe('secrets stay out of logs, errors, metrics and pages', () => {
 
   it('runs deliveries that succeed and fail in every way', async () => {
     for (const supplier of ['pwok', 'pwbad', 'keypass', 'hostkey', 'api', 'echo']) orders[supplier] = await placeOrder(supplier);
+    // A cancelled order of each webhook retailer: an order.cancelled event for the worker to send.
+    for (const [retailer, key] of Object.entries(hookKeys)) {
+      const headers = { authorization: `Bearer ${key}` };
+      const placed = await request('/v1/orders', jsonRequest(sampleOrder({ externalId: `hook-${retailer}`, orderNumber: `#SEC-${retailer}`, lines: [{ lineId: '1', sku: 'NOSUCH-1', title: 'x', quantity: 1, unitPrice: '1.00' }] }), headers));
+      expect(placed.status).toBe(201);
+      orders[retailer] = (await placed.json()).id;
+      expect((await request(`/v1/orders/${orders[retailer]}/cancel`, { method: 'POST', headers })).status).toBe(200);
+    }
     const worker = new Worker(hub, { pollIntervalMs: 60_000, overdueIntervalMs: 60_000, concurrency: 6, leaseMs: 30_000 });
     await worker.pass();
     await worker.stop();
@@ -216,6 +231,14 @@ describe('secrets stay out of logs, errors, metrics and pages', () => {
     const api = await poDocument(orders.api!);
     expect(api.status).toBe('failed');
     expect(httpPeer.requests[0]?.headers.authorization).toBe(`Bearer ${SECRETS.httpToken}`);
+  });
+
+  it('retailer webhooks with a token in the URL failed (500, unreachable), and say so without the token', async () => {
+    for (const retailer of Object.keys(hookKeys)) {
+      const event = await hub.store.db.selectFrom('documents').selectAll().where('order_id', '=', orders[retailer]!).where('kind', '=', 'event').executeTakeFirstOrThrow();
+      expect(event.last_error, retailer).toMatch(/\/hooks\?\*\*\*/);
+    }
+    expect(retailerPeer.requests.some((r) => r.url.includes(SECRETS.hookQueryToken))).toBe(true);
   });
 
   it('refuses a server presenting another host key: nothing written there, no login attempted', async () => {
@@ -271,7 +294,7 @@ describe('secrets stay out of logs, errors, metrics and pages', () => {
     const pages = ['/metrics', '/readyz', '/openapi.json'].map((u) => [u, {}] as const);
     pages.push(['/v1/admin/documents', admin], ['/v1/admin/overdue', admin]);
     for (const { id } of documents) pages.push([`/v1/admin/documents/${id}`, admin], [`/v1/admin/documents/${id}/raw`, admin], [`/documents/${id}`, cookie]);
-    for (const id of Object.values(orders)) pages.push([`/orders/${id}`, cookie], [`/v1/orders/${id}`, { authorization: `Bearer ${apiKey}` }]);
+    for (const [name, id] of Object.entries(orders)) pages.push([`/orders/${id}`, cookie], [`/v1/orders/${id}`, { authorization: `Bearer ${hookKeys[name] ?? apiKey}` }]);
     pages.push(['/', cookie], ['/documents', cookie], ['/documents?status=failed', cookie], ['/orders', cookie], ['/search?q=SEC', cookie]);
     const bodies: string[] = [];
     for (const [url, headers] of pages) {
@@ -311,5 +334,44 @@ describe('log redaction, wherever a config object or a database row would put a 
     logger.info({ err: new Error(`boom`), config: { auth: { token: SECRETS.httpToken } } }, 'an error with config');
     expect(out.split('\n').filter(Boolean)).toHaveLength(6);
     expect(leaks(out, [...allSecrets(), retailer.api_key_hash])).toEqual([]);
+  });
+});
+
+describe('retailer URLs are checked when the retailer is created', () => {
+  const refused = async (input: Record<string, string>, path: string) => {
+    const error = await createRetailer(store.db, { id: `bad-${Object.keys(hookKeys).length}-${path.length}`, ...input }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error, JSON.stringify(input)).toMatchObject({ code: 'validation_failed' });
+    expect((error as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual([path]);
+  };
+
+  it('a webhook URL that can never work (user-info, not http, no host) is refused, and nothing is created', async () => {
+    for (const webhookUrl of [
+      `https://hub:${SECRETS.urlPassword}@hooks.example/in`,
+      'https://user@hooks.example/in',
+      'ftp://hooks.example/in',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'not a url',
+      'http://',
+      `https://hooks.example/${'x'.repeat(3000)}`,
+    ]) {
+      await refused({ webhookUrl }, 'webhookUrl');
+    }
+    const made = await hub.store.db.selectFrom('retailers').select('id').where('id', 'like', 'bad-%').execute();
+    expect(made).toEqual([]);
+    // A token in the query is fine: the hub sends it as given, and shows it censored.
+    await createRetailer(store.db, { id: 'query-token', webhookUrl: 'https://hooks.example/in?token=abc' });
+  });
+
+  it('--shopify-shop-url takes https only (plain http only on this machine)', async () => {
+    for (const shopifyShopUrl of ['file:///etc/passwd', 'http://toyshop.myshopify.com', 'http://10.0.0.1', 'ftp://toyshop.myshopify.com', 'gopher://x', 'toyshop.myshopify.com', 'https://u:p@toyshop.myshopify.com']) {
+      await refused({ shopifyShopUrl }, 'shopifyShopUrl');
+    }
+    for (const [i, shopifyShopUrl] of ['https://toyshop.myshopify.com', 'http://127.0.0.1:8123', 'http://localhost:8123', 'http://[::1]:8123'].entries()) {
+      await createRetailer(store.db, { id: `shop-ok-${i}`, shopifyShopUrl });
+    }
   });
 });

@@ -111,4 +111,36 @@ describe('outbound file names rendered from order data', () => {
       expect(readdirSync(path.join(peer.root, 'in'))).toContain(name);
     },
   );
+
+  const BIDI = ['\u202e', '\u202a', '\u202b', '\u202c', '\u202d', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c'];
+  it.each([
+    ['a right-to-left override (shows as 1001exe.pdf)', '1001\u202efdp.exe'],
+    ['every bidirectional control', `A${BIDI.join('B')}C`],
+    ['zero-width and line separator characters', 'A\u200bB\ufeffC\u2028D'],
+    ['command substitution', '$(rm -rf ~)'],
+    ['back-quotes', '`id`'],
+    ['command separators', "a;b|c&d>e<f"],
+    ['quotes, globs and braces', `a'b"c*d?e[f]g{h}i!j~k#l^m`],
+    ['white space', 'A B\tC'],
+    ['a leading option dash', '-rf'],
+  ])('an order number holding %s gives a name without it; the PO and order numbers are not changed', async (_what, hostile) => {
+    const original = po(hostile);
+    const copy = structuredClone(original);
+    for (const template of ['PO_{orderNumber}.edi', '{poNumber}.csv', '{orderNumber}']) {
+      const name = renderFilename(template, 'acme', original, undefined);
+      expect(name, JSON.stringify(name)).not.toMatch(/[\p{Cf}\u2028\u2029]/u);
+      expect(name, JSON.stringify(name)).not.toMatch(/[\s`$&;|<>(){}[\]!*?'"~#^]/);
+      expect(name.startsWith('-')).toBe(false);
+      expect(name.replace(/[^A-Za-z0-9]/g, '')).not.toBe('');
+    }
+    expect(original).toEqual(copy);
+    const name = renderFilename('PO_{orderNumber}.edi', 'acme', original, undefined);
+    await transport.deliver({ filename: name, content: Buffer.from('x'), contentType: 'text/plain', documentId: 'doc_4' });
+    expect(readdirSync(path.join(peer.root, 'in'))).toContain(name);
+  });
+
+  it('keeps the template\'s own spaces and the letters around a stripped character', () => {
+    expect(renderFilename('PO {orderNumber}.edi', 'acme', po('10\u202e01'), undefined)).toBe('PO 1001.edi');
+    expect(renderFilename('PO_{orderNumber}.edi', 'acme', po('A;B'), undefined)).toBe('PO_A_B.edi');
+  });
 });

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { ORDER_STATES, type OrderStatus } from '../../canonical/states.ts';
 import type { Hub } from '../../hub.ts';
 import { toBuffer } from '../../store/ids.ts';
+import { redactUrlsIn } from '../../logger.ts';
 
 const LIST_LIMIT = 200;
 const HOUR_MS = 3_600_000;
@@ -105,7 +106,8 @@ function toDocumentItem(d: DocumentListRow): DocumentListItem {
     filename: d.filename,
     status: d.status,
     attempts: d.attempts,
-    lastError: d.last_error,
+    // URLs in an error are shown without their credentials (issue 18 item 6).
+    lastError: d.last_error === null ? null : redactUrlsIn(d.last_error),
     updatedAt: d.updated_at,
   };
 }

@@ -16,6 +16,7 @@ import type { Hub } from '../../hub.ts';
 import { rerouteOrder } from '../../pipeline/reroute.ts';
 import { retryDocument } from '../../pipeline/retry.ts';
 import { loadOrderView } from '../../store/orders.ts';
+import { reroutesOfOrder } from '../../store/reroutes.ts';
 import { isAdmin, limitBody, readBody, secretsEqual, type AppEnv } from '../request.ts';
 import { loadDocument, loadDocuments, loadHome, searchOrders, type DocumentFilters } from './data.ts';
 import { formToken, fromOwnPage, localPath, signIn, signOut, withNotice } from './session.ts';
@@ -140,7 +141,8 @@ export function dashboardRoutes(hub: Hub) {
   app.get('/orders/:id', pageHeaders, signedIn, async (c) => {
     const view = await loadOrderView(hub.store.db, c.req.param('id'));
     if (!view) return c.html(<NotFoundPage what="such order" ctx={context(c)} />, 404);
-    return c.html(<OrderPage view={view} ctx={context(c)} />);
+    const reroutes = await reroutesOfOrder(hub.store.db, view.id);
+    return c.html(<OrderPage view={view} ctx={context(c)} reroutes={reroutes} />);
   });
 
   app.get('/search', pageHeaders, signedIn, async (c) => {

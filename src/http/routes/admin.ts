@@ -5,6 +5,7 @@ import type { Hub } from '../../hub.ts';
 import { rerouteOrder } from '../../pipeline/reroute.ts';
 import { retryDocument } from '../../pipeline/retry.ts';
 import { toBuffer } from '../../store/ids.ts';
+import { redactUrlsIn } from '../../logger.ts';
 import { activeLockouts, listMailboxAudit } from '../../store/mailbox.ts';
 import { adminAuth, type AppEnv } from '../request.ts';
 import { parseOrThrow } from './orders.ts';
@@ -34,7 +35,8 @@ export function documentSummary(d: {
     filename: d.filename,
     status: d.status,
     attempts: d.attempts,
-    lastError: d.last_error,
+    // URLs in an error are shown without their credentials (issue 18 item 6).
+    lastError: d.last_error === null ? null : redactUrlsIn(d.last_error),
     errorCode: d.error_code,
     controlNumber: d.isa13 === null ? null : Number(d.isa13),
     size: d.size,

@@ -7,7 +7,9 @@ import { NotFoundError, ValidationError, issuesFromZod } from '../../errors.ts';
 import type { Hub } from '../../hub.ts';
 import { cancelOrder } from '../../pipeline/cancel.ts';
 import { acceptOrder } from '../../pipeline/intake.ts';
+import { latestExceptionCodes } from '../../store/order-exceptions.ts';
 import { loadOrderView, orderSummary } from '../../store/orders.ts';
+import { retailerOrderView, retailerSummary } from '../retailer-view.ts';
 import { limitBody, readBody, readJson, retailerAuth, type AppEnv } from '../request.ts';
 
 const ListQuery = z.strictObject({
@@ -36,7 +38,7 @@ export function orderRoutes(hub: Hub) {
       hub.metrics.ordersReceived.inc({ source: 'api' });
       hub.logger.info({ orderId: accepted.order.id, retailerId: accepted.order.retailerId, externalId: accepted.order.externalId, status: accepted.order.status }, 'order received');
     }
-    return c.json(accepted.order, accepted.created ? 201 : 200);
+    return c.json(retailerOrderView(accepted.order), accepted.created ? 201 : 200);
   });
 
   app.get('/', async (c) => {
@@ -45,20 +47,21 @@ export function orderRoutes(hub: Hub) {
     if (query.externalId) q = q.where('external_id', '=', query.externalId);
     if (query.status) q = q.where('status', '=', query.status);
     const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(query.limit).execute();
-    return c.json({ orders: rows.map(orderSummary) });
+    const codes = await latestExceptionCodes(hub.store.db, rows.filter((r) => r.status === 'exception').map((r) => r.id));
+    return c.json({ orders: rows.map((row) => retailerSummary(orderSummary(row), codes.get(row.id))) });
   });
 
   app.get('/:id', async (c) => {
     const view = await loadOrderView(hub.store.db, c.req.param('id'), c.get('retailer').id);
     if (!view) throw new NotFoundError('order');
-    return c.json(view);
+    return c.json(retailerOrderView(view));
   });
 
   app.post('/:id/cancel', limitBody(), async (c) => {
     await readBody(c); // no body is needed, but one that is sent is held to the same limit
     const view = await loadOrderView(hub.store.db, c.req.param('id'), c.get('retailer').id);
     if (!view) throw new NotFoundError('order');
-    return c.json(await cancelOrder(hub, view.id, 'retailer cancelled via API'));
+    return c.json(retailerOrderView(await cancelOrder(hub, view.id, 'retailer cancelled via API')));
   });
 
   return app;

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { UnauthorizedError } from '../../errors.ts';
+import { UnauthorizedError, ValidationError } from '../../errors.ts';
 import type { Hub } from '../../hub.ts';
 import { SHOPIFY_PAYMENT_STATUS, shopifyExternalId, shopifyToCanonical, shopifyTopicAction } from '../../intake/shopify.ts';
 import { verifyShopifyHmac, verifyWooCommerceSignature } from '../../intake/signatures.ts';
@@ -27,7 +27,7 @@ export function webhookRoutes(hub: Hub) {
     const { raw, retailer } = await verified(c, hub, 'shopify', (body, secret) =>
       verifyShopifyHmac(body, secret, c.req.header('x-shopify-hmac-sha256')),
     );
-    const body = parseJson(raw);
+    const body = orderBody(raw, 'Shopify');
     const action = shopifyTopicAction(c.req.header('x-shopify-topic'));
     return handle(c, hub, {
       source: 'shopify',
@@ -50,7 +50,7 @@ export function webhookRoutes(hub: Hub) {
     );
     // WooCommerce pings a new webhook with a form body (`webhook_id=…`): acknowledge it.
     if (!/json/i.test(c.req.header('content-type') ?? '')) return c.json({ ok: true, ignored: 'not an order' });
-    const body = parseJson(raw);
+    const body = orderBody(raw, 'WooCommerce');
     const action = wooCommerceTopicAction(c.req.header('x-wc-webhook-topic'), body);
     return handle(c, hub, {
       source: 'woocommerce',
@@ -71,6 +71,17 @@ export function webhookRoutes(hub: Hub) {
   });
 
   return app;
+}
+
+/** The signed body, which must be a JSON object (a validly signed `null`, list or number is a 400). */
+function orderBody(raw: Buffer, store: string): Record<string, unknown> {
+  const body = parseJson(raw);
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new ValidationError(`the ${store} webhook body must be a JSON object (an order)`, [
+      { path: '', message: `expected a JSON object, got ${body === null ? 'null' : Array.isArray(body) ? 'a list' : typeof body}` },
+    ]);
+  }
+  return body as Record<string, unknown>;
 }
 
 async function verified(

@@ -2,15 +2,16 @@
  * Reading X12 from suppliers: the streaming reader (envelopes, delimiters, counts) and one pure
  * parser per transaction set the hub understands (856, 855, 997/999, 810, 846).
  */
-import type { InboundItem, InboundWarning, ParsedInbound, ReceivedGroup, ReceivedInterchange } from '../../../canonical/inbound.ts';
+import type { InboundItem, InboundWarning, ParsedInbound, ReceivedGroup, ReceivedInterchange, SetSyntaxNote } from '../../../canonical/inbound.ts';
 import { ParseError } from '../../../errors.ts';
+import { InboundLimitCounter, limitSummary, type InboundLimitError, type InboundLimits, type LimitBreach } from '../../../limits.ts';
 import { X12FileError, X12SetError } from './errors.ts';
 import { parseFunctionalAck } from './functional-ack.ts';
 import { parseInventory } from './inventory.ts';
 import { parseInvoice } from './invoice.ts';
 import { parsePoAck } from './po-ack.ts';
 import type { Segment, X12File, X12Set } from './reader.ts';
-import { parseShipNotice, type TrackingLocation } from './ship-notice.ts';
+import { DEFAULT_TRACKING_FROM, parseShipNotice, type TrackingLocation } from './ship-notice.ts';
 
 export {
   X12Reader,
@@ -36,12 +37,17 @@ export { parseInventory } from './inventory.ts';
 export { X12EnvelopeError, X12FileError, X12SetError } from './errors.ts';
 export { PRODUCT_ID_GROUPS, productIdGroup, type ProductIdGroup } from './values.ts';
 
+/** Sets over a limit told in full (error, AK3 detail); more are rejected and counted. */
+const MAX_LIMIT_ERRORS = 20;
+
 /** The transaction sets the hub reads. */
 export const SUPPORTED_SETS = ['856', '855', '997', '999', '810', '846'] as const;
 
 export interface X12SetOptions {
   /** 856: where tracking numbers are (the mapping's `inbound.trackingFrom`). */
   trackingFrom?: readonly TrackingLocation[];
+  /** What one file may add (src/limits.ts): a set over a limit is rejected (AK5 R) and refuses the file. */
+  limits?: InboundLimits;
 }
 
 /**
@@ -122,12 +128,17 @@ export class X12Interpreter {
   private readonly items: InboundItem[] = [];
   private readSets = 0;
   private notRead: string[] = [];
+  private readonly counter: InboundLimitCounter | undefined;
+  private overLimitSets = 0;
 
   /** `keepItems`: false when streaming (the caller keeps what it needs; memory stays at one set). */
   constructor(
     private readonly options: X12SetOptions = {},
     private readonly keepItems = true,
-  ) {}
+    file?: string,
+  ) {
+    this.counter = options.limits ? new InboundLimitCounter(options.limits, 'x12', file) : undefined;
+  }
 
   /** The items of one set (none when it is rejected or not read). */
   add(set: X12Set): InboundItem[] {
@@ -162,6 +173,12 @@ export class X12Interpreter {
       this.errors.push(error);
       return [];
     }
+    const over = this.overLimit(set, items);
+    if (over) {
+      if (entry) entry.ack = { status: 'R', codes: ['5'], ...(over.note ? { notes: [over.note] } : {}) };
+      if (over.error) this.errors.push(over.error);
+      return [];
+    }
     this.readSets++;
     const notes = set.warnings.flatMap((w) => (w.note ? [w.note] : []));
     if (entry && notes.length) entry.ack = { status: 'E', notes };
@@ -172,6 +189,38 @@ export class X12Interpreter {
     }
     if (this.keepItems) this.items.push(...items);
     return items;
+  }
+
+  /**
+   * The first limit this set's items break, with the 997's detail where a segment is to blame: the
+   * first tracking-number segment past the limit (AK304 5, segment exceeds maximum use) or the first
+   * LIN past it (AK304 4, loop occurs over maximum times).
+   */
+  private overLimit(set: X12Set, items: InboundItem[]): { error?: InboundLimitError; note?: SetSyntaxNote } | undefined {
+    if (!this.counter || !this.options.limits) return undefined;
+    let breach: LimitBreach | undefined;
+    for (const item of items) breach ??= this.counter.breach(item);
+    if (!breach) return undefined;
+    // A hostile file may break a limit in every one of 400,000 sets: each is answered R, the first
+    // few are told in full, the rest counted (see finish).
+    if (++this.overLimitSets > MAX_LIMIT_ERRORS) return {};
+    const error = this.counter.error(breach, { segment: set.firstSegment }, `${set.transactionSet} ${set.controlNumber}`);
+    const nth = (test: (seg: Segment) => boolean, n: number): number | undefined => {
+      const segs = set.segments;
+      for (let i = 1, seen = 0; i < segs.length; i++) if (test(segs[i] as Segment) && ++seen === n) return i;
+      return undefined;
+    };
+    let index: number | undefined;
+    let segmentCode = '5';
+    if (breach.limit === 'trackingNumbersPerShipment') {
+      const from = new Set(this.options.trackingFrom ?? DEFAULT_TRACKING_FROM);
+      index = nth((seg) => from.has(`${seg[0]}*${seg[1] ?? ''}`), breach.max + 1);
+    } else if (breach.limit === 'linesPerShipment') {
+      index = nth((seg) => seg[0] === 'LIN', breach.max + 1);
+      segmentCode = '4';
+    }
+    if (index === undefined) return { error };
+    return { error, note: set.error(limitSummary(breach.limit, breach.max, breach.actual), index, { segmentCode }).note };
   }
 
   private warn(warning: InboundWarning): void {
@@ -192,6 +241,9 @@ export class X12Interpreter {
       ...(ackRequests.length ? { interchangeAcks: ackRequests.map((interchange) => ({ interchange, status: 'A' as const, code: '000' })) } : {}),
       ...(this.warnings.length ? { warnings: this.warnings } : {}),
     };
+    if (this.overLimitSets > MAX_LIMIT_ERRORS) {
+      this.errors.push(new ParseError('x12', `${this.overLimitSets - MAX_LIMIT_ERRORS} more sets over the hub's limits, each rejected in the 997`, { ...(file ? { file } : {}) }));
+    }
     if (this.errors.length) throw new X12FileError(this.errors, parsed);
     if (this.readSets === 0 && this.notRead.length) {
       throw new X12FileError(
@@ -205,7 +257,7 @@ export class X12Interpreter {
 
 /** Reads every set of an X12 file (already framed by `readX12` with `recover`): see X12Interpreter. */
 export function interpretX12(read: X12File, options: X12SetOptions = {}, file?: string): ParsedInbound {
-  const interpreter = new X12Interpreter(options);
+  const interpreter = new X12Interpreter(options, true, file);
   for (const set of read.sets) interpreter.add(set);
   return interpreter.finish(read.groups, read.ackRequests, file);
 }

@@ -1,4 +1,5 @@
 import type { OrderView } from '../../../store/orders.ts';
+import type { LineReroute } from '../../../store/reroutes.ts';
 import { DocumentLink, Empty, RetryButton, safeHref, StateBadge, Time, formatTime } from './components.tsx';
 import { Layout, type PageContext } from './layout.tsx';
 
@@ -19,7 +20,31 @@ function json(value: unknown): string {
   return value === null || value === undefined ? '' : JSON.stringify(value, null, 2);
 }
 
-export function OrderPage(props: { view: OrderView; ctx: PageContext }) {
+/** Lines automatic reroute moved (or could not move): from whom, to whom, and why. */
+function Reroutes(props: { reroutes: readonly LineReroute[] }) {
+  if (props.reroutes.length === 0) return null;
+  return (
+    <section class="card" id="reroutes">
+      <h2>Reroutes</h2>
+      <table>
+        <thead><tr><th>At</th><th>Line</th><th>From</th><th>To</th><th>Why</th></tr></thead>
+        <tbody>
+          {props.reroutes.map((r) => (
+            <tr data-reroute={r.lineId}>
+              <td><Time at={r.at.toISOString()} /></td>
+              <td>{`${r.lineId} · ${r.sku} × ${r.quantity}`}</td>
+              <td>{r.fromSupplier}</td>
+              <td>{r.toSupplier ?? <span class="reason">no source left</span>}</td>
+              <td class="reason">{r.reason}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+export function OrderPage(props: { view: OrderView; ctx: PageContext; reroutes?: readonly LineReroute[] }) {
   const { view, ctx } = props;
   const order = view.order;
   const ship = order.shipTo;
@@ -103,6 +128,8 @@ export function OrderPage(props: { view: OrderView; ctx: PageContext }) {
         )}
       </section>
 
+      <Reroutes reroutes={props.reroutes ?? []} />
+
       <section class="card" id="shipments">
         <h2>Shipments</h2>
         {view.shipments.length === 0 ? (
@@ -132,6 +159,7 @@ export function OrderPage(props: { view: OrderView; ctx: PageContext }) {
 
       <section class="card" id="documents">
         <h2>Documents</h2>
+        {view.documentsOmitted ? <p class="muted">The newest {view.documents.length} documents; {view.documentsOmitted} older ones are not shown (all are in Documents).</p> : null}
         {view.documents.length === 0 ? (
           <Empty text="No documents." />
         ) : (
@@ -157,6 +185,7 @@ export function OrderPage(props: { view: OrderView; ctx: PageContext }) {
 
       <section class="card" id="timeline">
         <h2>Timeline</h2>
+        {view.timelineOmitted ? <p class="muted">The newest {view.timeline.length} entries; {view.timelineOmitted} older ones are not shown.</p> : null}
         <table>
           <thead><tr><th>At</th><th>Event</th><th>State</th><th>Cause</th><th>Detail</th></tr></thead>
           <tbody>
