@@ -60,7 +60,7 @@ const COMMANDS: Record<string, Command> = {
   },
   'retailers create': {
     usage:
-      'hub retailers create <id> [--name N] [--webhook-url U] [--webhook-secret S] [--shopify-secret S] [--woocommerce-secret S] [--shopify-shop-url U] [--shopify-access-token T] [--woocommerce-url U] [--woocommerce-key K] [--woocommerce-secret-key S]',
+      'hub retailers create <id> [--name N] [--webhook-url U] [--webhook-secret S] [--shopify-secret S] [--woocommerce-secret S] [--shopify-shop-url U] [--shopify-access-token T] [--woocommerce-url U] [--woocommerce-key K] [--woocommerce-secret-key S] [--duplicate-order-numbers warn|refuse]',
     summary: 'create a retailer; prints its API key once (and a generated webhook secret)',
     async run(args) {
       const { values, positionals } = parseArgs({
@@ -77,10 +77,13 @@ const COMMANDS: Record<string, Command> = {
           'woocommerce-url': { type: 'string' },
           'woocommerce-key': { type: 'string' },
           'woocommerce-secret-key': { type: 'string' },
+          'duplicate-order-numbers': { type: 'string' },
         },
       });
       const id = positionals[0];
       if (!id || positionals.length > 1) throw new CliUsageError('give exactly one retailer id');
+      const duplicates = values['duplicate-order-numbers'];
+      if (duplicates !== undefined && duplicates !== 'warn' && duplicates !== 'refuse') throw new CliUsageError('--duplicate-order-numbers is warn or refuse');
       const { loadEnv } = await import('./config/env.ts');
       const { storeOptions } = await import('./main.ts');
       const { openStore } = await import('./store/database.ts');
@@ -100,10 +103,37 @@ const COMMANDS: Record<string, Command> = {
           ...(values['woocommerce-url'] ? { woocommerceUrl: values['woocommerce-url'] } : {}),
           ...(values['woocommerce-key'] ? { woocommerceKey: values['woocommerce-key'] } : {}),
           ...(values['woocommerce-secret-key'] ? { woocommerceSecretKey: values['woocommerce-secret-key'] } : {}),
+          ...(duplicates ? { duplicateOrderNumbers: duplicates } : {}),
         });
         console.log(`retailer: ${created.id}`);
         console.log(`api key: ${created.apiKey}   (shown once; only its hash is stored)`);
         if (created.webhookSecret && !values['webhook-secret']) console.log(`webhook secret: ${created.webhookSecret}`);
+      } finally {
+        await store.close();
+      }
+      return 0;
+    },
+  },
+  'retailers update': {
+    usage: 'hub retailers update <id> --duplicate-order-numbers warn|refuse',
+    summary: 'change a retailer\'s settings: what happens to an order number used again under a new external id (warn: accept and flag; refuse: 409)',
+    async run(args) {
+      const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'duplicate-order-numbers': { type: 'string' } } });
+      const id = positionals[0];
+      if (!id || positionals.length > 1) throw new CliUsageError('give exactly one retailer id');
+      const duplicates = values['duplicate-order-numbers'];
+      if (duplicates !== 'warn' && duplicates !== 'refuse') throw new CliUsageError('--duplicate-order-numbers is warn or refuse');
+      const { loadEnv } = await import('./config/env.ts');
+      const { storeOptions } = await import('./main.ts');
+      const { openStore } = await import('./store/database.ts');
+      const { setRetailerDuplicatePolicy } = await import('./store/duplicate-orders.ts');
+      const store = await openStore(storeOptions(loadEnv()));
+      try {
+        if (!(await setRetailerDuplicatePolicy(store.db, id, duplicates))) {
+          const { NotFoundError } = await import('./errors.ts');
+          throw new NotFoundError(`retailer ${id}`);
+        }
+        console.log(`retailer: ${id}\nduplicate order numbers: ${duplicates}`);
       } finally {
         await store.close();
       }
@@ -158,7 +188,7 @@ const COMMANDS: Record<string, Command> = {
       const outputs = await previewPurchaseOrders(env.HUB_MAPPINGS_DIR, supplier, JSON.parse(await readFile(orderFile, 'utf8')));
       for (const out of outputs) {
         console.error(`--- ${out.filename} (${out.contentType}; preview: control numbers ${out.controlNumbers ? 'fixed at 999999999' : 'not used'}) ---`);
-        for (const w of out.warnings ?? []) console.error(`warning: ${w.field} (${w.element}): ${w.message}`);
+        for (const w of out.warnings ?? []) console.error(`warning: ${w.field}${w.element ? ` (${w.element})` : ''}: ${w.message}`);
         process.stdout.write(out.content);
         if (!out.content.toString('utf8').endsWith('\n')) process.stdout.write('\n');
       }

@@ -40,7 +40,7 @@ export const DEFAULT_INBOUND_LIMITS: Readonly<InboundLimits> = Object.freeze({
   shipmentsPerPo: 100,
   itemsPerPoPerFile: 50,
   timelineEntriesPerFile: 20_000,
-  recordsPerFile: 200_000,
+  recordsPerFile: 50_000,
   fileBytes: 64 * 1024 * 1024,
 });
 
@@ -188,6 +188,12 @@ export interface LimitBreach {
 
 /** Checks a whole parsed file against the limits; throws the first InboundLimitError. */
 export function checkInboundLimits(parsed: Pick<ParsedInbound, 'format' | 'items'>, limits: InboundLimits, file?: string): void {
+  // Tracking XML and JSON are read whole; CSV is counted row by row while read (tracking-csv.ts).
+  // Inventory feeds are not counted here: their size is the stock feed's own concern.
+  if (parsed.format === 'xml' || parsed.format === 'json') {
+    const records = parsed.items.filter((i) => i.kind !== 'inventory').length;
+    if (records > limits.recordsPerFile) throw new InboundLimitError(parsed.format, 'recordsPerFile', limits.recordsPerFile, records, 'this file', file ? { file } : {});
+  }
   const counter = new InboundLimitCounter(limits, parsed.format, file);
   for (const item of parsed.items) {
     const error = counter.check(item);

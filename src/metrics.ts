@@ -57,8 +57,20 @@ export function createMetrics() {
       labelNames: ['supplier', 'outcome'] as const,
       registers: [registry],
     }),
+    deliveryAlerts: new Counter({
+      name: 'hub_delivery_alerts_total',
+      help: "Outbound documents whose delivery kept failing past the supplier's retry.alertAfter (the operator is alerted; retries go on)",
+      labelNames: ['supplier'] as const,
+      registers: [registry],
+    }),
     ordersByState: new Gauge({ name: 'hub_orders', help: 'Orders by state', labelNames: ['state'] as const, registers: [registry] }),
     outboxDepth: new Gauge({ name: 'hub_outbox_depth', help: 'Outbound documents waiting to be delivered', registers: [registry] }),
+    unmatchedFiles: new Gauge({
+      name: 'hub_inbound_unmatched_files',
+      help: "Files in a supplier's inbound folder that no inbound rule matches (never read, moved or deleted), at its last poll",
+      labelNames: ['supplier'] as const,
+      registers: [registry],
+    }),
     overdue: new Gauge({ name: 'hub_overdue_expectations', help: 'Purchase orders with an overdue expected document', registers: [registry] }),
   };
   return m;

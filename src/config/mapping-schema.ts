@@ -1,5 +1,10 @@
 import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
+import { INBOUND_FORMATS, OUTBOUND_FORMATS } from '../formats/registry.ts';
+import { X12Envelope } from '../formats/x12/config.ts';
+import { checkRuleColumns } from '../formats/tracking-rule.ts';
+
+export { INVENTORY_COLUMN_FIELDS, TRACKING_COLUMN_FIELDS } from '../formats/tracking-rule.ts';
 
 /**
  * The mapping file (`mappings/<supplier>.yaml`): one per supplier. The keys of the contract are
@@ -21,13 +26,31 @@ export const SkuRules = z
     message: 'give at least one of prefixes, list or catalog',
   });
 
+/** A duration such as "90s", "15m", "24h" or "2d". */
+const Duration = z
+  .string({ error: (issue) => (issue.input === undefined ? undefined : 'write a duration such as "30s", "15m", "24h" or "2d"') })
+  .regex(/^\d+(ms|s|m|h|d)$/, 'write a duration such as "30s", "15m", "24h" or "2d"');
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "24h" → 86400000. */
+export function durationMs(duration: string): number {
+  const [, amount, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(duration) ?? [];
+  if (amount === undefined || unit === undefined) throw new Error(`not a duration: ${duration}`);
+  return Number(amount) * DURATION_UNITS_MS[unit]!;
+}
+
 const Retry = z
   .strictObject({
-    /** Attempts before the document is dead-lettered (`failed`). Extension. */
-    maxAttempts: z.number().int().min(1).max(100).default(8),
+    /** Attempts before the document is dead-lettered (`failed`); unset: no limit, `for` decides. Extension. */
+    maxAttempts: z.number().int().min(1).max(100_000).optional(),
     /** First back-off in ms; doubles each attempt, with jitter, capped at maxDelayMs. Extension. */
     baseDelayMs: z.number().int().min(0).max(3_600_000).default(2_000),
     maxDelayMs: z.number().int().min(0).max(86_400_000).default(600_000),
+    /** How long a failing delivery is retried before it is given up and the retailer told. Extension. */
+    for: Duration.default('24h'),
+    /** After this long failing, the operator is alerted (log, metric, order timeline). Extension. */
+    alertAfter: Duration.default('15m'),
   })
   .prefault({});
 
@@ -198,57 +221,7 @@ export const As2Transport = z
 
 export const Transport = z.discriminatedUnion('type', [SftpTransport, HttpTransport, As2Transport, MailboxTransport]);
 
-export const X12Envelope = z.strictObject({
-  /** The X12 version the hub writes (GS08); each has its own segment tables (docs/mappings.md). */
-  version: z.enum(['004010', '004030', '005010']),
-  senderQualifier: z.string().min(1).max(2),
-  senderId: z.string().min(1).max(15),
-  receiverQualifier: z.string().min(1).max(2),
-  receiverId: z.string().min(1).max(15),
-  usage: z.enum(['P', 'T']).default('P'),
-  /** GS02/GS03 when they differ from ISA06/ISA08. Extension. */
-  groupSenderId: z.string().min(1).max(15).optional(),
-  groupReceiverId: z.string().min(1).max(15).optional(),
-  elementSeparator: z.string().length(1).default('*'),
-  segmentTerminator: z.string().length(1).default('~'),
-  componentSeparator: z.string().length(1).default('>'),
-  repetitionSeparator: z.string().length(1).default('^'),
-  /** Write a newline after each segment terminator. Extension. */
-  newline: z.boolean().default(true),
-  upperCase: z.boolean().default(false),
-  /** Ask for a TA1 (ISA14). Extension. */
-  requestTa1: z.boolean().default(false),
-  /** REF*IA: our vendor number at this supplier. Extension. */
-  vendorNumber: z.string().min(1).max(30).optional(),
-}).superRefine((env, ctx) => {
-  // The four delimiters must differ from each other and from anything that can appear in data.
-  const delimiters = [
-    ['elementSeparator', env.elementSeparator],
-    ['segmentTerminator', env.segmentTerminator],
-    ['componentSeparator', env.componentSeparator],
-    ['repetitionSeparator', env.repetitionSeparator],
-  ] as const;
-  const seen = new Map<string, string>();
-  for (const [key, char] of delimiters) {
-    if (/^[A-Za-z0-9 ]$/.test(char)) {
-      ctx.addIssue({ code: 'custom', path: [key], message: `a delimiter cannot be a letter, digit or space ("${char}")` });
-    }
-    const other = seen.get(char);
-    if (other) ctx.addIssue({ code: 'custom', path: [key], message: `must differ from ${other} ("${char}")` });
-    seen.set(char, key);
-  }
-  // Interchange ids and the vendor number are identifiers: sent exactly as written, so they must be
-  // printable ASCII without any of the delimiters (the repetition separator only counts from 004030
-  // on, where ISA11 announces it).
-  const used = delimiters.filter(([key]) => key !== 'repetitionSeparator' || env.version !== '004010').map(([, char]) => char);
-  for (const key of ['senderQualifier', 'senderId', 'receiverQualifier', 'receiverId', 'groupSenderId', 'groupReceiverId', 'vendorNumber'] as const) {
-    const value = env[key];
-    if (value === undefined) continue;
-    if (/[^\x20-\x7e]/.test(value)) ctx.addIssue({ code: 'custom', path: [key], message: 'must be printable ASCII (it is sent exactly as written)' });
-    const clash = used.find((char) => value.includes(char));
-    if (clash) ctx.addIssue({ code: 'custom', path: [key], message: `holds "${clash}", one of this mapping's X12 delimiters (it is sent exactly as written)` });
-  }
-});
+export { X12Envelope };
 
 /** The placeholders a `filename` template may use (see docs/mappings.md). */
 export const FILENAME_PLACEHOLDERS = ['poNumber', 'orderNumber', 'supplier', 'isa13', 'date', 'time', 'documentId', 'purpose'] as const;
@@ -256,13 +229,26 @@ export const FILENAME_PLACEHOLDERS = ['poNumber', 'orderNumber', 'supplier', 'is
 /** An 850 element an override may set: `TD5.05`, or `N1*ST.02` for the N1 segment whose first element is ST. */
 export const OVERRIDE_KEY = /^(BEG|CUR|REF|PER|DTM|TD5|N9|MSG|MTX|N1|N2|N3|N4|PO1|PID|CTT|AMT)(\*[A-Z0-9]{1,3})?\.(0[1-9]|[1-9][0-9])$/;
 
+/**
+ * Each format's own settings key under `outbound` (`x12`, `edifact`), from the registry: its schema,
+ * optional here, required with its format and refused with the others.
+ */
+type FormatSettingsShape = {
+  [F in (typeof OUTBOUND_FORMATS)[number] as F extends { settings?: { key: infer K extends string } } ? K : never]: z.ZodOptional<
+    F extends { settings?: { schema: infer S extends z.ZodType } } ? S : never
+  >;
+};
+const formatSettingsShape = Object.fromEntries(
+  OUTBOUND_FORMATS.flatMap((f) => ('settings' in f && f.settings ? [[f.settings.key, f.settings.schema.optional()]] : [])),
+) as unknown as FormatSettingsShape;
+
 export const Outbound = z.strictObject({
-  format: z.enum(['x12-850', 'xml', 'csv', 'json']),
+  format: z.enum(OUTBOUND_FORMATS.map((f) => f.name) as [(typeof OUTBOUND_FORMATS)[number]['name'], ...(typeof OUTBOUND_FORMATS)[number]['name'][]]),
   /** File name template: `{poNumber}`, `{orderNumber}`, `{supplier}`, `{documentId}`, `{date}`. */
   filename: z.string().min(1),
   /** PO number template (JSONata). Default: the order number, with `-<supplier>` when the order splits. */
   poNumber: Expression.optional(),
-  x12: X12Envelope.optional(),
+  ...formatSettingsShape,
   /**
    * xml / json: a JSONata expression producing the document (an object) from the PO.
    * csv: not used (see `columns`).
@@ -296,71 +282,38 @@ export const Outbound = z.strictObject({
       });
     }
   }
-  const need = (key: 'x12' | 'template' | 'columns', why: string) => {
-    if (outbound[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `required: ${why}` });
-  };
-  switch (outbound.format) {
-    case 'x12-850':
-      need('x12', 'format x12-850 needs the interchange envelope (senderId, receiverId, version...)');
-      break;
-    case 'xml':
-    case 'json':
-      need('template', `format ${outbound.format} renders the PO with a JSONata template`);
-      break;
-    case 'csv':
-      need('columns', 'format csv needs columns (header → JSONata expression per line)');
-      break;
+  const values = outbound as unknown as Record<string, unknown> & { format: string; filename: string };
+  for (const format of OUTBOUND_FORMATS) {
+    const settings = 'settings' in format ? format.settings : undefined;
+    if (format.name === outbound.format) {
+      if (settings && values[settings.key] === undefined) ctx.addIssue({ code: 'custom', path: [settings.key], message: `required: ${settings.why}` });
+      for (const issue of 'check' in format && format.check ? format.check(values) : []) ctx.addIssue({ code: 'custom', path: [issue.key], message: issue.message });
+    } else if (settings && values[settings.key] !== undefined && !OUTBOUND_FORMATS.some((f) => f.name === outbound.format && 'settings' in f && f.settings?.key === settings.key)) {
+      ctx.addIssue({ code: 'custom', path: [settings.key], message: `only read with format ${format.name}, not ${outbound.format}` });
+    }
   }
 });
 
-/** The fields of a tracking file's `columns` (CSV) or `fields` (XML); the first two are required with `columns`. */
-export const TRACKING_COLUMN_FIELDS = ['poNumber', 'trackingNumber', 'sku', 'supplierSku', 'quantity', 'carrier', 'service', 'shippedAt'] as const;
-/** The fields of an inventory file's `columns` / `fields` (contract, second wave); the first two are required. */
-export const INVENTORY_COLUMN_FIELDS = ['supplierSku', 'available', 'sku', 'asOf'] as const;
+/** The glob an inbound rule matches file names with (`*`, `?`). */
+const InboundMatch = z.string().min(1);
 
-export const InboundFile = z
-  .strictObject({
-    /** A glob over inboundDir (`*`, `?`). */
-    match: z.string().min(1),
-    format: z.enum(['x12', 'csv', 'xml', 'json']),
-    /**
-     * What a csv/xml file holds: `tracking` (absent: tracking) or `inventory`, a stock feed
-     * (contract, second wave). X12 and JSON files say what they hold themselves.
-     */
-    document: z.enum(['tracking', 'inventory']).optional(),
-    /**
-     * How the inventory in files of this rule is applied: `full` (the supplier's whole stock: SKUs
-     * missing from the feed go to 0) or `delta` (only the SKUs listed change). Default `delta`.
-     * For X12 846, JSON `inventory` documents and EDIFACT INVRPT too.
-     */
-    feed: z.enum(['full', 'delta']).optional(),
-    /**
-     * csv: canonical field → column header. Tracking: poNumber and trackingNumber required, and
-     * sku, supplierSku, quantity, carrier, service, shippedAt. Inventory: supplierSku and available
-     * required, and sku, asOf.
-     */
-    columns: z.record(z.string(), z.string().min(1)).optional(),
-    /** xml: the path of the repeated record element (dot-separated, e.g. `Shipments.Shipment`). */
-    records: z.string().min(1).optional(),
-    /** xml: canonical field → dot path below the record element. */
-    fields: z.record(z.string(), z.string().min(1)).optional(),
-    delimiter: z.string().length(1).default(','),
-  })
-  .superRefine((file, ctx) => {
-    const inventory = file.document === 'inventory';
-    if (inventory && file.format !== 'csv' && file.format !== 'xml') {
-      ctx.addIssue({ code: 'custom', path: ['document'], message: `document: inventory is for csv and xml files; an ${file.format} file says what it holds itself (use feed: full or delta for its inventory)` });
-    }
-    if (!file.columns) return;
-    const known: readonly string[] = inventory ? INVENTORY_COLUMN_FIELDS : TRACKING_COLUMN_FIELDS;
-    const what = inventory ? 'an inventory file' : 'a tracking file';
-    for (const key of Object.keys(file.columns)) {
-      if (!known.includes(key)) ctx.addIssue({ code: 'custom', path: ['columns', key], message: `unknown field "${key}" for ${what}; the fields are ${known.join(', ')}` });
-    }
-    for (const key of known.slice(0, 2)) {
-      if (!file.columns[key]) ctx.addIssue({ code: 'custom', path: ['columns', key], message: `${what} needs the column of ${key}` });
-    }
-  });
+/**
+ * One inbound rule: `match`, `format` and the keys of that format (from the registry: CSV columns,
+ * XML records and fields, EDIFACT's `trackingFrom`, `acknowledge`…).
+ */
+export type InboundFileConfig = {
+  [F in (typeof INBOUND_FORMATS)[number] as F['name']]: { match: string; format: F['name'] } & z.output<F['rule']>;
+}[(typeof INBOUND_FORMATS)[number]['name']];
+type InboundFileInput = {
+  [F in (typeof INBOUND_FORMATS)[number] as F['name']]: { match: string; format: F['name'] } & z.input<F['rule']>;
+}[(typeof INBOUND_FORMATS)[number]['name']];
+
+export const InboundFile = z.discriminatedUnion(
+  'format',
+  INBOUND_FORMATS.map((f) => z.strictObject({ match: InboundMatch, format: z.literal(f.name), ...f.rule.shape })) as unknown as [
+    z.ZodObject<{ format: z.ZodLiteral<string> }>,
+  ],
+).superRefine((file, ctx) => checkRuleColumns(file as Parameters<typeof checkRuleColumns>[0], ctx)) as unknown as z.ZodType<InboundFileConfig, InboundFileInput>;
 
 /**
  * Where an 856 carries tracking numbers: `REF*<qualifier>` (REF02 of a REF with that REF01) or
@@ -466,6 +419,5 @@ export type As2TransportConfig = z.infer<typeof As2Transport>;
 export type TransportConfig = z.infer<typeof Transport>;
 export type X12EnvelopeConfig = z.infer<typeof X12Envelope>;
 export type OutboundConfig = z.infer<typeof Outbound>;
-export type InboundFileConfig = z.infer<typeof InboundFile>;
 export type InboundConfig = z.infer<typeof Inbound>;
 export type SupplierRoutingConfig = z.infer<typeof SupplierRouting>;

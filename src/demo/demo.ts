@@ -233,10 +233,10 @@ async function loadDemoMappings(sandbox: Sandbox): Promise<LoadedMapping[]> {
       loaded.mapping.transport.port = server.port;
       // Short timeouts and retries: everything is on loopback.
       loaded.mapping.transport.timeoutMs = 5000;
-      loaded.mapping.transport.retry = { maxAttempts: loaded.mapping.transport.retry.maxAttempts, baseDelayMs: 200, maxDelayMs: 2000 };
+      loaded.mapping.transport.retry = { ...loaded.mapping.transport.retry, baseDelayMs: 200, maxDelayMs: 2000 };
     }
   }
-  const expected = ['acme-toys', 'globex', 'initech', 'umbrella', 'wonka'];
+  const expected = ['acme-toys', 'globex', 'initech', 'umbrella', 'wonka', 'hanse'];
   const missing = expected.filter((s) => !mappings.some((m) => m.supplier === s));
   if (missing.length) throw new Error(`the demo needs the example mappings ${missing.join(', ')} in ${MAPPINGS_DIR}`);
   return mappings.filter((m) => expected.includes(m.supplier));
@@ -260,7 +260,11 @@ function printSetup(p: Printer, mappings: Map<string, LoadedMapping>, hubUrl: st
     const { mapping } = loaded;
     const t = mapping.transport;
     const format =
-      mapping.outbound.format === 'x12-850' ? `X12 850 ${mapping.outbound.x12?.version ?? ''}` : mapping.outbound.format.toUpperCase();
+      mapping.outbound.format === 'x12-850'
+        ? `X12 850 ${mapping.outbound.x12?.version ?? ''}`
+        : mapping.outbound.format === 'edifact-orders'
+          ? `EDIFACT ORDERS ${mapping.outbound.edifact?.version ?? ''}`
+          : mapping.outbound.format.toUpperCase();
     const where =
       t.type === 'sftp'
         ? `sftp://${t.username}@${t.host}:${t.port}${t.password !== undefined ? ' (password)' : t.passphrase !== undefined ? ' (key + passphrase)' : ' (key)'}, host key ${t.hostKey.slice(0, 19)}…`

@@ -1,8 +1,8 @@
 /**
  * The demo's sample orders: two arrive as Shopify webhooks (one paid, one pending and paid a moment
- * later), five as canonical orders posted to `POST /v1/orders`. Their SKUs are the ones the example
- * mappings in `mappings/` claim: `ACME-` prefixes, Globex's list, Initech's catalog, `UMB-` and
- * `WONKA-` prefixes.
+ * later), six as canonical orders posted to `POST /v1/orders`. Their SKUs are the ones the example
+ * mappings in `mappings/` claim: `ACME-` prefixes, Globex's list, Initech's catalog, `UMB-`,
+ * `WONKA-` and `HANSE-` prefixes.
  */
 
 interface Person {
@@ -25,6 +25,7 @@ const PEOPLE: Record<string, Person> = {
   katherine: { first: 'Katherine', last: 'Johnson', email: 'kj@example.com', phone: '+1 555 0103', address1: '300 Langley Blvd', address2: null, city: 'Hampton', region: 'VA', postalCode: '23666' },
   edsger: { first: 'Edsger', last: 'Dijkstra', email: 'ewd@example.com', phone: '+1 555 0104', address1: '7 Shortest Path', address2: null, city: 'Austin', region: 'TX', postalCode: '78712' },
   dennis: { first: 'Dennis', last: 'Ritchie', email: 'dmr@example.com', phone: '+1 555 0106', address1: '600 Mountain Ave', address2: null, city: 'Murray Hill', region: 'NJ', postalCode: '07974' },
+  emmy: { first: 'Emmy', last: 'Noether', email: 'emmy@example.com', phone: '+1 555 0107', address1: '25 Bryn Mawr Ave', address2: null, city: 'Bryn Mawr', region: 'PA', postalCode: '19010' },
   barbara: { first: 'Barbara', last: 'Liskov', email: 'liskov@example.com', phone: '+1 555 0105', address1: '32 Vassar St', address2: 'Room 9', city: 'Cambridge', region: 'MA', postalCode: '02139' },
 };
 
@@ -141,7 +142,7 @@ function shopify(n: number, who: Person, lines: DemoLine[], financialStatus: 'pa
   };
 }
 
-/** The seven sample orders, in the order they are placed. */
+/** The eight sample orders, in the order they are placed. */
 export function demoOrders(): DemoOrder[] {
   return [
     {
@@ -203,6 +204,16 @@ export function demoOrders(): DemoOrder[] {
       PEOPLE.dennis!,
       [{ sku: 'WONKA-BAR-01', title: 'Chocolate bar, golden ticket edition', quantity: 3, unitPrice: '4.50' }],
       "Wonka (no server of its own: picks its 850 up from the hub's SFTP mailbox, drops its 997 and 856 there)",
+    ),
+    canonical(
+      1008,
+      PEOPLE.emmy!,
+      [
+        { sku: 'HANSE-ZUG-01', title: 'Holzeisenbahn „Nordexpress“', quantity: 1, unitPrice: '59.00' },
+        { sku: 'HANSE-KREISEL', title: 'Kreisel aus Buche', quantity: 3, unitPrice: '6.50' },
+      ],
+      'Hanse Spielwaren (UN/EDIFACT ORDERS D.96A over SFTP; ORDRSP answered with a CONTRL, DESADV with DHL tracking)',
+      { currency: 'EUR' },
     ),
   ];
 }

@@ -7,6 +7,8 @@
  *   Globex with a password. Their folders are laid out as their mapping files expect.
  * - Umbrella is a real HTTP server on loopback: it takes POs as JSON (bearer token) and pushes its
  *   tracking file back to the hub's `POST /v1/suppliers/umbrella/documents` a moment later.
+ * - Hanse Spielwaren speaks UN/EDIFACT D.96A over its sandbox SFTP server: ORDERS in, ORDRSP and
+ *   DESADV back (edifact-desk.ts); the hub answers its ORDRSP with a CONTRL.
  * - Wonka has no server at all: it logs in to the hub's own SFTP mailbox with its key, picks up its
  *   POs and drops its 997 and 856 there (mailbox-desk.ts).
  *
@@ -26,6 +28,7 @@ import type { LoadedMapping } from '../config/mapping-loader.ts';
 import type { InboundFileConfig } from '../config/mapping-schema.ts';
 import { matchInboundFile } from '../formats/inbound.ts';
 import { generateEd25519KeyPair } from '../transports/keys.ts';
+import { EdifactDesk } from './edifact-desk.ts';
 import { startMailboxDesk } from './mailbox-desk.ts';
 import { readBody } from './retailer.ts';
 import { startSandboxSftpServer, type SandboxSftpServer } from '../transports/sandbox-sftp-server.ts';
@@ -66,6 +69,10 @@ export const PROFILES: Record<string, SupplierProfile> = {
   umbrella: {
     carrier: { scac: 'DHL', name: 'DHL', service: 'EXPRESS' },
     tracking: (n) => String(4_000_000_000 + n * 15_485_863).slice(-10),
+  },
+  hanse: {
+    carrier: { scac: 'DHL', name: 'DHL', service: 'PAKET' },
+    tracking: (n) => `0034043416${String(1_094_015_902 + n * 7_919).padStart(10, '0')}`,
   },
   wonka: {
     carrier: { scac: 'OTRC', name: 'OnTrac', service: 'GROUND' },
@@ -160,6 +167,18 @@ export async function startSandbox(workDir: string, activity: SupplierActivity):
       INITECH_SFTP_KEY_PASSPHRASE: passphrase,
       INITECH_SFTP_HOST_KEY: initech.server.hostKeyFingerprint,
     });
+
+    // Hanse Spielwaren (EDIFACT): key login; its folders as in mappings/hanse.yaml.
+    const hanseKey = await clientKey('hanse');
+    const hanse = await sftpSupplier(workDir, 'hanse', ['edifact/in', 'edifact/out/done'], { username: 'drophub', publicKey: hanseKey.publicKey });
+    sftp.push(hanse);
+    cleanups.push(() => hanse.server.close());
+    Object.assign(env, {
+      HANSE_SFTP_HOST: hanse.server.host,
+      HANSE_SFTP_USER: 'drophub',
+      HANSE_SFTP_KEY_FILE: hanseKey.file,
+      HANSE_SFTP_HOST_KEY: hanse.server.hostKeyFingerprint,
+    });
   } catch (error) {
     await Promise.allSettled(cleanups.map((c) => c()));
     throw error;
@@ -233,7 +252,11 @@ export async function startSandbox(workDir: string, activity: SupplierActivity):
       if (wonka && mailbox) {
         mailboxDesk = startMailboxDesk({ mailbox, privateKey: wonkaKey.private, loaded: wonka, profile: PROFILES.wonka!, activity, later, count: () => received++ });
       }
-      const desks = sftp.map((s) => new SftpDesk(s, mappings.get(s.supplier)!, PROFILES[s.supplier]!, later, activity, () => received++));
+      const desks = sftp.map((s) => {
+        const loaded = mappings.get(s.supplier)!;
+        const Desk = loaded.mapping.outbound.format === 'edifact-orders' ? EdifactDesk : SftpDesk;
+        return new Desk(s.root, loaded, PROFILES[s.supplier]!, later, activity, () => received++);
+      });
       let busy = false;
       interval = setInterval(() => {
         if (busy || closed) return;
@@ -300,8 +323,8 @@ function safe(name: string): string {
   return name.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
-function trackingRule(loaded: LoadedMapping): InboundFileConfig {
-  const rule = loaded.mapping.inbound.files.find((f) => f.format === 'csv' && f.columns);
+function trackingRule(loaded: LoadedMapping): Extract<InboundFileConfig, { format: 'csv' }> {
+  const rule = loaded.mapping.inbound.files.find((f): f is Extract<InboundFileConfig, { format: 'csv' }> => f.format === 'csv' && !!f.columns);
   if (!rule) throw new Error(`${loaded.supplier}: its mapping reads no tracking CSV`);
   return rule;
 }
@@ -333,7 +356,7 @@ class SftpDesk {
   private readonly inbound: string;
 
   constructor(
-    s: SandboxSftpSupplier,
+    root: string,
     private readonly loaded: LoadedMapping,
     private readonly profile: SupplierProfile,
     private readonly later: (ms: number, fn: () => Promise<void>) => void,
@@ -342,8 +365,8 @@ class SftpDesk {
   ) {
     const t = loaded.mapping.transport;
     if (t.type !== 'sftp' || !t.inboundDir) throw new Error(`${loaded.supplier} is not an SFTP supplier with an inbound folder`);
-    this.outbound = path.join(s.root, ...t.outboundDir.split('/').filter(Boolean));
-    this.inbound = path.join(s.root, ...t.inboundDir.split('/').filter(Boolean));
+    this.outbound = path.join(root, ...t.outboundDir.split('/').filter(Boolean));
+    this.inbound = path.join(root, ...t.inboundDir.split('/').filter(Boolean));
   }
 
   private get supplier(): string {

@@ -26,7 +26,7 @@ import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { InventoryItem } from '../canonical/inbound.ts';
-import { INVENTORY_COLUMN_FIELDS, type InboundFileConfig } from '../config/mapping-schema.ts';
+import { INVENTORY_COLUMN_FIELDS, type TrackingRuleKeys } from './tracking-rule.ts';
 import { ParseError, errorMessage } from '../errors.ts';
 import { normalizeDate } from './tracking-csv.ts';
 import { LineIndex, SAFE_XML_OPTIONS, atPath, decode, guard, startLine, text } from './tracking-xml.ts';
@@ -136,7 +136,7 @@ export interface InventoryFileOptions {
   now?: Date;
 }
 
-type Rule = Pick<InboundFileConfig, 'columns' | 'delimiter'>;
+type Rule = Pick<TrackingRuleKeys, 'columns' | 'delimiter'>;
 
 /** Collects bad rows: the first `listed` kept, all counted. */
 class Issues {
@@ -318,7 +318,7 @@ export async function* readInventoryCsv(
 }
 
 /** Reads an inventory XML file by the rule's `records` and `fields`. */
-export function parseInventoryXml(rule: Pick<InboundFileConfig, 'records' | 'fields'>, bytes: Buffer | string, options: InventoryFileOptions = {}): InventoryItem[] {
+export function parseInventoryXml(rule: Pick<TrackingRuleKeys, 'records' | 'fields'>, bytes: Buffer | string, options: InventoryFileOptions = {}): InventoryItem[] {
   const where = { file: options.file };
   if (!rule.records) throw new ParseError('xml', 'the mapping gives no `records` path for this XML file', where);
   const fields: Partial<Record<InventoryField, string>> = rule.fields ?? Object.fromEntries(INVENTORY_COLUMN_FIELDS.map((f) => [f, f]));

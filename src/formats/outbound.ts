@@ -1,30 +1,29 @@
 /**
- * One purchase order → the bytes a supplier receives, in the format its mapping names. One
- * exhaustive switch over `outbound.format`: a new format is one file and one `case`.
+ * One purchase order → the bytes a supplier receives, in the format its mapping names: the format is
+ * looked up in the registry (`registry.ts`); a new format is its folder and one registry line.
  *
  * @example
  *   const numbers = usesControlNumbers(loaded.mapping) ? await counters.next(loaded.supplier) : undefined;
  *   const doc = await renderOutbound(loaded, po, numbers);      // { filename, content, contentType }
  */
 import type { ControlNumbers, PurchaseOrder } from '../canonical/purchase-order.ts';
-import { evaluateExpression } from '../config/expression.ts';
 import type { LoadedMapping } from '../config/mapping-loader.ts';
 import type { Mapping } from '../config/mapping-schema.ts';
 import { RenderError } from '../errors.ts';
-import { renderCsv } from './csv.ts';
-import { renderJson } from './json.ts';
-import { renderXml } from './xml.ts';
-import { LINE_SEGMENTS, render850, type Overrides850, type ResolvedOverride } from './x12/write/850.ts';
-import type { RenderWarning } from './x12/write/writer.ts';
+import type { RenderWarning } from './format.ts';
+import { outboundFormat } from './registry.ts';
+
+export { resolveOverrides } from './x12/overrides.ts';
+export type { RenderWarning } from './format.ts';
 
 export interface RenderedDocument {
   filename: string;
   content: Buffer;
   contentType: string;
-  /** The control numbers written into the file (X12), to be recorded so that a resend reuses them. */
+  /** The control numbers written into the file (X12, EDIFACT), to be recorded so that a resend reuses them. */
   controlNumbers?: ControlNumbers;
   /**
-   * Text the format could not write as given (X12: transliterated, cut or left out), one warning per
+   * Text the format could not write as given (transliterated, cut or left out), one warning per
    * field: printed by `hub mappings preview` and kept with the document (`parsed.warnings`).
    */
   warnings?: RenderWarning[];
@@ -35,12 +34,24 @@ export interface RenderOptions {
   documentId?: string;
 }
 
+/** The format's own settings in the mapping (`outbound.x12`, `outbound.edifact`), if it has a key. */
+function settingsOf(mapping: Mapping): unknown {
+  const key = outboundFormat(mapping.outbound.format).settings?.key;
+  return key === undefined ? undefined : (mapping.outbound as Record<string, unknown>)[key];
+}
+
 /**
- * Whether rendering for this supplier needs control numbers (ISA13/GS06/ST02) drawn from its
- * counter: X12 formats, and any format whose filename uses `{isa13}` as a sequence number.
+ * Whether rendering for this supplier needs control numbers drawn from its counter: formats that
+ * write them (X12 ISA13/GS06/ST02, EDIFACT UNB 0020/UNH 0062), and any format whose filename uses
+ * `{isa13}` as a sequence number.
  */
 export function usesControlNumbers(mapping: Mapping): boolean {
-  return mapping.outbound.format === 'x12-850' || mapping.outbound.filename.includes('{isa13}');
+  return outboundFormat(mapping.outbound.format).needsControlNumbers(settingsOf(mapping)) || mapping.outbound.filename.includes('{isa13}');
+}
+
+/** Whether a PO sent to this supplier awaits a receipt the hub reads (X12's 997): the `997` expectation. */
+export function expectsReceipt(mapping: Mapping): boolean {
+  return outboundFormat(mapping.outbound.format).expectsReceipt(settingsOf(mapping));
 }
 
 export async function renderOutbound(
@@ -50,76 +61,22 @@ export async function renderOutbound(
   options: RenderOptions = {},
 ): Promise<RenderedDocument> {
   const outbound = loaded.mapping.outbound;
+  const format = outboundFormat(outbound.format);
   if (usesControlNumbers(loaded.mapping) && !numbers) {
     throw new RenderError(`${loaded.supplier}: rendering ${outbound.format} needs control numbers`, { supplier: loaded.supplier });
   }
-  let text: string;
-  let contentType: string;
-  const warnings: RenderWarning[] = [];
-  const format = outbound.format;
-  switch (format) {
-    case 'x12-850': {
-      const x12 = outbound.x12;
-      if (!x12) throw new RenderError(`${loaded.supplier}: outbound.x12 is required for format x12-850`, { supplier: loaded.supplier });
-      const overrides = loaded.expressions.overrides.length ? await resolveOverrides(loaded, po) : undefined;
-      text = render850(po, x12, numbers!, overrides, warnings);
-      contentType = 'application/edi-x12';
-      break;
-    }
-    case 'xml':
-      text = await renderXml(loaded, po);
-      contentType = 'application/xml';
-      break;
-    case 'csv':
-      text = await renderCsv(loaded, po);
-      contentType = 'text/csv';
-      break;
-    case 'json':
-      text = await renderJson(loaded, po);
-      contentType = 'application/json';
-      break;
-    default: {
-      const unknown: never = format;
-      throw new RenderError(`unknown outbound format ${String(unknown)}`);
-    }
+  const settings = settingsOf(loaded.mapping);
+  if (format.settings && settings === undefined) {
+    throw new RenderError(`${loaded.supplier}: outbound.${format.settings.key} is required for format ${format.name}`, { supplier: loaded.supplier });
   }
+  const rendered = await format.render(po, settings, { loaded, ...(numbers ? { numbers } : {}) });
   return {
     filename: renderFilename(outbound.filename, loaded.supplier, po, numbers, options),
-    content: Buffer.from(text, 'utf8'),
-    contentType,
+    content: typeof rendered.content === 'string' ? Buffer.from(rendered.content, 'utf8') : rendered.content,
+    contentType: rendered.contentType ?? format.contentType,
     ...(numbers && usesControlNumbers(loaded.mapping) ? { controlNumbers: numbers } : {}),
-    ...(warnings.length ? { warnings } : {}),
+    ...(rendered.warnings?.length ? { warnings: rendered.warnings } : {}),
   };
-}
-
-/** Evaluates the mapping's 850 element overrides for one PO (PO1/PID ones once per line, with `$line`). */
-export async function resolveOverrides(loaded: LoadedMapping, po: PurchaseOrder): Promise<Overrides850> {
-  const result: Overrides850 = { header: [], lines: po.lines.map(() => []) };
-  for (const override of loaded.expressions.overrides) {
-    const resolve = async (bindings: Record<string, unknown>): Promise<ResolvedOverride> => {
-      const value = await evaluateExpression(override.expression, po, bindings, loaded.supplier);
-      if (value !== null && value !== undefined && typeof value === 'object') {
-        throw new RenderError(`${loaded.supplier}: ${override.expression.path} must produce text or a number`, {
-          supplier: loaded.supplier,
-          path: override.expression.path,
-        });
-      }
-      const resolved: ResolvedOverride = {
-        key: override.key,
-        segment: override.segment,
-        element: override.element,
-        value: value === null || value === undefined || value === false ? null : String(value),
-      };
-      if (override.qualifier) resolved.qualifier = override.qualifier;
-      return resolved;
-    };
-    if (LINE_SEGMENTS.has(override.segment)) {
-      for (let i = 0; i < po.lines.length; i++) result.lines[i]!.push(await resolve({ po, line: po.lines[i] }));
-    } else {
-      result.header.push(await resolve({ po }));
-    }
-  }
-  return result;
 }
 
 const UNSAFE_IN_NAME = /[/\\\x00-\x1f\x7f:*?"<>|]/g;

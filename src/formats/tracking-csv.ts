@@ -18,8 +18,9 @@ import { Readable } from 'node:stream';
 import { parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import type { Shipment, ShipmentLine } from '../canonical/inbound.ts';
-import type { InboundFileConfig } from '../config/mapping-schema.ts';
+import type { TrackingRuleKeys } from './tracking-rule.ts';
 import { ParseError, errorMessage } from '../errors.ts';
+import { InboundLimitError } from '../limits.ts';
 
 /** The canonical fields a tracking record has. */
 export const TRACKING_FIELDS = [
@@ -197,7 +198,7 @@ export interface TrackingCsvOptions {
   maxRecords?: number;
 }
 
-type Columns = NonNullable<InboundFileConfig['columns']>;
+type Columns = NonNullable<TrackingRuleKeys['columns']>;
 
 function findHeader(headers: string[], wanted: string): number {
   let i = headers.indexOf(wanted);
@@ -211,7 +212,7 @@ function findHeader(headers: string[], wanted: string): number {
 
 type CsvRow = { record: string[]; info: { lines: number } };
 
-function csvOptions(file: Pick<InboundFileConfig, 'delimiter'>) {
+function csvOptions(file: Pick<TrackingRuleKeys, 'delimiter'>) {
   return { bom: true, delimiter: file.delimiter ?? ',', relax_column_count: true, relax_quotes: true, skip_empty_lines: true, info: true } as const;
 }
 
@@ -234,14 +235,15 @@ class CsvShipmentReader {
   private readonly records: TrackingRecord[] = [];
 
   constructor(
-    private readonly file: Pick<InboundFileConfig, 'columns'>,
+    private readonly file: Pick<TrackingRuleKeys, 'columns'>,
     private readonly options: TrackingCsvOptions,
   ) {}
 
   add(row: CsvRow): void {
     if (!this.index) return this.header(row);
     if (++this.rows > (this.options.maxRecords ?? Infinity)) {
-      throw new ParseError('csv', `more than ${this.options.maxRecords} rows, over the hub's limit of rows per file (HUB_LIMIT_RECORDS_PER_FILE); nothing of this file was applied`, { file: this.options.file, line: row.info.lines });
+      const max = this.options.maxRecords as number;
+      throw new InboundLimitError('csv', 'recordsPerFile', max, this.rows, 'this file (not read further)', { ...(this.options.file ? { file: this.options.file } : {}), line: row.info.lines });
     }
     const values: Partial<Record<TrackingField, string>> = {};
     for (const [field, i] of this.index) values[field] = row.record[i] ?? '';
@@ -284,7 +286,7 @@ class CsvShipmentReader {
 
 /** Reads a tracking CSV by the file's `columns` and `delimiter`. */
 export function parseTrackingCsv(
-  file: Pick<InboundFileConfig, 'columns' | 'delimiter'>,
+  file: Pick<TrackingRuleKeys, 'columns' | 'delimiter'>,
   bytes: Buffer | string,
   options: TrackingCsvOptions = {},
 ): Shipment[] {
@@ -305,7 +307,7 @@ export function parseTrackingCsv(
  * never freezes the hub's API while it is read, and one over `maxRecords` stops being read there.
  */
 export async function readTrackingCsv(
-  file: Pick<InboundFileConfig, 'columns' | 'delimiter'>,
+  file: Pick<TrackingRuleKeys, 'columns' | 'delimiter'>,
   bytes: Buffer,
   options: TrackingCsvOptions & { pause: () => Promise<void>; sliceBytes?: number; sliceRows?: number },
 ): Promise<Shipment[]> {

@@ -17,7 +17,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Shipment } from '../canonical/inbound.ts';
-import type { InboundFileConfig } from '../config/mapping-schema.ts';
+import type { TrackingRuleKeys } from './tracking-rule.ts';
 import { ParseError, errorMessage } from '../errors.ts';
 import { groupShipments, trackingRecord, type TrackingField, type TrackingRecord } from './tracking-csv.ts';
 
@@ -175,7 +175,7 @@ export function startLine(lines: LineIndex, node: unknown): number | undefined {
 
 /** Reads a tracking XML file by the file's `records` and `fields`. */
 export function parseTrackingXml(
-  file: Pick<InboundFileConfig, 'records' | 'fields'>,
+  file: Pick<TrackingRuleKeys, 'records' | 'fields'>,
   bytes: Buffer | string,
   options: TrackingXmlOptions = {},
 ): Shipment[] {

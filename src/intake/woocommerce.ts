@@ -45,32 +45,41 @@ export const WOOCOMMERCE_PAYMENT_STATUS: Readonly<Record<string, PaymentStatus>>
 };
 
 /**
- * What a WooCommerce webhook delivery (`X-WC-Webhook-Topic`) means to the hub. WooCommerce has no
- * "paid" or "cancelled" topic: `order.updated` carries the new status, so the action depends on it.
- * - `order.created` → `create`.
- * - `order.updated` → `release` when the status now means paid, `cancel` when cancelled, refunded or
- *   trashed, else `ignore`.
- * - `order.deleted` → `cancel` (the body then holds little more than `id`; see {@link wooCommerceExternalId}).
- * - anything else (`order.restored`, `action.*`, the `webhook_id=…` ping sent when a webhook is
- *   saved) → `ignore`: answered 200.
+ * What a WooCommerce webhook delivery means to the hub. WooCommerce signs the body, not the
+ * `X-WC-Webhook-Topic` header, so a captured delivery can be replayed under any topic: the action is
+ * decided by what the signed body says, and the topic may only narrow it (never widen it).
+ * - A body that is only `{ "id": … }` is what WooCommerce sends for `order.deleted`: `cancel` under
+ *   that topic, else `ignore`.
+ * - A full order whose `status` ends the order (`cancelled`, `trash`, `refunded`) → `cancel`,
+ *   whatever the topic (it only acts on an order the hub has).
+ * - Under `order.created`: any other status → `create` (a paid one is routed, an unpaid one held).
+ * - Under `order.updated`: a paid status (`processing`, `completed`) → `release`, else `ignore`.
+ * - Anything else (`order.deleted` with a live order's body: a replay, `order.restored`, `action.*`,
+ *   the `webhook_id=…` ping sent when a webhook is saved) → `ignore`: answered 200.
+ *
+ * So `{status: "failed"}` replayed as `order.deleted` is ignored, not a cancellation.
  */
 export type WooCommerceTopicAction = 'create' | 'release' | 'cancel' | 'ignore';
 
 export function wooCommerceTopicAction(topic: string | undefined, body: unknown): WooCommerceTopicAction {
-  switch (topic) {
-    case 'order.created':
-      return 'create';
-    case 'order.deleted':
-      return 'cancel';
-    case 'order.updated': {
-      const status = wooCommercePaymentStatus(body);
-      if (status === 'paid') return 'release';
-      if (status === 'voided' || status === 'refunded') return 'cancel';
-      return 'ignore';
-    }
-    default:
-      return 'ignore';
-  }
+  if (topic !== 'order.created' && topic !== 'order.updated' && topic !== 'order.deleted') return 'ignore';
+  if (isDeletionPayload(body)) return topic === 'order.deleted' ? 'cancel' : 'ignore';
+  const status = wooCommercePaymentStatus(body);
+  if (status === 'voided' || status === 'refunded') return 'cancel';
+  if (topic === 'order.created') return 'create';
+  if (topic === 'order.updated' && status === 'paid') return 'release';
+  return 'ignore';
+}
+
+/** Does the body say the order has ended: a deletion (`{id}` only) or a cancelled, trashed, refunded order? */
+export function wooCommerceBodyEndsOrder(body: unknown): boolean {
+  const status = wooCommercePaymentStatus(body);
+  return isDeletionPayload(body) || status === 'voided' || status === 'refunded';
+}
+
+/** WooCommerce's `order.deleted` body: the resource id and nothing else. */
+function isDeletionPayload(body: unknown): boolean {
+  return isObject(body) && Object.keys(body).length === 1 && Object.hasOwn(body, 'id') && wooCommerceExternalId(body) !== undefined;
 }
 
 /** The payment status a WooCommerce order body's `status` means, or undefined when unknown. */

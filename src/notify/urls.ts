@@ -65,7 +65,7 @@ export function storeUrlProblem(url: string): string | undefined {
   return undefined;
 }
 
-/** The host a shop URL names (`toyshop.myshopify.com`), lower-cased, for X-Shopify-Shop-Domain. */
-export function shopHost(url: string): string | undefined {
-  return parse(url)?.host.toLowerCase();
+/** The host name a shop URL names (`toyshop.myshopify.com`), lower-cased, for X-Shopify-Shop-Domain. */
+export function shopHostname(url: string): string | undefined {
+  return parse(url)?.hostname.toLowerCase() || undefined;
 }

@@ -24,10 +24,11 @@ import { purchaseOrderStatus } from '../store/reroutes.ts';
 import { openBackorderDeadline, rerouteRejectedLines } from './auto-reroute.ts';
 import { meetExpectation } from './expectations.ts';
 import { enqueueFunctionalAcks, enqueueInterchangeAcks } from './acks.ts';
+import { enqueueInboundAnswers } from './answers.ts';
 import { enqueueRetailerEvent, notifyShipment } from './notify.ts';
 import { syncOrderStatus } from './order-status.ts';
 import { readSupplierBytes } from './parse-file.ts';
-import { assertShipmentRoom } from './inbound-limits.ts';
+import { assertShipmentRoom, parsedForStorage } from './inbound-limits.ts';
 import { inboundLimits } from '../limits.ts';
 import { applyInventoryFeed, feedTime } from './inventory-feed.ts';
 import { stockChanged } from './stock-changed.ts';
@@ -92,6 +93,7 @@ export async function receiveInboundFile(
       await applyItems(trx, hub, loaded, documentId, file.name, parsed.items, parsed.warnings);
       await enqueueFunctionalAcks(trx, hub, loaded, parsed.groups);
       await enqueueInterchangeAcks(trx, hub, loaded, parsed.interchangeAcks ?? []);
+      await enqueueInboundAnswers(trx, hub, loaded, file, parsed);
       return true;
     });
     if (!applied) {
@@ -148,6 +150,7 @@ async function quarantine(
     // (a 997 speaks of syntax: a file quarantined for an unknown PO is still answered A).
     if (parsed) await enqueueFunctionalAcks(trx, hub, loaded, parsed.groups);
     await enqueueInterchangeAcks(trx, hub, loaded, interchangeAcksOf(parsed, error));
+    await enqueueInboundAnswers(trx, hub, loaded, file, parsed ?? error);
   });
   await hub.store.wakeOutbox();
   hub.metrics.documentsFailed.inc({ supplier: loaded.supplier, format: parsed?.format ?? 'unknown', direction: 'in' });
@@ -197,7 +200,7 @@ async function insertInboundDocument(
       status,
       last_error: error ?? null,
       error_code: errorCode ?? null,
-      parsed: parsed ? JSON.stringify(parsed) : null,
+      parsed: parsed ? JSON.stringify(parsedForStorage(parsed)) : null,
       receipt: JSON.stringify({ via: file.via }),
       done_at: sql`now()`,
     })

@@ -1,9 +1,11 @@
 import { sql, type Transaction } from 'kysely';
+import { durationMs } from '../config/mapping-schema.ts';
 import { HubError, TransportError, errorMessage } from '../errors.ts';
 import type { Hub } from '../hub.ts';
 import { crashPoint } from '../crash.ts';
 import { toBuffer } from '../store/ids.ts';
 import { recordEvent } from '../store/orders.ts';
+import { extendDocumentClaim } from '../store/outbox.ts';
 import { purchaseOrderLineIds } from '../store/reroutes.ts';
 import type { Database, DocumentRow } from '../store/schema.ts';
 import { deliverToRetailer } from './retailer-delivery.ts';
@@ -41,11 +43,17 @@ export async function claimDueDocuments(hub: Hub, limit: number, leaseMs: number
   return result.rows;
 }
 
-export async function deliverDocument(hub: Hub, doc: DocumentRow): Promise<DeliveryOutcome> {
+/**
+ * Delivers a claimed document and records the outcome. With `leaseMs` (the claim's lease), the claim
+ * is extended while the delivery is in flight: a slow supplier or retailer (slower than the lease)
+ * is never sent the same document again by another process meanwhile. A process that dies stops
+ * extending it, and the lease runs out as before.
+ */
+export async function deliverDocument(hub: Hub, doc: DocumentRow, leaseMs?: number): Promise<DeliveryOutcome> {
   const target = doc.supplier_id ?? `retailer:${doc.retailer_id}`;
   const end = hub.metrics.deliveryDuration.startTimer({ target });
   try {
-    const receipt = await send(hub, doc);
+    const receipt = await whileClaimed(hub, doc.id, leaseMs, () => send(hub, doc));
     crashPoint('after-upload');
     end();
     const awaiting = (receipt as DeliveryReceipt | undefined)?.awaitingMdn;
@@ -66,6 +74,21 @@ export async function deliverDocument(hub: Hub, doc: DocumentRow): Promise<Deliv
   } catch (error) {
     end();
     return recordFailure(hub, doc, error, target);
+  }
+}
+
+/** Runs `work`, extending the document's claim every third of its lease until it settles. */
+async function whileClaimed<T>(hub: Hub, documentId: string, leaseMs: number | undefined, work: () => Promise<T>): Promise<T> {
+  if (leaseMs === undefined) return work();
+  const timer = setInterval(() => {
+    extendDocumentClaim(hub.store.db, documentId, leaseMs).catch((error) =>
+      hub.logger.warn({ err: error, documentId }, 'could not extend the claim on a document being delivered'),
+    );
+  }, Math.max(1, Math.floor(leaseMs / 3)));
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
   }
 }
 
@@ -96,6 +119,8 @@ async function markSent(hub: Hub, doc: DocumentRow, receipt: unknown, from: read
         last_error: null,
         error_code: null,
         locked_until: null,
+        failing_since: null,
+        alerted_at: null,
         done_at: sql`now()`,
         updated_at: sql`now()`,
       })
@@ -173,11 +198,16 @@ async function recordFailure(
   const retryable = error instanceof HubError ? error.retryable : true;
   const message = errorMessage(error);
   const code = error instanceof HubError ? error.code : 'internal';
-  const giveUp = !retryable || attempts >= doc.max_attempts;
+  const now = hub.clock();
+  const failingSince = doc.failing_since ?? now;
+  const budget = retryBudget(hub, doc);
+  const giveUp = !retryable || budgetSpent(hub, doc, attempts, failingSince, now);
+  // The operator hears of a delivery that keeps failing long before the retailer does (at give-up).
+  const alert = !giveUp && budget !== undefined && doc.alerted_at === null && now.getTime() - failingSince.getTime() >= budget.alertAfterMs;
   hub.metrics.deliveryAttempts.inc({ target, outcome: giveUp ? 'failed' : 'retry' });
   const details = error instanceof TransportError ? error.details : undefined;
   await hub.store.db.transaction().execute(async (trx) => {
-    if (giveUp && doc.order_id) await trx.selectFrom('orders').select('id').where('id', '=', doc.order_id).forUpdate().execute();
+    if ((giveUp || alert) && doc.order_id) await trx.selectFrom('orders').select('id').where('id', '=', doc.order_id).forUpdate().execute();
     const updated = await trx
       .updateTable('documents')
       .set({
@@ -187,6 +217,8 @@ async function recordFailure(
         locked_until: null,
         updated_at: sql`now()`,
         receipt: details === undefined ? null : JSON.stringify(details),
+        failing_since: failingSince,
+        ...(alert ? { alerted_at: now } : {}),
         ...(giveUp
           ? { status: 'failed', done_at: sql`now()` }
           : { status: 'pending', next_attempt_at: new Date(Date.now() + backoffMs(hub, doc, attempts, error)) }),
@@ -195,6 +227,13 @@ async function recordFailure(
       .where('status', 'in', from)
       .returning('id')
       .executeTakeFirst();
+    if (updated && alert && doc.order_id) {
+      await recordEvent(trx, doc.order_id, {
+        type: 'delivery_delayed',
+        cause: `delivery of ${doc.filename} to ${doc.supplier_id} failing since ${failingSince.toISOString()}; retried until ${new Date(failingSince.getTime() + budget!.forMs).toISOString()}, then the retailer is told`,
+        data: { documentId: doc.id, supplier: doc.supplier_id, attempts, error: message, code, failingSince: failingSince.toISOString() },
+      });
+    }
     if (!updated || !giveUp) return;
     const reason = `delivery of ${doc.filename} to ${doc.supplier_id ?? `retailer ${doc.retailer_id}`} failed after ${attempts} attempt(s): ${message}`;
     if (doc.order_id && doc.kind !== 'event') {
@@ -210,6 +249,13 @@ async function recordFailure(
       await syncOrderStatus(trx, hub, doc.order_id!, 'outbox gave up', { reason, code: 'delivery_failed', poNumber: po?.po_number ?? null });
     }
   });
+  if (alert) {
+    hub.metrics.deliveryAlerts.inc({ supplier: doc.supplier_id ?? 'unknown' });
+    hub.logger.error(
+      { documentId: doc.id, orderId: doc.order_id, supplier: doc.supplier_id, code, attempts, failingSince },
+      `delivery to ${doc.supplier_id} failing since ${failingSince.toISOString()} (${attempts} attempt(s)); still retrying: ${message}`,
+    );
+  }
   if (giveUp) {
     hub.metrics.documentsFailed.inc({ supplier: doc.supplier_id ?? 'retailer', format: doc.format, direction: 'out' });
     hub.logger.error({ documentId: doc.id, orderId: doc.order_id, code, attempts }, `document dead-lettered: ${message}`);
@@ -217,6 +263,22 @@ async function recordFailure(
     hub.logger.warn({ documentId: doc.id, orderId: doc.order_id, code, attempts }, `delivery failed, will retry: ${message}`);
   }
   return { documentId: doc.id, outcome: giveUp ? 'failed' : 'retry', error: message };
+}
+
+/** A supplier's retry budget (its mapping's `retry.for` and `retry.alertAfter`); none for retailer documents. */
+function retryBudget(hub: Hub, doc: DocumentRow): { forMs: number; alertAfterMs: number } | undefined {
+  const retry = doc.supplier_id ? hub.mappings.get(doc.supplier_id)?.mapping.transport.retry : undefined;
+  return retry ? { forMs: durationMs(retry.for), alertAfterMs: durationMs(retry.alertAfter) } : undefined;
+}
+
+/**
+ * Whether a failing document has had its chances: its attempts (when the document has a limit) or
+ * its supplier's `retry.for`, counted from its first failure (injected clock).
+ */
+function budgetSpent(hub: Hub, doc: DocumentRow, attempts: number, failingSince: Date, now: Date): boolean {
+  if (doc.max_attempts > 0 && attempts >= doc.max_attempts) return true;
+  const budget = retryBudget(hub, doc);
+  return budget !== undefined && now.getTime() - failingSince.getTime() >= budget.forMs;
 }
 
 /**
@@ -294,7 +356,7 @@ export async function requeueUnconfirmedDeliveries(hub: Hub): Promise<number> {
     .execute();
   let again = 0;
   for (const doc of overdue) {
-    if (doc.attempts >= doc.max_attempts) {
+    if (budgetSpent(hub, doc, doc.attempts, doc.failing_since ?? doc.created_at, hub.clock())) {
       const error = new TransportError('transport_timeout', `no MDN from ${doc.supplier_id} after ${doc.attempts} send(s) of ${doc.filename}`, { retryable: false });
       await recordFailure(hub, doc, error, doc.supplier_id ?? 'unknown', ['awaiting_mdn'], doc.attempts);
       continue;
@@ -325,7 +387,7 @@ export async function retryOutboundDocument(hub: Hub, documentId: string): Promi
     if (doc.status !== 'failed') throw new HubError('state_conflict', `document ${documentId} is ${doc.status}, not failed`);
     await trx
       .updateTable('documents')
-      .set({ status: 'pending', attempts: 0, next_attempt_at: new Date(0), locked_until: null, done_at: null, updated_at: sql`now()` })
+      .set({ status: 'pending', attempts: 0, next_attempt_at: new Date(0), locked_until: null, done_at: null, failing_since: null, alerted_at: null, updated_at: sql`now()` })
       .where('id', '=', documentId)
       .execute();
     if (doc.po_id && (doc.kind === 'po' || doc.kind === 'po_cancel')) {

@@ -5,7 +5,7 @@ import { newId, sha256Hex } from '../store/ids.ts';
 export interface OutboundDocumentInput {
   /** Given by a caller that needs it fixed beforehand (a purchase order's: see poDocumentId); random otherwise. */
   id?: string;
-  kind: 'po' | 'po_cancel' | 'fa_997' | 'ta1' | 'event' | 'shopify_fulfillment' | 'as2_mdn';
+  kind: 'po' | 'po_cancel' | 'fa_997' | 'ta1' | 'contrl' | 'event' | 'shopify_fulfillment' | 'as2_mdn';
   format: string;
   filename: string;
   content: Buffer;
@@ -14,7 +14,8 @@ export interface OutboundDocumentInput {
   retailerId?: string | null;
   orderId?: string | null;
   poId?: string | null;
-  maxAttempts: number;
+  /** Undefined or 0: no limit on attempts (a supplier's `retry.for` bounds the retries in time). */
+  maxAttempts: number | undefined;
   controlNumbers?: { isa13: number; gs06: number; st02: number; partner: string } | undefined;
   /** Kept beside the bytes: what the document was made from. */
   parsed?: unknown;
@@ -68,7 +69,7 @@ export function outboundRow(input: OutboundDocumentInput) {
     content_hash: sha256Hex(input.content),
     size: input.content.length,
     status: 'pending',
-    max_attempts: input.maxAttempts,
+    max_attempts: input.maxAttempts ?? 0,
     isa13: input.controlNumbers?.isa13 ?? null,
     gs06: input.controlNumbers?.gs06 ?? null,
     st02: input.controlNumbers?.st02 ?? null,

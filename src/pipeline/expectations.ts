@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Mapping } from '../config/mapping-schema.ts';
+import { expectsReceipt } from '../formats/outbound.ts';
 import type { Hub } from '../hub.ts';
 import { recordEvent } from '../store/orders.ts';
 import type { Database } from '../store/schema.ts';
@@ -12,7 +13,7 @@ export type ExpectedKind = '997' | '855' | '856' | 'backorder';
 const HOUR = 3_600_000;
 
 /**
- * The expected-document ledger: a sent PO expects a 997 (X12 suppliers), an 855 (suppliers that send
+ * The expected-document ledger: a sent PO expects a 997 (formats whose receipt the hub reads: X12), an 855 (suppliers that send
  * them) and a ship notice or tracking by a ship-by time. Opened when the PO is delivered.
  */
 export async function openExpectations(
@@ -24,7 +25,7 @@ export async function openExpectations(
 ): Promise<void> {
   const now = hub.clock().getTime();
   const rows: { kind: ExpectedKind; due: number }[] = [];
-  if (mapping.outbound.format === 'x12-850') rows.push({ kind: '997', due: now + mapping.expect.ack997Hours * HOUR });
+  if (expectsReceipt(mapping)) rows.push({ kind: '997', due: now + mapping.expect.ack997Hours * HOUR });
   if (mapping.expect.ack855Hours !== undefined) rows.push({ kind: '855', due: now + mapping.expect.ack855Hours * HOUR });
   rows.push({ kind: '856', due: now + mapping.expect.shipHours * HOUR });
   for (const row of rows) {

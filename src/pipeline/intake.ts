@@ -3,6 +3,7 @@ import { isPaid, type CanonicalOrder } from '../canonical/order.ts';
 import type { OrderStatus } from '../canonical/states.ts';
 import { ConflictError } from '../errors.ts';
 import type { Store } from '../store/database.ts';
+import { checkOrderNumber, type OrderWarning } from './duplicate-order-number.ts';
 import type { Database } from '../store/schema.ts';
 import { newId, sha256Hex, stableStringify } from '../store/ids.ts';
 import { loadOrderView, recordEvent, setOrderStatus, type OrderView } from '../store/orders.ts';
@@ -13,6 +14,8 @@ export interface AcceptedOrder {
   /** true when this call stored the order; false for an idempotent repeat. */
   created: boolean;
   order: OrderView;
+  /** The order number is used by another order of this retailer (src/pipeline/duplicate-order-number.ts). */
+  warnings?: OrderWarning[];
 }
 
 /**
@@ -26,6 +29,8 @@ export async function acceptOrder(
   input: { retailer: { id: string; name: string }; source: OrderSource; order: CanonicalOrder; webhookId?: string },
 ): Promise<AcceptedOrder> {
   const retailerId = input.retailer.id;
+  const duplicate = await checkOrderNumber(store.db, retailerId, input.order);
+  const warnings = duplicate ? { warnings: [duplicate] } : {};
   const bodyHash = sha256Hex(stableStringify(input.order));
   const status: OrderStatus = isPaid(input.order.payment.status) ? 'received' : 'awaiting_payment';
   const row = {
@@ -86,7 +91,7 @@ export async function acceptOrder(
       shipments: [],
       timeline: [{ at, type: 'order_received', status, cause: row.cause, data: JSON.parse(row.event) }],
     };
-    return { created: true, order: view };
+    return { created: true, order: view, ...warnings };
   }
 
   const existing = await store.db
@@ -105,7 +110,7 @@ export async function acceptOrder(
       { orderId: existing.id },
     );
   }
-  return { created: false, order: (await loadOrderView(store.db, existing.id))! };
+  return { created: false, order: (await loadOrderView(store.db, existing.id))!, ...warnings };
 }
 
 /** Payment captured: a held order moves on to routing. A no-op for an order already past it. */

@@ -4,7 +4,9 @@ import type { InboundItem, InventoryItem, ParsedInbound } from '../canonical/inb
 import type { InboundFileConfig } from '../config/mapping-schema.ts';
 import type { LoadedMapping } from '../config/mapping-loader.ts';
 import { ParseError } from '../errors.ts';
-import { matchInboundFile, parseInbound, parseX12InboundStream, stampFeed } from '../formats/inbound.ts';
+import { matchInboundFile, parseInbound, parseX12InboundStream, sniffInboundRule, stampFeed } from '../formats/inbound.ts';
+import { inboundFormat } from '../formats/registry.ts';
+import type { TrackingRuleKeys } from '../formats/tracking-rule.ts';
 import { X12FileError } from '../formats/x12/read/index.ts';
 import { readTrackingCsv } from '../formats/tracking-csv.ts';
 import { readInventoryCsv } from '../formats/inventory-file.ts';
@@ -16,16 +18,13 @@ export const MAX_INBOUND_BYTES = DEFAULT_INBOUND_LIMITS.fileBytes;
 
 /**
  * Which of the mapping's inbound rules a file falls under. A file no rule matches is still read when
- * its content says what it is (X12 begins with ISA, JSON with `{` or `[`): suppliers pushing over
- * HTTP rarely name files.
+ * its content says what it is (X12 begins with ISA, EDIFACT with UNA or UNB, JSON with `{` or `[`):
+ * suppliers pushing over HTTP rarely name files.
  */
 export function inboundRule(loaded: LoadedMapping, filename: string, content: Buffer): InboundFileConfig {
-  const rule = matchInboundFile(loaded.mapping.inbound, filename);
+  const rule = matchInboundFile(loaded.mapping.inbound, filename) ?? sniffInboundRule(content);
   if (rule) return rule;
-  const head = content.subarray(0, 64).toString('utf8').replace(/^\uFEFF/, '').trimStart();
-  if (head.startsWith('ISA')) return { match: '*', format: 'x12', delimiter: ',' };
-  if (head.startsWith('{') || head.startsWith('[')) return { match: '*', format: 'json', delimiter: ',' };
-  throw new ParseError('inbound', `no inbound rule of ${loaded.supplier} matches "${filename}" and its content is not X12 or JSON`, { file: filename });
+  throw new ParseError('inbound', `no inbound rule of ${loaded.supplier} matches "${filename}" and its content is not X12, EDIFACT or JSON`, { file: filename });
 }
 
 /** Parses one supplier file by the mapping's rules, without applying it; a file over a limit (src/limits.ts) is refused. */
@@ -82,7 +81,7 @@ export async function readSupplierBytes(
 }
 
 /** An inventory CSV, read as a stream of slices (rows checked as they come; see src/formats/inventory-file.ts). */
-async function readInventorySliced(rule: InboundFileConfig, filename: string, content: Buffer, pause: () => Promise<void>): Promise<ParsedInbound> {
+async function readInventorySliced(rule: TrackingRuleKeys, filename: string, content: Buffer, pause: () => Promise<void>): Promise<ParsedInbound> {
   const source = (async function* () {
     for (let at = 0; at < content.length; at += SLICE_BYTES) {
       yield content.subarray(at, at + SLICE_BYTES);
@@ -118,8 +117,9 @@ async function readX12Sliced(loaded: LoadedMapping, filename: string, content: B
 }
 
 /**
- * `hub documents parse`: what the hub would extract from a local file. X12 is streamed (memory stays
- * at one transaction set, however big the file), with progress on stderr for a big file.
+ * `hub documents parse`: what the hub would extract from a local file. Formats that stream (X12,
+ * EDIFACT) are read chunk by chunk (memory stays at one transaction set or message, however big the
+ * file), with progress on stderr for a big file.
  */
 export async function parseSupplierFile(loaded: LoadedMapping, filename: string, localPath: string): Promise<ParsedInbound> {
   const { size } = await stat(localPath);
@@ -131,7 +131,8 @@ export async function parseSupplierFile(loaded: LoadedMapping, filename: string,
     await handle.close();
   }
   const rule = inboundRule(loaded, filename, head);
-  if (rule.format !== 'x12') return parseSupplierBytes(loaded, filename, await readFile(localPath));
+  const format = inboundFormat(rule.format);
+  if (!format.parseStream) return parseSupplierBytes(loaded, filename, await readFile(localPath));
   const progress = new Progress(`reading ${filename}`, size, megabytes);
   let read = 0;
   const source = (async function* () {
@@ -142,12 +143,12 @@ export async function parseSupplierFile(loaded: LoadedMapping, filename: string,
     }
   })();
   const items: InboundItem[] = [];
-  const stream = parseX12InboundStream(loaded.mapping.inbound, source, filename);
+  const stream = format.parseStream(source, rule, { inbound: loaded.mapping.inbound, filename });
   for (;;) {
     const next = await stream.next();
     if (next.done) {
       progress.finish(read);
-      return { format: 'x12', items, ...next.value };
+      return { format: rule.format, items, ...next.value };
     }
     items.push(next.value);
   }

@@ -6,6 +6,7 @@ import { receiveInboundFile } from './apply.ts';
 import type { RemoteFile, SupplierTransport } from '../transports/transport.ts';
 import { oversizeOf, refuseOversizeFile } from './oversize.ts';
 import { inboundLimits } from '../limits.ts';
+import { noteUnmatchedFiles } from './unmatched-files.ts';
 
 export interface PollResult {
   supplier: string;
@@ -15,6 +16,8 @@ export interface PollResult {
   failed: number;
   skipped: number;
   files: { name: string; status: string; documentId?: string; error?: string }[];
+  /** Files in the folder that no `inbound.files` rule matches: never read, moved or deleted (src/pipeline/unmatched-files.ts). */
+  unmatched: { name: string; size: number }[];
 }
 
 /**
@@ -26,7 +29,7 @@ export interface PollResult {
 export async function pollSupplier(hub: Hub, supplierId: string): Promise<PollResult> {
   const loaded = hub.mappings.get(supplierId);
   if (!loaded) throw new HubError('not_found', `unknown supplier "${supplierId}"; the suppliers are ${[...hub.mappings.keys()].sort().join(', ') || '(none: no mapping files)'}`);
-  const result: PollResult = { supplier: supplierId, seen: 0, applied: 0, duplicate: 0, failed: 0, skipped: 0, files: [] };
+  const result: PollResult = { supplier: supplierId, seen: 0, applied: 0, duplicate: 0, failed: 0, skipped: 0, files: [], unmatched: [] };
   const end = hub.metrics.pollDuration.startTimer({ supplier: supplierId });
   const startedAt = new Date();
   hub.logger.info({ supplier: supplierId }, 'inbound poll started');
@@ -36,6 +39,9 @@ export async function pollSupplier(hub: Hub, supplierId: string): Promise<PollRe
   try {
     const listing = await transport.listInbound();
     listing.sort((a, b) => a.modifiedAt.getTime() - b.modifiedAt.getTime() || (a.name < b.name ? -1 : 1));
+    const unmatched = listing.filter((remote) => !matchInboundFile(loaded.mapping.inbound, remote.name));
+    result.unmatched = unmatched.map((f) => ({ name: f.name, size: f.size }));
+    await noteUnmatchedFiles(hub, supplierId, unmatched);
     for (const remote of listing) {
       if (!matchInboundFile(loaded.mapping.inbound, remote.name)) continue;
       result.seen++;

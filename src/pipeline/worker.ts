@@ -82,7 +82,7 @@ export class Worker {
         this.accepted.delete(offer.id);
         // Left to the routers: wake them all, here and in other processes (this one may be stopping).
         if (!documents) return this.hub.store.wakeOutbox();
-        await Promise.all(documents.map((doc) => deliverDocument(this.hub, doc)));
+        await Promise.all(documents.map((doc) => deliverDocument(this.hub, doc, this.options.leaseMs)));
       })
       .catch((error) => this.hub.logger.error({ err: error, orderId: offer.id }, 'routing an accepted order failed'))
       .finally(() => {
@@ -143,7 +143,7 @@ export class Worker {
     let routing = true;
     const inflight = new Set<Promise<unknown>>();
     const start = (doc: DocumentRow): void => {
-      const delivery: Promise<unknown> = deliverDocument(this.hub, doc)
+      const delivery: Promise<unknown> = deliverDocument(this.hub, doc, leaseMs)
         .catch((error) => this.hub.logger.error({ err: error, documentId: doc.id }, 'delivery failed unexpectedly'))
         .finally(() => inflight.delete(delivery));
       inflight.add(delivery);

@@ -80,7 +80,7 @@ export async function recordAs2Message(trx: Transaction<Database> | Kysely<Datab
  */
 export async function queueAs2Mdn(
   trx: Transaction<Database>,
-  input: { supplierId: string; originalMessageId: string; request: Buffer; maxAttempts: number },
+  input: { supplierId: string; originalMessageId: string; request: Buffer; maxAttempts: number | undefined },
 ): Promise<string> {
   return enqueueOutbound(trx, {
     kind: 'as2_mdn',

@@ -18,6 +18,8 @@ export interface NewRetailer {
   woocommerceUrl?: string;
   woocommerceKey?: string;
   woocommerceSecretKey?: string;
+  /** An order number used again under a new external id: `warn` (default) or `refuse`. */
+  duplicateOrderNumbers?: 'warn' | 'refuse';
 }
 
 export interface CreatedRetailer {
@@ -62,6 +64,7 @@ export async function createRetailer(db: Kysely<Database>, input: NewRetailer): 
       shopify_shop_url: input.shopifyShopUrl ?? null,
       shopify_access_token: input.shopifyAccessToken ?? null,
       ...(woo ? { woocommerce_url: input.woocommerceUrl!, woocommerce_key: input.woocommerceKey!, woocommerce_secret_key: input.woocommerceSecretKey! } : {}),
+      ...(input.duplicateOrderNumbers ? { duplicate_order_numbers: input.duplicateOrderNumbers } : {}),
     })
     .onConflict((oc) => oc.column('id').doNothing())
     .returning('id')

@@ -22,6 +22,8 @@ export interface RetailersTable {
   woocommerce_key: Generated<string | null>;
   woocommerce_secret_key: Generated<string | null>;
   created_at: Timestamp;
+  /** An order number used again under a new external id: `warn` (accept, flag) or `refuse` (409). */
+  duplicate_order_numbers: Generated<'warn' | 'refuse'>;
 }
 
 export interface OrdersTable {
@@ -86,8 +88,13 @@ export interface DocumentsTable {
   size: number;
   status: string;
   attempts: Generated<number>;
+  /** 0: no limit on attempts (the supplier's `retry.for` decides). */
   max_attempts: Generated<number>;
   next_attempt_at: NullableTimestamp;
+  /** Since when delivery has been failing (the retry budget runs from here); null once delivered. */
+  failing_since: NullableTimestamp;
+  /** When the operator was alerted that delivery keeps failing (once per failing streak). */
+  alerted_at: NullableTimestamp;
   locked_until: NullableTimestamp;
   last_error: string | null;
   error_code: string | null;
@@ -209,6 +216,18 @@ export interface SupplierActivityTable {
   last_delivery_at: NullableTimestamp;
 }
 
+/** A supplier file no inbound rule matches: listed and alerted once, never read, moved or deleted. */
+export interface UnmatchedFilesTable {
+  supplier_id: string;
+  name: string;
+  size: string | number | null;
+  modified_at: NullableTimestamp;
+  first_seen_at: Generated<Date>;
+  last_seen_at: Generated<Date>;
+  alerted_at: NullableTimestamp;
+  gone_at: NullableTimestamp;
+}
+
 export interface MailboxFilesTable {
   supplier_id: string;
   folder: string;
@@ -310,6 +329,7 @@ export interface Database {
   expectations: ExpectationsTable;
   leases: LeasesTable;
   supplier_activity: SupplierActivityTable;
+  unmatched_files: UnmatchedFilesTable;
   mailbox_files: MailboxFilesTable;
   mailbox_uploads: MailboxUploadsTable;
   mailbox_audit: MailboxAuditTable;

@@ -65,7 +65,8 @@ describe('loading mapping files', () => {
 
   it('loads the example mappings', async () => {
     const mappings = await loadMappings(MAPPINGS_DIR, EXAMPLE_ENV);
-    expect(mappings.map((m) => m.supplier)).toEqual(['acme-toys', 'globex', 'initech', 'umbrella', 'wonka']);
+    expect(mappings.map((m) => m.supplier)).toEqual(['acme-toys', 'globex', 'hanse', 'initech', 'umbrella', 'wonka']);
+    expect(mappings.find((m) => m.supplier === 'hanse')!.mapping.outbound).toMatchObject({ format: 'edifact-orders', edifact: { syntax: 'UNOC', receiverId: '4012345000009' } });
     const globex = mappings.find((m) => m.supplier === 'globex')!;
     expect(globex.mapping.transport).toMatchObject({ type: 'sftp', port: 2022, password: 'globex-secret-password' });
     const initech = mappings.find((m) => m.supplier === 'initech')!;
@@ -249,9 +250,13 @@ describe('messages people understand', () => {
       expect.arrayContaining([
         { path: 'name', message: 'must be text, not 3', line: 2 },
         { path: 'transport.type', message: 'must be one of "sftp", "http", "as2", "mailbox", not "ftp"', line: 6 },
-        { path: 'outbound.format', message: 'must be one of "x12-850", "xml", "csv", "json", not "pdf"', line: 15 },
+        { path: 'outbound.format', message: 'must be one of "x12-850", "xml", "csv", "json", "edifact-orders", not "pdf"', line: 15 },
       ]),
     );
+    // An inbound rule's format comes from the format registry: named in plain words too.
+    const rule = await refused('good.yaml', `${GOOD}inbound:\n  files:\n    - match: "*.x"\n      format: edi\n`);
+    expect(rule).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'inbound.files.0.format', message: expect.stringMatching(/^must be one of "x12", "csv", "xml", "json", "edifact", not "edi"/) })]));
+    expect(rule).toHaveLength(1);
     const missing = await refused('good.yaml', 'supplier: good\n');
     expect(missing).toContainEqual({ path: 'name', message: 'required (text)', line: 1 });
     expect(missing).toContainEqual({ path: 'transport', message: 'required (a group of keys)', line: 1 });

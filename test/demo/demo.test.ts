@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { runHub } from '../helpers/hub-process.ts';
 
-const ORDERS = ['#1001', '#1002', '#1003', '#1004', '#1005', '#1006', '#1007'];
+const ORDERS = ['#1001', '#1002', '#1003', '#1004', '#1005', '#1006', '#1007', '#1008'];
 
 describe('hub demo --no-wait', () => {
   it('runs the whole flow and ends with every order shipped with tracking', { timeout: 90_000 }, async () => {
@@ -18,7 +18,7 @@ describe('hub demo --no-wait', () => {
       HUB_WORKERS: '0',
     });
     expect(code, `stdout:\n${stdout}\nstderr:\n${stderr}`).toBe(0);
-    expect(stdout).toMatch(/✔ all 7 orders shipped with tracking in [\d.]+ s/);
+    expect(stdout).toMatch(new RegExp(`✔ all ${ORDERS.length} orders shipped with tracking in [\\d.]+ s`));
 
     // The summary: one row per order, shipped, with at least one tracking number.
     const summary = stdout.slice(stdout.indexOf('\nsummary\n'));
@@ -45,6 +45,11 @@ describe('hub demo --no-wait', () => {
     // The supplier without a server of its own, through the hub's SFTP mailbox.
     expect(stdout).toMatch(/#1007\s+\S+\s+document_downloaded\s+PO_1007\.edi downloaded by wonka from the hub's mailbox/);
     expect(summary).toMatch(/#1007\s+shipped\s+.*\(wonka\)/);
+    // The EDIFACT supplier: ORDERS D.96A out, its ORDRSP answered with a CONTRL, DESADV with tracking.
+    expect(stdout).toMatch(/hanse\s+EDIFACT ORDERS D96A over SFTP/);
+    expect(stdout).toMatch(/hanse\s+picked up ORDERS_1008\.edi \(ORDERS 1008, 2 lines\)/);
+    expect(stdout).toMatch(/hanse\s+picked up CONTRL_\d{9}\.edi \(CONTRL: our interchange \d+ accepted\)/);
+    expect(summary).toMatch(/#1008\s+shipped\s+.*\(hanse\)/);
     expect(stdout).not.toMatch(/\x1b\[/); // NO_COLOR / not a TTY: plain text
   });
 });

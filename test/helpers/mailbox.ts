@@ -38,6 +38,10 @@ export interface MailboxSupplierOptions {
   transport?: Record<string, unknown>;
   /** Extra environment for the mapping (a `${NAME}` in `transport`). */
   env?: Record<string, string>;
+  /** Another `outbound` (default: X12 850). */
+  outbound?: Record<string, unknown>;
+  /** Other `inbound.files` rules (default: X12 and a tracking CSV). */
+  inboundFiles?: Record<string, unknown>[];
 }
 
 /** A mailbox supplier's mapping, as an integrator writes it: its public key through the environment. */
@@ -49,13 +53,13 @@ export function mailboxMapping(options: MailboxSupplierOptions): Record<string, 
     name: `${supplier} (test)`,
     skus: { prefixes: options.prefixes ?? [`${supplier.toUpperCase()}-`] },
     transport: { type: 'mailbox', publicKeys: [`\${${variable}}`], retry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 200 }, ...options.transport },
-    outbound: {
+    outbound: options.outbound ?? {
       format: 'x12-850',
       filename: 'PO_{poNumber}.edi',
       x12: { version: '004010', senderQualifier: 'ZZ', senderId: 'DROPHUB', receiverQualifier: 'ZZ', receiverId: supplier.toUpperCase().slice(0, 15) },
     },
     inbound: {
-      files: [
+      files: options.inboundFiles ?? [
         { match: '*.856', format: 'x12' },
         { match: '*.855', format: 'x12' },
         { match: '*.997', format: 'x12' },

@@ -97,4 +97,23 @@ describe('WooCommerce topics', () => {
     expect(wooCommerceTopicAction(undefined, 'webhook_id=12')).toBe('ignore');
     expect(wooCommerceExternalId({ id: 4127 })).toBe('4127');
   });
+
+  it('a signed body means one action whatever topic it is replayed under; only a body that ends the order cancels', () => {
+    const topics = ['order.created', 'order.updated', 'order.deleted', 'order.restored', 'action.woocommerce_x', undefined];
+    const bodies: [string, Record<string, unknown>][] = [
+      ...['pending', 'on-hold', 'failed', 'processing', 'completed', 'checkout-draft', 'cancelled', 'trash', 'refunded'].map(
+        (status): [string, Record<string, unknown>] => [status, { ...orderCreated(), status }],
+      ),
+      ['deletion', { id: 4127 }],
+    ];
+    for (const [name, body] of bodies) {
+      const actions = new Set(topics.map((topic) => wooCommerceTopicAction(topic, body)).filter((a) => a !== 'ignore'));
+      // create and release lead to the same place (a paid order in the hub); cancel never mixes with them.
+      if (actions.has('cancel')) expect([...actions], name).toEqual(['cancel']);
+      const ends = ['cancelled', 'trash', 'refunded', 'deletion'].includes(name);
+      expect(actions.has('cancel'), name).toBe(ends);
+    }
+    expect(wooCommerceTopicAction('order.deleted', { ...orderCreated(), status: 'failed' })).toBe('ignore');
+    expect(wooCommerceTopicAction('order.updated', { id: 4127 })).toBe('ignore');
+  });
 });

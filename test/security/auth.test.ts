@@ -437,6 +437,92 @@ describe('store webhooks: HMAC signatures and replays', () => {
   });
 });
 
+describe('store webhooks: the unsigned topic cannot change what a signed body does', () => {
+  const wooFixture = () => JSON.parse(readFileSync(new URL('../fixtures/woocommerce/order-created.json', import.meta.url), 'utf8'));
+  const shopifyFixture = () => JSON.parse(readFileSync(new URL('../fixtures/shopify/order-create.json', import.meta.url), 'utf8'));
+  const woo = (body: string, topic: string, delivery: string) =>
+    t.app.request(`/v1/webhooks/woocommerce/${a.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-wc-webhook-topic': topic, 'x-wc-webhook-delivery-id': delivery, 'x-wc-webhook-signature': base64Hmac(body, 'woo-secret-a') },
+      body,
+    });
+  const status = async (externalId: string) =>
+    (await t.hub.store.db.selectFrom('orders').select('status').where('retailer_id', '=', a.id).where('external_id', '=', externalId).executeTakeFirst())?.status;
+
+  it('WooCommerce: a signed "failed" update of a paid order replayed as order.deleted does not cancel it', async () => {
+    const paid = JSON.stringify({ ...wooFixture(), id: 7_200_001, status: 'processing' });
+    expect((await woo(paid, 'order.created', 'd-7200001')).status).toBe(201);
+    const before = await status('7200001');
+    expect(before).not.toBe('cancelled');
+    // A captured, validly signed update saying the payment failed: ignored as order.updated...
+    const failed = JSON.stringify({ ...wooFixture(), id: 7_200_001, status: 'failed' });
+    expect(await (await woo(failed, 'order.updated', 'd-7200001-u')).json()).toMatchObject({ ignored: expect.any(String) });
+    // ...and replayed under the topic that cancels.
+    const replay = await woo(failed, 'order.deleted', 'd-7200001-x');
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toMatchObject({ ignored: expect.any(String) });
+    expect(await status('7200001')).toBe(before);
+    // The same for a pending or on-hold body, and for a paid one.
+    for (const s of ['pending', 'on-hold', 'processing', 'completed']) {
+      await woo(JSON.stringify({ ...wooFixture(), id: 7_200_001, status: s }), 'order.deleted', `d-7200001-${s}`);
+    }
+    expect(await status('7200001')).toBe(before);
+    // What does cancel: WooCommerce's own deletion body ({id}), or a body whose status ends the order.
+    const deletion = JSON.stringify({ id: 7_200_001 });
+    expect(await (await woo(deletion, 'order.created', 'd-del-1')).json()).toMatchObject({ ignored: expect.any(String) });
+    expect(await (await woo(deletion, 'order.updated', 'd-del-2')).json()).toMatchObject({ ignored: expect.any(String) });
+    expect(await status('7200001')).toBe(before);
+    expect((await woo(deletion, 'order.deleted', 'd-del-3')).status).toBe(200);
+    expect(await status('7200001')).toBe('cancelled');
+  });
+
+  it('WooCommerce: a cancelled order\'s signed body replayed as order.created creates nothing', async () => {
+    const cancelled = JSON.stringify({ ...wooFixture(), id: 7_200_002, status: 'cancelled' });
+    const res = await woo(cancelled, 'order.created', 'd-7200002');
+    expect(res.status).toBe(200);
+    expect(await status('7200002')).toBeUndefined();
+  });
+
+  it('Shopify: a cancelled order\'s signed body replayed as orders/create or orders/paid creates nothing', async () => {
+    const body = JSON.stringify({ ...shopifyFixture(), id: 7_200_003, admin_graphql_api_id: 'gid://shopify/Order/7200003', cancelled_at: '2026-11-26T11:00:00Z', cancel_reason: 'customer' });
+    for (const topic of ['orders/create', 'orders/paid']) {
+      const res = await t.app.request(`/v1/webhooks/shopify/${a.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-shopify-topic': topic, 'x-shopify-hmac-sha256': base64Hmac(body, 'shopify-secret-a') },
+        body,
+      });
+      expect(res.status, topic).toBe(200);
+    }
+    expect(await status('7200003')).toBeUndefined();
+  });
+
+  it("Shopify: two retailers on one app secret: a delivery from the other shop (X-Shopify-Shop-Domain) is refused", async () => {
+    const shared = 'shared-app-client-secret';
+    const c = await t.retailer({ id: 'shop-c', shopifySecret: shared, shopifyShopUrl: 'https://shop-c.myshopify.com' });
+    await t.retailer({ id: 'shop-d', shopifySecret: shared, shopifyShopUrl: 'https://shop-d.myshopify.com' });
+    const body = JSON.stringify({ ...shopifyFixture(), id: 7_200_004, admin_graphql_api_id: 'gid://shopify/Order/7200004' });
+    const post = (domain: string | undefined) =>
+      t.app.request(`/v1/webhooks/shopify/${c.id}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-shopify-topic': 'orders/create',
+          'x-shopify-hmac-sha256': base64Hmac(body, shared),
+          ...(domain === undefined ? {} : { 'x-shopify-shop-domain': domain }),
+        },
+        body,
+      });
+    const storedForC = async () => t.hub.store.db.selectFrom('orders').select('id').where('retailer_id', '=', c.id).execute();
+    for (const domain of ['shop-d.myshopify.com', undefined, '', 'shop-c.myshopify.com.evil.example']) {
+      const res = await post(domain);
+      expect(res.status, String(domain)).toBe(401);
+    }
+    expect(await storedForC()).toEqual([]);
+    expect((await post('Shop-C.myshopify.com')).status).toBe(201);
+    expect(await storedForC()).toHaveLength(1);
+  });
+});
+
 describe('oversized bodies', () => {
   const MiB = 1024 * 1024;
 

@@ -13,7 +13,9 @@ import { receiveInboundFile } from '../../src/pipeline/apply.ts';
 import { routeReceivedOrders } from '../../src/pipeline/route.ts';
 import { toBuffer } from '../../src/store/ids.ts';
 import { ORDER_VIEW_TIMELINE, recordEvent } from '../../src/store/orders.ts';
-import { createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
+import { CONTENT_PREVIEW_BYTES } from '../../src/http/content-preview.ts';
+import { STORED_PARSED_ITEMS } from '../../src/pipeline/inbound-limits.ts';
+import { ADMIN_TOKEN, createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
 import { writeMapping } from '../helpers/mappings.ts';
 import { interchange, shipNotice, type EnvelopeParties } from '../helpers/supplier-files.ts';
 import { check997 } from '../helpers/x12-check.ts';
@@ -124,7 +126,7 @@ describe('what one supplier file may add is bounded', () => {
     const rows = Array.from({ length: 45 }, (_, i) => `9103-ACME,ACME-TRUCK-01,1,UPS,1Z999AA1${String(i).padStart(10, '0')}`);
     const result = await receive('rows.csv', ['PO,SKU,Qty,Carrier,Tracking', ...rows].join('\n'));
     expect(result.status).toBe('failed');
-    expect(result.error).toMatch(/more than 40 rows, over the hub's limit of rows per file \(HUB_LIMIT_RECORDS_PER_FILE\).*\(rows\.csv, line 42\)/);
+    expect(result.error).toMatch(/this file \(not read further\): 41 rows or records in one file, over the hub's limit of 40 \(HUB_LIMIT_RECORDS_PER_FILE\).*\(rows\.csv, line 42\)/);
     expect(await orderState(orderId)).toEqual(before);
   });
 
@@ -140,7 +142,7 @@ describe('what one supplier file may add is bounded', () => {
     expect((await orderState(orderId)).shipments).toBe(3);
   });
 
-  it('a shipment with more lines than allowed, and a file with more order updates than allowed, are refused by the pure check', () => {
+  it('a shipment with more lines than allowed, a file with more order updates or XML records than allowed, are refused by the pure check', () => {
     const limits = { ...DEFAULT_INBOUND_LIMITS, linesPerShipment: 2, timelineEntriesPerFile: 3 };
     const shipment = (po: string, lines: number): InboundItem => ({
       kind: 'shipment',
@@ -157,6 +159,7 @@ describe('what one supplier file may add is bounded', () => {
     expect(error).toBeInstanceOf(InboundLimitError);
     expect(error).toMatchObject({ code: 'parse_failed', limit: 'timelineEntriesPerFile', max: 3, actual: 4, details: { file: 'f.json', limit: 'timelineEntriesPerFile' } });
     expect(() => checkInboundLimits({ format: 'json', items: many.slice(0, 3) }, limits)).not.toThrow();
+    expect(() => checkInboundLimits({ format: 'xml', items: many.slice(0, 3) }, { ...limits, recordsPerFile: 2 }, 'f.xml')).toThrow(/this file: 3 rows or records in one file, over the hub's limit of 2 \(HUB_LIMIT_RECORDS_PER_FILE\)/);
   });
 
   it(`an order's view shows its newest ${ORDER_VIEW_TIMELINE} timeline entries and says how many older ones it leaves out`, async () => {
@@ -173,6 +176,24 @@ describe('what one supplier file may add is bounded', () => {
     expect(view.timeline[0].cause).toBe('entry 10');
     const small = await (await t.app.request(`/v1/orders/${await placeOrder(9106)}`, { headers: { authorization: `Bearer ${key}` } })).json();
     expect(small.timelineOmitted).toBeUndefined();
+  });
+
+  it('a big quarantined file: its document keeps the first 1,000 items and sets read, and the admin API shows the first 256 KiB of it (the whole is /raw)', async () => {
+    const sets = Array.from({ length: 4_000 }, (_, i) => ({ id: '997', body: [`AK1*PO*${900_000 + i}`, 'AK2*850*0001', 'AK5*A', 'AK9*A*1*1*1'] }));
+    const file = interchange(parties(), 'FA', sets);
+    expect(file.length).toBeGreaterThan(CONTENT_PREVIEW_BYTES);
+    const result = await receive('many-groups.edi', file);
+    expect(result.status).toBe('failed'); // 997s for groups we never sent
+    const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const doc = await (await t.app.request(`/v1/admin/documents/${result.documentId}`, { headers })).json();
+    expect(doc.content).toBe(file.slice(0, CONTENT_PREVIEW_BYTES));
+    expect(doc.contentOmittedBytes).toBe(file.length - CONTENT_PREVIEW_BYTES);
+    expect(doc.parsed.items).toHaveLength(STORED_PARSED_ITEMS);
+    expect(doc.parsed.itemsOmitted).toBe(4_000 - STORED_PARSED_ITEMS);
+    expect(doc.parsed.groups[0].sets).toHaveLength(STORED_PARSED_ITEMS);
+    expect(doc.parsed.groups[0].setsOmitted).toBe(4_000 - STORED_PARSED_ITEMS);
+    const raw = await t.app.request(`/v1/admin/documents/${result.documentId}/raw`, { headers });
+    expect(await raw.text()).toBe(file);
   });
 
   it('the operator overrides a limit through its variable; unset, the defaults hold', () => {

@@ -9,7 +9,10 @@ import type { SftpTransportConfig } from '../../src/config/mapping-schema.ts';
 import { TransportError } from '../../src/errors.ts';
 import { sshFingerprint } from '../../src/transports/host-key.ts';
 import { SftpTransport } from '../../src/transports/sftp-transport.ts';
-import { createTransport, type OutboundFile } from '../../src/transports/transport.ts';
+import { createTransport, type OutboundFile, type TransportOptions } from '../../src/transports/transport.ts';
+
+/** Staging is tried only after an upload quicker than a quarter of the limit: with this one, always (a busy machine cannot turn it off). */
+const STAGE_ALWAYS_MS = 600_000;
 import { sftpPeerKinds, startSftpServer, type SftpPeer } from '../helpers/sftp-server.ts';
 
 function po(filename: string, content: Buffer | string): OutboundFile {
@@ -45,8 +48,8 @@ describe.each(sftpPeerKinds())('SftpTransport against %s', (kind) => {
   let outDir: string;
   const open: SftpTransport[] = [];
 
-  const transport = (overrides: Partial<SftpTransportConfig> = {}): SftpTransport => {
-    const created = new SftpTransport(`acme-${kind}`, peer.transportConfig(overrides));
+  const transport = (overrides: Partial<SftpTransportConfig> = {}, options: TransportOptions = {}): SftpTransport => {
+    const created = new SftpTransport(`acme-${kind}`, peer.transportConfig(overrides), options);
     open.push(created);
     return created;
   };
@@ -86,7 +89,7 @@ describe.each(sftpPeerKinds())('SftpTransport against %s', (kind) => {
   it('stages a PO under its temporary name only; its delivery then just renames it into place', async () => {
     const content = randomBytes(2048);
     const file = po('PO_2001.edi', content);
-    const t = transport();
+    const t = transport({}, { stagingLimitMs: STAGE_ALWAYS_MS });
     await t.deliver(po('PO_2000.edi', 'warm')); // staging needs an open, idle connection to a quick server
     expect(await t.stage(file)).toBe(true);
     const staged = (await localFiles()).filter((f) => f.includes('PO_2001'));
@@ -100,7 +103,7 @@ describe.each(sftpPeerKinds())('SftpTransport against %s', (kind) => {
   });
 
   it('uploads again when the staged file is gone or the bytes changed, and unstages on request', async () => {
-    const t = transport();
+    const t = transport({}, { stagingLimitMs: STAGE_ALWAYS_MS });
     await t.deliver(po('PO_2000.edi', 'warm'));
     const gone = po('PO_2002.edi', 'first bytes');
     expect(await t.stage(gone)).toBe(true);

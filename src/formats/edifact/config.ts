@@ -10,6 +10,7 @@
  *                receiverId: "4012345000009", receiverQualifier: "14" }
  */
 import { z } from 'zod';
+import { InventoryFeed } from '../tracking-rule.ts';
 import { describeSyntax, firstOutside, showChar, type Syntax } from './syntax.ts';
 
 /** UNB ids and references: letters, digits and the usual punctuation; checked against the syntax below. */
@@ -92,7 +93,15 @@ export const EdifactInboundConfig = z.strictObject({
    * a rejection always), `always`, `never`.
    */
   acknowledge: z.enum(['requested', 'always', 'never']).default('requested'),
+  /** How INVRPT stock is applied: `full` (SKUs missing go to 0) or `delta` (default); see tracking-rule.ts. */
+  feed: InventoryFeed.optional(),
   /** A message with more segments than this is refused (a bound on what one file may cost). */
   maxMessageSegments: z.number().int().min(10).max(10_000_000).default(1_000_000),
+  /** The name of each CONTRL the hub sends back; `{controlNumber}` is its UNB 0020, nine digits. */
+  contrlFilename: z
+    .string()
+    .min(1)
+    .refine((name) => name.includes('{controlNumber}'), 'must hold {controlNumber}, or every CONTRL would replace the one before')
+    .default('CONTRL_{controlNumber}.edi'),
 });
 export type EdifactInboundConfig = z.output<typeof EdifactInboundConfig>;

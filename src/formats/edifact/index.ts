@@ -12,13 +12,10 @@
  *   contrl.ts       CONTRL out
  *   config.ts       the mapping's `edifact:` key and the inbound rule's keys
  *
- * `edifactOrders` and `edifactInbound` are shaped for the format registry: wiring EDIFACT is one
- * line there. See docs/edifact.md.
+ *   plugin.ts       the two registry entries (`edifactOutbound`, `edifactInbound`)
+ *
+ * Registered in src/formats/registry.ts, one line each way. See docs/edifact.md.
  */
-import type { PurchaseOrder } from '../../canonical/purchase-order.ts';
-import { EdifactConfig, EdifactInboundConfig } from './config.ts';
-import { acknowledgeEdifact, parseEdifactInbound, parseEdifactInboundStream } from './inbound.ts';
-import { renderOrders, type EdifactRenderContext, type RenderedEdifact } from './orders.ts';
 
 export { EdifactConfig, EdifactInboundConfig } from './config.ts';
 export type { EdifactConfigInput } from './config.ts';
@@ -32,29 +29,5 @@ export { EdifactParseError, SYNTAX_ERROR, type InterchangeHeader, type MessageHe
 export { transliterate, type RenderWarning } from './text.ts';
 export { DEFAULT_DELIMITERS, release, type Delimiters, type Syntax } from './syntax.ts';
 
-/** What a sent ORDERS waits for, in the hub's neutral words. */
-export type ExpectedReply = 'receipt' | 'acknowledgment' | 'shipment';
-
-/** The outbound plug-in: `outbound.format: edifact-orders`. */
-export const edifactOrders = {
-  name: 'edifact-orders',
-  config: EdifactConfig,
-  /** Always: UNB 0020 and UNH 0062 come from the partner's counter, reused on a resend. */
-  needsControlNumbers: (_config: EdifactConfig): boolean => true,
-  render: (po: PurchaseOrder, config: EdifactConfig, ctx: EdifactRenderContext): RenderedEdifact => renderOrders(po, config, ctx),
-  /** A CONTRL when asked for (UNB 0031), an ORDRSP when the mapping expects one, and the despatch. */
-  expectedReplies: (config: EdifactConfig, expectsAcknowledgment: boolean): ExpectedReply[] => [
-    ...(config.acknowledgmentRequest ? (['receipt'] as const) : []),
-    ...(expectsAcknowledgment ? (['acknowledgment'] as const) : []),
-    'shipment',
-  ],
-} as const;
-
-/** The inbound plug-in: inbound rules with `format: edifact`. */
-export const edifactInbound = {
-  name: 'edifact',
-  config: EdifactInboundConfig,
-  parse: parseEdifactInbound,
-  parseStream: parseEdifactInboundStream,
-  acknowledge: acknowledgeEdifact,
-} as const;
+/** The plug-ins, registered in src/formats/registry.ts. */
+export { edifactOutbound, edifactInbound } from './plugin.ts';

@@ -3,9 +3,11 @@
  * already-shaped rows so that the views only lay them out.
  */
 import { sql } from 'kysely';
+import { listUnmatchedFiles, type UnmatchedFile } from '../../store/unmatched-files.ts';
 import { ORDER_STATES, type OrderStatus } from '../../canonical/states.ts';
 import type { Hub } from '../../hub.ts';
 import { toBuffer } from '../../store/ids.ts';
+import { contentPreview } from '../content-preview.ts';
 import { redactUrlsIn } from '../../logger.ts';
 
 const LIST_LIMIT = 200;
@@ -78,6 +80,8 @@ export interface HomeData {
   failedDocuments: DocumentListItem[];
   suppliers: SupplierHealth[];
   activity: HourBucket[];
+  /** Files in suppliers' inbound folders that no rule matches (src/store/unmatched-files.ts). */
+  unmatchedFiles: UnmatchedFile[];
 }
 
 function documentsQuery(hub: Hub) {
@@ -182,6 +186,7 @@ export async function loadHome(hub: Hub): Promise<HomeData> {
     failedDocuments,
     suppliers,
     activity,
+    unmatchedFiles: await listUnmatchedFiles(db, undefined, LIST_LIMIT),
   };
 }
 
@@ -358,8 +363,10 @@ export interface DocumentDetail extends DocumentListItem {
   createdAt: Date;
   doneAt: Date | null;
   poId: string | null;
-  /** The raw bytes as text (shown escaped). */
+  /** The raw bytes as text (shown escaped), at most the first 256 KiB. */
   content: string;
+  /** Bytes of the raw content not shown (past the first 256 KiB). */
+  contentOmittedBytes: number;
   parsed: unknown;
   receipt: unknown;
 }
@@ -373,6 +380,7 @@ export async function loadDocument(hub: Hub, id: string): Promise<DocumentDetail
     .where('documents.id', '=', id)
     .executeTakeFirst();
   if (!d) return undefined;
+  const preview = contentPreview(toBuffer(d.content));
   return {
     ...toDocumentItem(d),
     contentType: d.content_type,
@@ -385,7 +393,8 @@ export async function loadDocument(hub: Hub, id: string): Promise<DocumentDetail
     createdAt: d.created_at,
     doneAt: d.done_at,
     poId: d.po_id,
-    content: toBuffer(d.content).toString('utf8'),
+    content: preview.text,
+    contentOmittedBytes: preview.omittedBytes,
     parsed: d.parsed,
     receipt: d.receipt,
   };

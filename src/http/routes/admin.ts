@@ -8,6 +8,7 @@ import { toBuffer } from '../../store/ids.ts';
 import { redactUrlsIn } from '../../logger.ts';
 import { activeLockouts, listMailboxAudit } from '../../store/mailbox.ts';
 import { adminAuth, type AppEnv } from '../request.ts';
+import { contentPreview } from '../content-preview.ts';
 import { parseOrThrow } from './orders.ts';
 
 const DocumentsQuery = z.strictObject({
@@ -71,12 +72,14 @@ export function adminRoutes(hub: Hub) {
   app.get('/documents/:id', async (c) => {
     const d = await hub.store.db.selectFrom('documents').selectAll().where('id', '=', c.req.param('id')).executeTakeFirst();
     if (!d) throw new NotFoundError('document');
-    const content = toBuffer(d.content);
+    const preview = contentPreview(toBuffer(d.content));
     return c.json({
       ...documentSummary(d),
       contentType: d.content_type,
       contentHash: d.content_hash,
-      content: content.toString('utf8'),
+      content: preview.text,
+      // Past 256 KiB only the start is shown; the whole file is /raw.
+      ...(preview.omittedBytes ? { contentOmittedBytes: preview.omittedBytes } : {}),
       parsed: d.parsed,
       receipt: d.receipt,
     });

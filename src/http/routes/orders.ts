@@ -38,7 +38,7 @@ export function orderRoutes(hub: Hub) {
       hub.metrics.ordersReceived.inc({ source: 'api' });
       hub.logger.info({ orderId: accepted.order.id, retailerId: accepted.order.retailerId, externalId: accepted.order.externalId, status: accepted.order.status }, 'order received');
     }
-    return c.json(retailerOrderView(accepted.order), accepted.created ? 201 : 200);
+    return c.json({ ...retailerOrderView(accepted.order), ...(accepted.warnings ? { warnings: accepted.warnings } : {}) }, accepted.created ? 201 : 200);
   });
 
   app.get('/', async (c) => {

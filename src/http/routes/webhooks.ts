@@ -4,6 +4,7 @@ import type { Hub } from '../../hub.ts';
 import { SHOPIFY_PAYMENT_STATUS, shopifyExternalId, shopifyToCanonical, shopifyTopicAction } from '../../intake/shopify.ts';
 import { verifyShopifyHmac, verifyWooCommerceSignature } from '../../intake/signatures.ts';
 import {
+  wooCommerceBodyEndsOrder,
   wooCommerceExternalId,
   wooCommercePaymentStatus,
   wooCommerceToCanonical,
@@ -11,6 +12,7 @@ import {
 } from '../../intake/woocommerce.ts';
 import { cancelOrder } from '../../pipeline/cancel.ts';
 import { acceptOrder, markPaid, type OrderSource } from '../../pipeline/intake.ts';
+import { shopHostname } from '../../notify/urls.ts';
 import { retailerById } from '../../store/retailers.ts';
 import { limitBody, parseJson, readBody, type AppEnv } from '../request.ts';
 
@@ -27,8 +29,16 @@ export function webhookRoutes(hub: Hub) {
     const { raw, retailer } = await verified(c, hub, 'shopify', (body, secret) =>
       verifyShopifyHmac(body, secret, c.req.header('x-shopify-hmac-sha256')),
     );
+    // Two retailers on one Shopify app share its secret: the signature alone does not say which shop
+    // sent the body. When the retailer's shop is known, the delivery must say it comes from there.
+    if (!fromOwnShop(retailer.shopUrl, c.req.header('x-shopify-shop-domain'))) {
+      throw new UnauthorizedError('invalid webhook signature');
+    }
     const body = orderBody(raw, 'Shopify');
-    const action = shopifyTopicAction(c.req.header('x-shopify-topic'));
+    const cancelled = () => body.cancelled_at != null;
+    const topicAction = shopifyTopicAction(c.req.header('x-shopify-topic'));
+    // A cancelled order's body replayed as orders/create or orders/paid must not create (and send) it.
+    const action = (topicAction === 'create' || topicAction === 'release') && cancelled() ? 'cancel' : topicAction;
     return handle(c, hub, {
       source: 'shopify',
       retailer,
@@ -38,8 +48,8 @@ export function webhookRoutes(hub: Hub) {
       toCanonical: () => shopifyToCanonical(body),
       // The topic header is not signed, the body is: a release or cancel must be what the body says.
       bodySays: {
-        paid: () => SHOPIFY_PAYMENT_STATUS[String((body as { financial_status?: unknown }).financial_status)] === 'paid',
-        cancelled: () => (body as { cancelled_at?: unknown }).cancelled_at != null,
+        paid: () => SHOPIFY_PAYMENT_STATUS[String(body.financial_status)] === 'paid',
+        cancelled,
       },
     });
   });
@@ -61,16 +71,24 @@ export function webhookRoutes(hub: Hub) {
       toCanonical: () => wooCommerceToCanonical(body),
       bodySays: {
         paid: () => wooCommercePaymentStatus(body) === 'paid',
-        // order.deleted sends only the id; anything else must carry a status that ends the order.
-        cancelled: () => {
-          const status = (body as { status?: unknown }).status;
-          return status === undefined || ['cancelled', 'refunded', 'failed', 'trash'].includes(String(status));
-        },
+        // order.deleted sends only the id; a full order must carry a status that ends it ("failed" does not).
+        cancelled: () => wooCommerceBodyEndsOrder(body),
       },
     });
   });
 
   return app;
+}
+
+/**
+ * Does `X-Shopify-Shop-Domain` name the retailer's own shop? Checked when the retailer has a shop
+ * URL on a real host (`https://toyshop.myshopify.com`); a loopback shop (tests, the demo) or none
+ * cannot be compared, and passes.
+ */
+function fromOwnShop(shopUrl: string | null, header: string | undefined): boolean {
+  const host = shopUrl ? shopHostname(shopUrl) : undefined;
+  if (!host || /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(host)) return true;
+  return header !== undefined && header.trim().toLowerCase() === host;
 }
 
 /** The signed body, which must be a JSON object (a validly signed `null`, list or number is a 400). */
@@ -89,7 +107,7 @@ async function verified(
   hub: Hub,
   store: 'shopify' | 'woocommerce',
   check: (raw: Buffer, secret: string) => boolean,
-): Promise<{ raw: Buffer; retailer: { id: string; name: string } }> {
+): Promise<{ raw: Buffer; retailer: { id: string; name: string; shopUrl: string | null } }> {
   const retailerId = c.req.param('retailerId') ?? '';
   const raw = await readBody(c);
   const retailer = retailerId.length <= 64 ? await retailerById(hub.store.db, retailerId) : undefined;
@@ -97,7 +115,7 @@ async function verified(
   // Check even without a secret (against a dummy), so timing does not tell which retailers exist.
   const ok = check(raw, secret ?? 'no-secret-configured');
   if (!retailer || !secret || !ok) throw new UnauthorizedError('invalid webhook signature');
-  return { raw, retailer: { id: retailer.id, name: retailer.name } };
+  return { raw, retailer: { id: retailer.id, name: retailer.name, shopUrl: retailer.shopify_shop_url } };
 }
 
 async function handle(

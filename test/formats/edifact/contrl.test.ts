@@ -63,7 +63,7 @@ describe('CONTRL out', () => {
     expect(contrlRejecting(parseError(() => readEdifact('hello')))).toBeUndefined();
   });
 
-  it('answers as asked: acceptances when UNB 0031 = 1 (or always), rejections unless never', () => {
+  it('answers as asked: acceptances when UNB 0031 = 1 (or always), rejections unless never', async () => {
     let next = 100;
     const ctx = { nextControlReference: () => next++, createdAt: AT };
     const asked = parseEdifactInbound(inbound('ordrsp.edi'), config);
@@ -79,6 +79,13 @@ describe('CONTRL out', () => {
     }
     expect(acknowledgeEdifact(error!, config, ctx)).toHaveLength(1);
     expect(acknowledgeEdifact(error!, { acknowledge: 'never' }, ctx)).toEqual([]);
-    expect(edifactInbound.acknowledge).toBe(acknowledgeEdifact);
+    // The registry's answer follows the same policy, with a number from the partner's counter for each CONTRL.
+    let n = 500;
+    const answer = (received: unknown, acknowledge: 'requested' | 'always' | 'never') =>
+      edifactInbound.answer!(received, { ...config, acknowledge, match: '*', format: 'edifact' }, { nextControlNumber: async () => ++n, createdAt: ctx.createdAt });
+    expect((await answer(asked, 'requested')).map((a) => [a.filename, a.controlNumber])).toEqual([['CONTRL_000000501.edi', 501]]);
+    expect(await answer(notAsked, 'requested')).toEqual([]);
+    expect(await answer(error!, 'requested')).toEqual([expect.objectContaining({ kind: 'contrl', parsed: expect.objectContaining({ action: 'rejected' }) })]);
+    expect(await answer(error!, 'never')).toEqual([]);
   });
 });

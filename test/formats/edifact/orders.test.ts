@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PurchaseOrder } from '../../../src/canonical/purchase-order.ts';
 import { RenderError } from '../../../src/errors.ts';
-import { EdifactConfig, edifactOrders, readEdifact, renderOrders, transliterate } from '../../../src/formats/edifact/index.ts';
+import { EdifactConfig, edifactOutbound, readEdifact, renderOrders, transliterate } from '../../../src/formats/edifact/index.ts';
 import { safeParseInput } from '../../../src/canonical/safe-parse.ts';
 import { checkEdifact } from '../../helpers/edifact-d96a-check.ts';
 import { expectGolden, orderFixture } from './helpers.ts';
@@ -147,11 +147,13 @@ describe('the edifact: config', () => {
     expect(lower.error!.issues).toEqual([expect.objectContaining({ path: ['senderId'], message: 'holds "d" (U+0064), outside UNOA (upper-case A-Z, digits, space and .,-()/=\'+:?!"%&*;<>)' })]);
   });
 
-  it('is the outbound plug-in\'s schema; the plug-in always needs control numbers', () => {
-    expect(edifactOrders.name).toBe('edifact-orders');
-    expect(edifactOrders.config).toBe(EdifactConfig);
-    expect(edifactOrders.needsControlNumbers(EdifactConfig.parse({ senderId: 'A', receiverId: 'B' }))).toBe(true);
-    expect(edifactOrders.expectedReplies(EdifactConfig.parse({ senderId: 'A', receiverId: 'B', acknowledgmentRequest: true }), false)).toEqual(['receipt', 'shipment']);
+  it('is the outbound plug-in\'s schema; the plug-in always needs control numbers and reads no receipt', () => {
+    expect(edifactOutbound.name).toBe('edifact-orders');
+    expect(edifactOutbound.settings?.key).toBe('edifact');
+    expect(edifactOutbound.settings?.schema).toBe(EdifactConfig);
+    const config = EdifactConfig.parse({ senderId: 'A', receiverId: 'B', acknowledgmentRequest: true });
+    expect(edifactOutbound.needsControlNumbers(config)).toBe(true);
+    expect(edifactOutbound.expectsReceipt(config)).toBe(false);
   });
 });
 

@@ -36,6 +36,10 @@ export const EXAMPLE_ENV: Record<string, string> = {
   UMBRELLA_API_URL: 'https://api.umbrella.example/v2/orders',
   UMBRELLA_API_TOKEN: 'umbrella-bearer-token',
   UMBRELLA_INBOUND_TOKEN: 'umbrella-inbound-token-0123456789',
+  HANSE_SFTP_HOST: 'sftp.hanse-spielwaren.example',
+  HANSE_SFTP_USER: 'drophub',
+  HANSE_SFTP_KEY_FILE: '/run/secrets/hanse_key',
+  HANSE_SFTP_HOST_KEY: HOST_KEY('D'),
   WONKA_MAILBOX_KEY: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKypUiyqexzJbwkQYUYLwaugio7DRBL6Sq5A/glCAldD wonka@example',
 };
 

@@ -63,7 +63,7 @@ export function DocumentPage(props: { doc: DocumentDetail; ctx: PageContext }) {
           {doc.controlNumber !== null ? <><dt>Control number</dt><dd>{doc.controlNumber}</dd></> : null}
           <dt>Size</dt><dd>{`${doc.size} bytes, ${doc.contentType}`}</dd>
           <dt>SHA-256</dt><dd><code>{doc.contentHash}</code></dd>
-          <dt>Attempts</dt><dd>{`${doc.attempts} of ${doc.maxAttempts}`}{doc.status === 'pending' && doc.nextAttemptAt ? ` · next ${formatTime(doc.nextAttemptAt)}` : ''}</dd>
+          <dt>Attempts</dt><dd>{doc.maxAttempts > 0 ? `${doc.attempts} of ${doc.maxAttempts}` : `${doc.attempts}`}{doc.status === 'pending' && doc.nextAttemptAt ? ` · next ${formatTime(doc.nextAttemptAt)}` : ''}</dd>
           <dt>Created</dt><dd>{formatTime(doc.createdAt)}</dd>
           <dt>Updated</dt><dd>{formatTime(doc.updatedAt)}</dd>
           {doc.doneAt ? <><dt>Done</dt><dd>{formatTime(doc.doneAt)}</dd></> : null}
@@ -73,6 +73,7 @@ export function DocumentPage(props: { doc: DocumentDetail; ctx: PageContext }) {
       </section>
       <section class="card" id="content">
         <h2>Raw content</h2>
+        {doc.contentOmittedBytes ? <p class="muted">The first {doc.content.length} characters; {doc.contentOmittedBytes} more bytes are not shown (the whole file: GET /v1/admin/documents/{doc.id}/raw).</p> : null}
         <pre id="raw">{doc.content}</pre>
       </section>
       {doc.parsed === null ? null : (

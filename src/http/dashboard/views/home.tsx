@@ -87,6 +87,32 @@ export function HomePage(props: { data: HomeData; ctx: PageContext }) {
         </section>
       </div>
 
+      <section class="card" id="unmatched" style="margin-top:16px">
+        <h2>Files matching no inbound rule ({data.unmatchedFiles.length})</h2>
+        {data.unmatchedFiles.length === 0 ? (
+          <Empty text="Every file in the suppliers' inbound folders matches a rule." />
+        ) : (
+          <>
+            <p class="muted">Never read, moved or deleted: add an <code>inbound.files</code> rule for them, or ask the supplier to name them as agreed.</p>
+            <table>
+              <thead>
+                <tr><th>Supplier</th><th>File</th><th class="num">Size</th><th>First seen</th></tr>
+              </thead>
+              <tbody>
+                {data.unmatchedFiles.map((f) => (
+                  <tr data-unmatched={`${f.supplierId}/${f.name}`}>
+                    <td><a href={`/documents?supplier=${encodeURIComponent(f.supplierId)}`}>{f.supplierId}</a></td>
+                    <td class="wrap">{f.name}</td>
+                    <td class="num">{f.size === null ? '' : `${f.size} B`}</td>
+                    <td><Time at={f.firstSeenAt} now={ctx.now} /></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+      </section>
+
       <section class="card" id="failed" style="margin-top:16px">
         <h2>Failed documents ({data.failedDocuments.length})</h2>
         <DocumentTable documents={data.failedDocuments} ctx={ctx} />
