@@ -60,7 +60,7 @@ const COMMANDS: Record<string, Command> = {
   },
   'retailers create': {
     usage:
-      'hub retailers create <id> [--name N] [--webhook-url U] [--webhook-secret S] [--shopify-secret S] [--woocommerce-secret S] [--shopify-shop-url U] [--shopify-access-token T] [--duplicate-order-numbers warn|refuse]',
+      'hub retailers create <id> [--name N] [--webhook-url U] [--webhook-secret S] [--shopify-secret S] [--woocommerce-secret S] [--shopify-shop-url U] [--shopify-access-token T] [--woocommerce-url U] [--woocommerce-key K] [--woocommerce-secret-key S] [--duplicate-order-numbers warn|refuse]',
     summary: 'create a retailer; prints its API key once (and a generated webhook secret)',
     async run(args) {
       const { values, positionals } = parseArgs({
@@ -74,6 +74,9 @@ const COMMANDS: Record<string, Command> = {
           'woocommerce-secret': { type: 'string' },
           'shopify-shop-url': { type: 'string' },
           'shopify-access-token': { type: 'string' },
+          'woocommerce-url': { type: 'string' },
+          'woocommerce-key': { type: 'string' },
+          'woocommerce-secret-key': { type: 'string' },
           'duplicate-order-numbers': { type: 'string' },
         },
       });
@@ -97,6 +100,9 @@ const COMMANDS: Record<string, Command> = {
           ...(values['woocommerce-secret'] ? { woocommerceSecret: values['woocommerce-secret'] } : {}),
           ...(values['shopify-shop-url'] ? { shopifyShopUrl: values['shopify-shop-url'] } : {}),
           ...(values['shopify-access-token'] ? { shopifyAccessToken: values['shopify-access-token'] } : {}),
+          ...(values['woocommerce-url'] ? { woocommerceUrl: values['woocommerce-url'] } : {}),
+          ...(values['woocommerce-key'] ? { woocommerceKey: values['woocommerce-key'] } : {}),
+          ...(values['woocommerce-secret-key'] ? { woocommerceSecretKey: values['woocommerce-secret-key'] } : {}),
           ...(duplicates ? { duplicateOrderNumbers: duplicates } : {}),
         });
         console.log(`retailer: ${created.id}`);

@@ -8,10 +8,11 @@ export const REDACT_PATHS = [
   'secret', '*.secret', 'apiKey', '*.apiKey', 'authorization', '*.authorization', 'headers.authorization',
   '*.headers.authorization', 'webhookSecret', '*.webhookSecret', 'accessToken', '*.accessToken',
   'shopifySecret', '*.shopifySecret', 'woocommerceSecret', '*.woocommerceSecret',
+  'woocommerceKey', '*.woocommerceKey', 'woocommerceSecretKey', '*.woocommerceSecretKey',
 ];
 
 /** Key names whose values are secrets, wherever they are nested (mapping, transport, retailer row...). */
-const SECRET_KEY = /pass(word|phrase)|secret|token|private_?key|api_?key|authorization|cookie|hmac/i;
+const SECRET_KEY = /pass(word|phrase)|secret|token|private_?key|api_?key|woocommerce_?key|consumer_?key|authorization|cookie|hmac/i;
 
 /** Replaces secret-named values at any depth (pino's redact paths stop at a fixed depth). */
 export function redactSecrets(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {

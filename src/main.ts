@@ -11,6 +11,7 @@ import { Scheduler } from './jobs/scheduler.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { Worker } from './pipeline/worker.ts';
+import { StockPusher } from './pipeline/stock-push.ts';
 import { BUILT_IN_POLICIES, type RoutingPolicies } from './routing/policy.ts';
 import { loadRoutingPolicy } from './routing/policy-loader.ts';
 import { openStore, type Store } from './store/database.ts';
@@ -126,6 +127,7 @@ export async function startHub(hub: Hub, options: { port?: number; host?: string
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
   let worker: Worker | undefined;
   let scheduler: Scheduler | undefined;
+  let stockPusher: StockPusher | undefined;
   let mailbox: MailboxServer | undefined;
   if (hub.env.HUB_MAILBOX && mailboxAccounts(hub).size > 0) {
     try {
@@ -140,6 +142,8 @@ export async function startHub(hub: Hub, options: { port?: number; host?: string
     worker.start();
     scheduler = new Scheduler(hub);
     scheduler.start();
+    stockPusher = new StockPusher(hub, hub.env.HUB_STOCK_PUSH_INTERVAL_MS);
+    stockPusher.start();
   }
   hub.logger.info(
     { url, engine: hub.store.engine, suppliers: [...hub.mappings.keys()], workers: hub.env.HUB_WORKERS, ...(mailbox ? { mailbox: `${mailbox.host}:${mailbox.port}` } : {}) },
@@ -156,6 +160,7 @@ export async function startHub(hub: Hub, options: { port?: number; host?: string
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await mailbox?.close();
       await scheduler?.stop();
+      await stockPusher?.stop();
       await worker?.stop();
       await hub.transports.closeAll();
       await hub.store.close();

@@ -37,6 +37,8 @@ const EnvSchema = z.object({
   HUB_STAGING_LIMIT_MS: z.coerce.number().int().min(10).max(600_000).default(200),
   /** Extension: first back-off (ms) for retailer webhooks and Shopify calls; doubles per attempt up to 10 minutes. */
   HUB_RETAILER_RETRY_BASE_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
+  /** Extension: stock back to the stores (issue 12): at most one push pass per interval (ms). */
+  HUB_STOCK_PUSH_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(60_000),
   /** Extension: Shopify Admin API version. */
   HUB_SHOPIFY_API_VERSION: z.string().min(1).default('2025-10'),
   /** The hub's SFTP mailbox (src/transports/mailbox/): its port (contract; 0 = any free port). */

@@ -55,6 +55,15 @@ export function parseInbound(
   return parsed;
 }
 
+/** The rule says how the inventory read under it is applied, on paths that do not go through parseInbound (sliced reads). */
+export function stampFeed(parsed: ParsedInbound, file: InboundFileConfig): ParsedInbound {
+  const feed = 'feed' in file ? file.feed : undefined;
+  if (feed) {
+    for (const item of parsed.items) if (item.kind === 'inventory' && item.feed === undefined) item.feed = feed;
+  }
+  return parsed;
+}
+
 /** What a streamed X12 read ends with, once every item has been yielded. */
 export type X12StreamResult = InboundStreamResult;
 

@@ -103,6 +103,8 @@ export interface CreatedFulfillment {
 export interface ShopifyAdminClient {
   fulfillmentOrdersForOrder(orderId: string): Promise<FulfillmentOrder[]>;
   createFulfillment(request: FulfillmentRequest): Promise<CreatedFulfillment>;
+  /** One GraphQL operation, with this client's auth and error mapping (stock push: src/notify/store-stock.ts). */
+  graphql(operation: string, query: string, variables: Record<string, unknown>): Promise<unknown>;
 }
 
 const FULFILLABLE = new Set(['OPEN', 'IN_PROGRESS']);
@@ -359,5 +361,5 @@ export function createShopifyAdminClient(config: ShopifyAdminConfig): ShopifyAdm
     return { fulfillments: created, plan };
   }
 
-  return { fulfillmentOrdersForOrder, createFulfillment };
+  return { fulfillmentOrdersForOrder, createFulfillment, graphql };
 }

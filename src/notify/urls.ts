@@ -55,6 +55,16 @@ export function shopUrlProblem(url: string): string | undefined {
   return undefined;
 }
 
+/** What is wrong with a WooCommerce store URL (the key pair goes in a Basic auth header: https only, plain http on localhost). */
+export function storeUrlProblem(url: string): string | undefined {
+  if (url.length > 2048) return 'must be at most 2048 characters';
+  const parsed = parse(url);
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || !/^https?:\/\//i.test(url) || !parsed.hostname) return 'must be an https:// URL (https://shop.example)';
+  if (parsed.protocol === 'http:' && !isLoopback(parsed.hostname)) return 'must be an https:// URL (plain http only for localhost): the key pair is sent with every request';
+  if (parsed.username || parsed.password) return 'must not hold a user name or password: give --woocommerce-key and --woocommerce-secret-key';
+  return undefined;
+}
+
 /** The host name a shop URL names (`toyshop.myshopify.com`), lower-cased, for X-Shopify-Shop-Domain. */
 export function shopHostname(url: string): string | undefined {
   return parse(url)?.hostname.toLowerCase() || undefined;

@@ -25,6 +25,7 @@ import { INVENTORY_LIMITS, asOfProblem, skuProblem, type RowIssue } from '../for
 import type { Store } from '../store/database.ts';
 import { DuplicateFeedRows, STAGE_COPY, copyLine, createFeedStage, mergeFeed, stageFeedRows, type MergeResult, type StagedRow } from '../store/inventory.ts';
 import type { Database } from '../store/schema.ts';
+import { markStockDirty } from '../store/stock-push.ts';
 
 export type FeedMode = 'full' | 'delta';
 
@@ -135,7 +136,7 @@ const BATCH = 5_000;
 export async function applyInventoryFeed(
   trx: Transaction<Database> | Kysely<Database>,
   loaded: LoadedMapping,
-  rows: Iterable<InventoryItem> | AsyncIterable<InventoryItem>,
+  rows: Iterable<InventoryItem> | AsyncIterable<InventoryItem | readonly InventoryItem[]>,
   options: FeedOptions,
 ): Promise<FeedResult> {
   const supplier = loaded.supplier;
@@ -146,46 +147,60 @@ export async function applyInventoryFeed(
   const issues: RowIssue[] = [];
   let bad = 0;
   let count = 0;
-  const staged = async function* (): AsyncGenerator<StagedRow> {
-    for await (const item of rows) {
+  // Rows are checked and staged a batch at a time (a readable file reader hands out batches).
+  const check = (items: readonly InventoryItem[]): StagedRow[] => {
+    const out: StagedRow[] = [];
+    for (const item of items) {
       count++;
       const row = checkItem(item, known, asOf, now);
-      if (typeof row === 'string') {
-        if (++bad <= INVENTORY_LIMITS.listed) issues.push({ line: item.line ?? count, message: `${item.line === undefined ? 'item' : 'line'} ${item.line ?? count}: ${row}` });
-      } else if (bad === 0) {
-        yield row;
+      if (typeof row !== 'string') {
+        if (bad === 0) out.push(row);
+      } else if (++bad <= INVENTORY_LIMITS.listed) {
+        issues.push({ line: item.line ?? count, message: `${item.line === undefined ? 'item' : 'line'} ${item.line ?? count}: ${row}` });
       }
+    }
+    return bad ? [] : out;
+  };
+  const staged = async function* (): AsyncGenerator<StagedRow[]> {
+    if (Symbol.asyncIterator in rows) {
+      let single: InventoryItem[] = [];
+      for await (const next of rows) {
+        if (Array.isArray(next)) yield check(next);
+        else if (single.push(next as InventoryItem) >= BATCH) {
+          yield check(single);
+          single = [];
+        }
+      }
+      yield check(single);
+    } else {
+      let batch: InventoryItem[] = [];
+      for (const item of rows) {
+        if (batch.push(item) >= BATCH) {
+          yield check(batch);
+          batch = [];
+        }
+      }
+      yield check(batch);
     }
   };
 
   await createFeedStage(trx);
   if (options.copyIn) {
     await options.copyIn(trx as Kysely<Database>, STAGE_COPY, (async function* () {
-      let chunk = '';
-      for await (const row of staged()) {
-        chunk += copyLine(row);
-        if (chunk.length >= 64 * 1024) {
-          yield chunk;
-          chunk = '';
-        }
+      for await (const batch of staged()) {
+        let text = '';
+        for (const row of batch) text += copyLine(row);
+        if (text) yield text;
       }
-      if (chunk) yield chunk;
     })());
   } else {
-    let batch: StagedRow[] = [];
-    for await (const row of staged()) {
-      batch.push(row);
-      if (batch.length >= BATCH) {
-        await stageFeedRows(trx, batch);
-        batch = [];
-      }
-    }
-    await stageFeedRows(trx, batch);
+    for await (const batch of staged()) await stageFeedRows(trx, batch);
   }
   if (bad) throw new InventoryFeedError(supplier, issues, bad);
 
   try {
     const merged = await mergeFeed(trx, supplier, { mode, asOf, documentId: options.documentId });
+    await markStockDirty(trx, supplier);
     return { supplier, mode, rows: count, asOf, ...merged };
   } catch (error) {
     if (!(error instanceof DuplicateFeedRows)) throw error;

@@ -1,13 +1,15 @@
 import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
-import type { InboundItem, ParsedInbound } from '../canonical/inbound.ts';
+import type { InboundItem, InventoryItem, ParsedInbound } from '../canonical/inbound.ts';
 import type { InboundFileConfig } from '../config/mapping-schema.ts';
 import type { LoadedMapping } from '../config/mapping-loader.ts';
 import { ParseError } from '../errors.ts';
-import { matchInboundFile, parseInbound, parseX12InboundStream, sniffInboundRule } from '../formats/inbound.ts';
+import { matchInboundFile, parseInbound, parseX12InboundStream, sniffInboundRule, stampFeed } from '../formats/inbound.ts';
 import { inboundFormat } from '../formats/registry.ts';
+import type { TrackingRuleKeys } from '../formats/tracking-rule.ts';
 import { X12FileError } from '../formats/x12/read/index.ts';
 import { readTrackingCsv } from '../formats/tracking-csv.ts';
+import { readInventoryCsv } from '../formats/inventory-file.ts';
 import { checkInboundLimits, DEFAULT_INBOUND_LIMITS, type InboundLimits } from '../limits.ts';
 import { megabytes, Progress } from '../progress.ts';
 
@@ -31,7 +33,7 @@ export function parseSupplierBytes(loaded: LoadedMapping, filename: string, cont
   const rule = inboundRule(loaded, filename, content);
   const parsed = parseInbound(rule, loaded.mapping.inbound, content, filename, limits);
   checkInboundLimits(parsed, limits, filename);
-  return parsed;
+  return stampFeed(parsed, rule);
 }
 
 function assertInboundSize(filename: string, content: Buffer, limits: InboundLimits): void {
@@ -65,6 +67,8 @@ export async function readSupplierBytes(
   let parsed: ParsedInbound;
   if (rule.format === 'x12') {
     parsed = await readX12Sliced(loaded, filename, content, limits, pause);
+  } else if (rule.format === 'csv' && rule.document === 'inventory') {
+    parsed = await readInventorySliced(rule, filename, content, pause);
   } else if (rule.format === 'csv') {
     const shipments = await readTrackingCsv(rule, content, { file: filename, maxRecords: limits.recordsPerFile, pause, sliceBytes: SLICE_BYTES, sliceRows: SLICE_ITEMS });
     parsed = { format: 'csv', items: shipments.map((shipment) => ({ kind: 'shipment', shipment })), groups: [] };
@@ -73,7 +77,20 @@ export async function readSupplierBytes(
     parsed = parseInbound(rule, loaded.mapping.inbound, content, filename, limits);
   }
   checkInboundLimits(parsed, limits, filename);
-  return parsed;
+  return stampFeed(parsed, rule);
+}
+
+/** An inventory CSV, read as a stream of slices (rows checked as they come; see src/formats/inventory-file.ts). */
+async function readInventorySliced(rule: TrackingRuleKeys, filename: string, content: Buffer, pause: () => Promise<void>): Promise<ParsedInbound> {
+  const source = (async function* () {
+    for (let at = 0; at < content.length; at += SLICE_BYTES) {
+      yield content.subarray(at, at + SLICE_BYTES);
+      await pause();
+    }
+  })();
+  const items: InventoryItem[] = [];
+  for await (const batch of readInventoryCsv(rule, source, { file: filename })) for (const item of batch) items.push(item);
+  return { format: 'csv', items: [{ kind: 'inventory', items, ...(rule.feed ? { feed: rule.feed } : {}) }], groups: [] };
 }
 
 async function readX12Sliced(loaded: LoadedMapping, filename: string, content: Buffer, limits: InboundLimits, pause: () => Promise<void>): Promise<ParsedInbound> {

@@ -49,9 +49,17 @@ export async function stageFeedRows(db: Db, rows: readonly StagedRow[]): Promise
       ${rows.map((r) => r.available)}::int[], ${rows.map((r) => r.asOf.toISOString())}::timestamptz[], ${rows.map((r) => r.line ?? null)}::int[])`.execute(db);
 }
 
+let lastDate: Date | undefined;
+let lastIso = '';
+
 /** One row as a line of COPY's text format. */
 export function copyLine(row: StagedRow): string {
-  return `${copyText(row.supplierSku)}\t${row.sku === undefined ? '\\N' : copyText(row.sku)}\t${row.available}\t${row.asOf.toISOString()}\t${row.line ?? '\\N'}\n`;
+  // The rows of a feed share its time: the same Date is written out once.
+  if (row.asOf !== lastDate) {
+    lastDate = row.asOf;
+    lastIso = row.asOf.toISOString();
+  }
+  return `${copyText(row.supplierSku)}\t${row.sku === undefined ? '\\N' : copyText(row.sku)}\t${row.available}\t${lastIso}\t${row.line ?? '\\N'}\n`;
 }
 
 function copyText(value: string): string {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ConflictError, ValidationError } from '../errors.ts';
-import { shopUrlProblem, webhookUrlProblem } from '../notify/urls.ts';
+import { shopUrlProblem, storeUrlProblem, webhookUrlProblem } from '../notify/urls.ts';
 import { sha256Hex } from './ids.ts';
 import type { Database, RetailerRow } from './schema.ts';
 
@@ -14,6 +14,10 @@ export interface NewRetailer {
   woocommerceSecret?: string;
   shopifyShopUrl?: string;
   shopifyAccessToken?: string;
+  /** Stock back to WooCommerce: the store's URL and a REST API key pair with write access. */
+  woocommerceUrl?: string;
+  woocommerceKey?: string;
+  woocommerceSecretKey?: string;
   /** An order number used again under a new external id: `warn` (default) or `refuse`. */
   duplicateOrderNumbers?: 'warn' | 'refuse';
 }
@@ -37,6 +41,14 @@ export async function createRetailer(db: Kysely<Database>, input: NewRetailer): 
   if (webhookProblem) throw new ValidationError('invalid webhook URL', [{ path: 'webhookUrl', message: webhookProblem }]);
   const shopProblem = input.shopifyShopUrl === undefined ? undefined : shopUrlProblem(input.shopifyShopUrl);
   if (shopProblem) throw new ValidationError('invalid Shopify shop URL', [{ path: 'shopifyShopUrl', message: shopProblem }]);
+  const wooProblem = input.woocommerceUrl === undefined ? undefined : storeUrlProblem(input.woocommerceUrl);
+  if (wooProblem) throw new ValidationError('invalid WooCommerce URL', [{ path: 'woocommerceUrl', message: wooProblem }]);
+  const woo = [input.woocommerceUrl, input.woocommerceKey, input.woocommerceSecretKey].filter((v) => v !== undefined).length;
+  if (woo !== 0 && woo !== 3) {
+    throw new ValidationError('incomplete WooCommerce settings', [
+      { path: 'woocommerceUrl', message: 'give the URL, the key and the secret key together (--woocommerce-url, --woocommerce-key, --woocommerce-secret-key)' },
+    ]);
+  }
   const apiKey = `hub_${randomBytes(24).toString('base64url')}`;
   const webhookSecret = input.webhookUrl ? (input.webhookSecret ?? randomBytes(24).toString('base64url')) : (input.webhookSecret ?? null);
   const inserted = await db
@@ -51,6 +63,7 @@ export async function createRetailer(db: Kysely<Database>, input: NewRetailer): 
       woocommerce_secret: input.woocommerceSecret ?? null,
       shopify_shop_url: input.shopifyShopUrl ?? null,
       shopify_access_token: input.shopifyAccessToken ?? null,
+      ...(woo ? { woocommerce_url: input.woocommerceUrl!, woocommerce_key: input.woocommerceKey!, woocommerce_secret_key: input.woocommerceSecretKey! } : {}),
       ...(input.duplicateOrderNumbers ? { duplicate_order_numbers: input.duplicateOrderNumbers } : {}),
     })
     .onConflict((oc) => oc.column('id').doNothing())

@@ -17,6 +17,10 @@ export interface RetailersTable {
   woocommerce_secret: string | null;
   shopify_shop_url: string | null;
   shopify_access_token: string | null;
+  /** Stock back to a WooCommerce store (migrations/2026-12-03T0702-stock-push.ts). */
+  woocommerce_url: Generated<string | null>;
+  woocommerce_key: Generated<string | null>;
+  woocommerce_secret_key: Generated<string | null>;
   created_at: Timestamp;
   /** An order number used again under a new external id: `warn` (accept, flag) or `refuse` (409). */
   duplicate_order_numbers: Generated<'warn' | 'refuse'>;
@@ -327,6 +331,25 @@ export interface DashboardSignInFailuresTable {
   window_started_at: Date;
 }
 
+/** Suppliers whose stock changed since the last push to the stores (2026-12-03T0702-stock-push). */
+export interface StockPushDirtyTable {
+  supplier_id: string;
+  since: Timestamp;
+}
+
+/** Per retailer and SKU: what its store should show, what it was last told, the store's id for it. */
+export interface StoreStockTable {
+  retailer_id: string;
+  sku: string;
+  quantity: number;
+  pushed_quantity: number | null;
+  pushed_at: NullableTimestamp;
+  store_ref: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: NullableTimestamp;
+  last_error: string | null;
+}
+
 export interface Database {
   retailers: RetailersTable;
   orders: OrdersTable;
@@ -342,6 +365,8 @@ export interface Database {
   stock_reservations: StockReservationsTable;
   routing_decisions: RoutingDecisionsTable;
   backorders: BackordersTable;
+  stock_push_dirty: StockPushDirtyTable;
+  store_stock: StoreStockTable;
   line_reroutes: LineReroutesTable;
   expectations: ExpectationsTable;
   leases: LeasesTable;
