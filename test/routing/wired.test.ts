@@ -10,7 +10,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnv } from '../../src/config/env.ts';
 import { MappingError } from '../../src/errors.ts';
-import { ADMIN_COOKIE, sessionValue } from '../../src/http/request.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createHub } from '../../src/main.ts';
 import { receiveInboundFile } from '../../src/pipeline/apply.ts';
@@ -19,7 +18,7 @@ import { cancelOrder } from '../../src/pipeline/cancel.ts';
 import { routeReceivedOrders } from '../../src/pipeline/route.ts';
 import { explainOrder, previewRouting } from '../../src/pipeline/routing-preview.ts';
 import { policyFor } from '../../src/routing/policy.ts';
-import { ADMIN_TOKEN, createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
+import { createTestHub, jsonRequest, sampleOrder, signInCookie, type TestHub } from '../helpers/hub.ts';
 import { routingFixture } from '../helpers/routing-setup.ts';
 
 let t: TestHub;
@@ -122,7 +121,7 @@ describe('routing with the policy and live stock', () => {
     expect(explained.decisions.map((d) => [d.cause, d.outcome])).toEqual([['route', 'partial'], ['backorder', 'routed']]);
     expect(explained.backordered).toEqual([]);
     // The dashboard's order page shows the same, line by line.
-    const page = await t.app.request(`/orders/${orderId}`, { headers: { cookie: `${ADMIN_COOKIE}=${sessionValue(ADMIN_TOKEN)}` } });
+    const page = await t.app.request(`/orders/${orderId}`, { headers: { cookie: await signInCookie(t.app) } });
     const html = await page.text();
     expect(html).toContain('id="routing"');
     expect(html).toContain('data-routing-line="2"');
@@ -156,7 +155,7 @@ describe('routing with the policy and live stock', () => {
 
 describe('routing.yaml at boot', () => {
   it('is read from HUB_MAPPINGS_DIR beside the mappings; a bad one is refused with its key path and line', async () => {
-    const env = loadEnv({ HUB_DATA_DIR: 'memory://', HUB_MAPPINGS_DIR: dir, HUB_ADMIN_TOKEN: 'x'.repeat(24) });
+    const env = loadEnv({ HUB_DATA_DIR: 'memory://', HUB_MAPPINGS_DIR: dir, HUB_ADMIN_TOKEN: 'x'.repeat(32) });
     const hub = await createHub({ env, store: t.hub.store, logger: silentLogger });
     expect(policyFor(hub.routing, 'shop')).toMatchObject({ rules: ['in-stock', 'cost'], unfillable: 'partial' });
     writeFileSync(path.join(dir, 'routing.yaml'), 'default:\n  rules: [in-stock, cheapest]\n');

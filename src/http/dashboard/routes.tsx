@@ -219,11 +219,12 @@ export function dashboardRoutes(hub: Hub) {
  * signed in) rather than the API's JSON. Used by the app's notFound handler for GETs that accept HTML
  * outside /v1/.
  */
-export function dashboardNotFound(hub: Hub, c: DashboardContext) {
-  const signedIn = isAdmin(hub, c);
-  if (!signedIn) return c.html(<NotFoundPlain />, 404);
+export async function dashboardNotFound(hub: Hub, c: DashboardContext) {
+  // The session (not only the bearer token): its own form token goes into the page's forms.
+  const session = await adminSession(hub, c);
+  if (!session) return c.html(<NotFoundPlain />, 404);
   const url = new URL(c.req.url);
-  return c.html(<NotFoundPage what="such page" ctx={{ csrf: formToken(hub), now: hub.clock(), path: `${url.pathname}${url.search}` }} />, 404);
+  return c.html(<NotFoundPage what="such page" ctx={{ csrf: session.csrf, now: hub.clock(), path: `${url.pathname}${url.search}` }} />, 404);
 }
 
 /** True for a browser's GET of a page (not the API, not a script asking for JSON). */
