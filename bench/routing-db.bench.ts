@@ -50,7 +50,7 @@ async function hubWith(multi: boolean): Promise<Hub> {
     multi ? 'default:\n  rules: [in-stock, priority, cost, fewest-shipments]\n  splitLines: true\n  unfillable: partial\n' : 'default: {}\n',
   );
   const store = await openTestStore();
-  const env = loadEnv({ HUB_DATA_DIR: 'memory://', HUB_ADMIN_TOKEN: 'bench-admin-token-0123456789' });
+  const env = loadEnv({ HUB_DATA_DIR: 'memory://', HUB_ADMIN_TOKEN: 'bench-admin-token-0123456789-abcdefghij' });
   const hub = await createHub({ env, store, mappings: fixture.mappings, routing: fixture.routing, logger: silentLogger, clock: () => NOW });
   await createRetailer(store.db, { id: 'toyshop' });
   if (multi) {

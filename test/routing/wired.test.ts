@@ -155,7 +155,7 @@ describe('routing with the policy and live stock', () => {
 
 describe('routing.yaml at boot', () => {
   it('is read from HUB_MAPPINGS_DIR beside the mappings; a bad one is refused with its key path and line', async () => {
-    const env = loadEnv({ HUB_DATA_DIR: 'memory://', HUB_MAPPINGS_DIR: dir, HUB_ADMIN_TOKEN: 'x'.repeat(40) });
+    const env = loadEnv({ HUB_DATA_DIR: 'memory://', HUB_MAPPINGS_DIR: dir, HUB_ADMIN_TOKEN: 'x'.repeat(32) });
     const hub = await createHub({ env, store: t.hub.store, logger: silentLogger });
     expect(policyFor(hub.routing, 'shop')).toMatchObject({ rules: ['in-stock', 'cost'], unfillable: 'partial' });
     writeFileSync(path.join(dir, 'routing.yaml'), 'default:\n  rules: [in-stock, cheapest]\n');

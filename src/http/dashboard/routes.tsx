@@ -220,6 +220,7 @@ export function dashboardRoutes(hub: Hub) {
  * outside /v1/.
  */
 export async function dashboardNotFound(hub: Hub, c: DashboardContext) {
+  // The session (not only the bearer token): its own form token goes into the page's forms.
   const session = await adminSession(hub, c);
   if (!session) return c.html(<NotFoundPlain />, 404);
   const url = new URL(c.req.url);
