@@ -67,6 +67,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const sandbox = await startSandbox(workDir, (supplier, message) => {
       if (message.startsWith('error')) timeline.actor('', supplier, p.paint(31, message));
       else if (message.includes('(846:')) timeline.actor('', supplier, message); // its stock, before any order
+      else if (message.includes('(ORDERS ') || message.includes('(CONTRL:')) timeline.actor('', supplier, message); // the EDIFACT partner's side
     });
     cleanups.push(() => sandbox.close());
     const mappings = await loadDemoMappings(sandbox);

@@ -194,9 +194,8 @@ export async function loadOrderView(db: Db, orderId: string, retailerId?: string
       .execute()
       .then((rows) => rows.reverse()),
     db.selectFrom('shipments').selectAll().where('order_id', '=', orderId).orderBy('created_at').orderBy('id').execute(),
-    db.selectFrom('order_events').selectAll().where('order_id', '=', orderId).orderBy('id').execute(),
-    orderRouting(db, orderId),
     db.selectFrom('order_events').selectAll().where('order_id', '=', orderId).orderBy('id', 'desc').limit(ORDER_VIEW_TIMELINE + 1).execute().then((rows) => rows.reverse()),
+    orderRouting(db, orderId),
   ]);
   // One more than shown was read: when it is there, count what is left out (a rare, indexed count).
   const omitted = async (table: 'documents' | 'order_events', shown: number) =>
