@@ -5,6 +5,29 @@ import { stringify } from 'yaml';
 import { loadMappingFile, type LoadedMapping } from '../../src/config/mapping-loader.ts';
 import type { SftpPeer } from './sftp-server.ts';
 
+/** The tracking CSV columns of the ACME test supplier (`PO,SKU,Qty,Carrier,Tracking`). */
+export const ACME_TRACKING_CSV = { match: '*.csv', format: 'csv', columns: { poNumber: 'PO', sku: 'SKU', quantity: 'Qty', carrier: 'Carrier', trackingNumber: 'Tracking' } };
+
+/**
+ * ACME over HTTP: X12 850 004010 out (PO number `<order number>-ACME`), its files pushed to the
+ * hub; `inbound` is the mapping's inbound section (default: X12 `.edi` files and the tracking CSV).
+ */
+export function acmeHttpX12Mapping(name: string, inbound: Record<string, unknown> = { files: [{ match: '*.edi', format: 'x12' }, ACME_TRACKING_CSV] }): Record<string, unknown> {
+  return {
+    supplier: 'acme',
+    name,
+    skus: { prefixes: ['ACME-'] },
+    transport: { type: 'http', url: 'http://127.0.0.1:9/po', inboundToken: 'acme-inbound-token-000000001' },
+    outbound: {
+      format: 'x12-850',
+      filename: 'PO_{poNumber}.edi',
+      poNumber: "$replace(orderNumber, '#', '') & '-ACME'",
+      x12: { version: '004010', senderQualifier: 'ZZ', senderId: 'DROPHUB', receiverQualifier: 'ZZ', receiverId: 'ACMETOYS' },
+    },
+    inbound,
+  };
+}
+
 export interface X12SupplierOptions {
   supplier?: string;
   prefixes?: string[];

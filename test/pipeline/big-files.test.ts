@@ -13,7 +13,7 @@ import { receiveInboundFile } from '../../src/pipeline/apply.ts';
 import { yieldToEventLoop } from '../../src/pipeline/parse-file.ts';
 import { routeReceivedOrders } from '../../src/pipeline/route.ts';
 import { createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
-import { writeMapping } from '../helpers/mappings.ts';
+import { acmeHttpX12Mapping, writeMapping } from '../helpers/mappings.ts';
 import { interchange, shipNotice } from '../helpers/supplier-files.ts';
 
 let t: TestHub;
@@ -22,24 +22,7 @@ let key: string;
 let control = 700;
 
 beforeAll(async () => {
-  acme = await writeMapping({
-    supplier: 'acme',
-    name: 'ACME (X12 and CSV over HTTP)',
-    skus: { prefixes: ['ACME-'] },
-    transport: { type: 'http', url: 'http://127.0.0.1:9/po', inboundToken: 'acme-inbound-token-000000001' },
-    outbound: {
-      format: 'x12-850',
-      filename: 'PO_{poNumber}.edi',
-      poNumber: "$replace(orderNumber, '#', '') & '-ACME'",
-      x12: { version: '004010', senderQualifier: 'ZZ', senderId: 'DROPHUB', receiverQualifier: 'ZZ', receiverId: 'ACMETOYS' },
-    },
-    inbound: {
-      files: [
-        { match: '*.edi', format: 'x12' },
-        { match: '*.csv', format: 'csv', columns: { poNumber: 'PO', sku: 'SKU', quantity: 'Qty', carrier: 'Carrier', trackingNumber: 'Tracking' } },
-      ],
-    },
-  });
+  acme = await writeMapping(acmeHttpX12Mapping('ACME (X12 and CSV over HTTP)'));
   t = await createTestHub({ mappings: [acme], env: { HUB_LIMIT_RECORDS_PER_FILE: '30000' } });
   key = (await t.retailer({ id: 'toys' })).apiKey;
 });

@@ -14,7 +14,7 @@ import { matchLine, receiveInboundFile } from '../../src/pipeline/apply.ts';
 import { routeReceivedOrders } from '../../src/pipeline/route.ts';
 import { toBuffer } from '../../src/store/ids.ts';
 import { createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
-import { writeMapping } from '../helpers/mappings.ts';
+import { acmeHttpX12Mapping, writeMapping } from '../helpers/mappings.ts';
 import { check997, checkTa1 } from '../helpers/x12-check.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/inbound');
@@ -32,23 +32,13 @@ const LINES = [
 ];
 
 beforeAll(async () => {
-  acme = await writeMapping({
-    supplier: 'acme',
-    name: 'ACME (X12 over HTTP)',
-    skus: { prefixes: ['ACME-'] },
-    transport: { type: 'http', url: 'http://127.0.0.1:9/po', inboundToken: 'acme-inbound-token-000000001' },
-    outbound: {
-      format: 'x12-850',
-      filename: 'PO_{poNumber}.edi',
-      poNumber: "$replace(orderNumber, '#', '') & '-ACME'",
-      x12: { version: '004010', senderQualifier: 'ZZ', senderId: 'DROPHUB', receiverQualifier: 'ZZ', receiverId: 'ACMETOYS' },
-    },
-    inbound: {
+  acme = await writeMapping(
+    acmeHttpX12Mapping('ACME (X12 over HTTP)', {
       files: [{ match: '*.edi', format: 'x12' }],
       trackingFrom: ['REF*CN', 'REF*2I', 'MAN*CP', 'REF*BM'],
       lineMatch: ['line', 'sku', 'supplierSku', 'upc', 'ZZ'],
-    },
-  });
+    }),
+  );
   t = await createTestHub({ mappings: [acme], clock: () => new Date('2026-11-28T12:00:00Z') });
   key = (await t.retailer({ id: 'toys' })).apiKey;
 });

@@ -16,7 +16,7 @@ import { ORDER_VIEW_TIMELINE, recordEvent } from '../../src/store/orders.ts';
 import { CONTENT_PREVIEW_BYTES } from '../../src/http/content-preview.ts';
 import { STORED_PARSED_ITEMS } from '../../src/pipeline/inbound-limits.ts';
 import { ADMIN_TOKEN, createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
-import { writeMapping } from '../helpers/mappings.ts';
+import { acmeHttpX12Mapping, writeMapping } from '../helpers/mappings.ts';
 import { interchange, shipNotice, type EnvelopeParties } from '../helpers/supplier-files.ts';
 import { check997 } from '../helpers/x12-check.ts';
 
@@ -29,24 +29,7 @@ const parties = (): EnvelopeParties => ({ senderId: 'ACMETOYS', receiverId: 'DRO
 const LIMITS = { HUB_LIMIT_SHIPMENTS_PER_PO: '3', HUB_LIMIT_RECORDS_PER_FILE: '40', HUB_LIMIT_ITEMS_PER_PO_PER_FILE: '20' };
 
 beforeAll(async () => {
-  acme = await writeMapping({
-    supplier: 'acme',
-    name: 'ACME (X12 and CSV over HTTP)',
-    skus: { prefixes: ['ACME-'] },
-    transport: { type: 'http', url: 'http://127.0.0.1:9/po', inboundToken: 'acme-inbound-token-000000001' },
-    outbound: {
-      format: 'x12-850',
-      filename: 'PO_{poNumber}.edi',
-      poNumber: "$replace(orderNumber, '#', '') & '-ACME'",
-      x12: { version: '004010', senderQualifier: 'ZZ', senderId: 'DROPHUB', receiverQualifier: 'ZZ', receiverId: 'ACMETOYS' },
-    },
-    inbound: {
-      files: [
-        { match: '*.edi', format: 'x12' },
-        { match: '*.csv', format: 'csv', columns: { poNumber: 'PO', sku: 'SKU', quantity: 'Qty', carrier: 'Carrier', trackingNumber: 'Tracking' } },
-      ],
-    },
-  });
+  acme = await writeMapping(acmeHttpX12Mapping('ACME (X12 and CSV over HTTP)'));
   t = await createTestHub({ mappings: [acme], clock: () => new Date('2026-11-28T12:00:00Z'), env: LIMITS });
   key = (await t.retailer({ id: 'toys' })).apiKey;
 });
