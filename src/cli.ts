@@ -16,6 +16,17 @@ interface Command {
   run(args: string[]): Promise<number>;
 }
 
+/** Opens the hub (database and mappings) for a one-shot command and closes its store afterwards. */
+async function withHub(command: (hub: import('./hub.ts').Hub) => Promise<number>): Promise<number> {
+  const { createHub } = await import('./main.ts');
+  const hub = await createHub();
+  try {
+    return await command(hub);
+  } finally {
+    await hub.store.close();
+  }
+}
+
 const COMMANDS: Record<string, Command> = {
   serve: {
     usage: 'hub serve',
@@ -282,16 +293,12 @@ const COMMANDS: Record<string, Command> = {
     async run(args) {
       const [id] = args;
       if (!id) throw new CliUsageError('give an order id');
-      const { createHub } = await import('./main.ts');
-      const hub = await createHub();
-      try {
+      return withHub(async (hub) => {
         const { rerouteOrder } = await import('./pipeline/reroute.ts');
         await rerouteOrder(hub, id);
         console.log(`${id}: received (the router takes it next)`);
         return 0;
-      } finally {
-        await hub.store.close();
-      }
+      });
     },
   },
   'orders explain': {
@@ -300,15 +307,11 @@ const COMMANDS: Record<string, Command> = {
     async run(args) {
       const [id] = args;
       if (!id) throw new CliUsageError('give an order id');
-      const { createHub } = await import('./main.ts');
-      const hub = await createHub();
-      try {
+      return withHub(async (hub) => {
         const { explainOrder } = await import('./pipeline/routing-preview.ts');
         console.log(JSON.stringify(await explainOrder(hub, id), null, 2));
         return 0;
-      } finally {
-        await hub.store.close();
-      }
+      });
     },
   },
   'routing preview': {
@@ -324,31 +327,23 @@ const COMMANDS: Record<string, Command> = {
       } catch (error) {
         throw new CliUsageError(`${orderFile} is not a JSON order: ${(error as Error).message}`);
       }
-      const { createHub } = await import('./main.ts');
-      const hub = await createHub();
-      try {
+      return withHub(async (hub) => {
         const { previewRouting } = await import('./pipeline/routing-preview.ts');
         console.log(JSON.stringify(await previewRouting(hub, body, values.retailer), null, 2));
         return 0;
-      } finally {
-        await hub.store.close();
-      }
+      });
     },
   },
   'routing backorders': {
     usage: 'hub routing backorders',
     summary: 'route the lines waiting for stock (unfillable: partial) that can go now; the worker does it after stock feeds',
     async run() {
-      const { createHub } = await import('./main.ts');
-      const hub = await createHub();
-      try {
+      return withHub(async (hub) => {
         const { routeBackorders } = await import('./pipeline/backorders.ts');
         const routed = await routeBackorders(hub);
         console.log(routed.length ? `routed waiting lines of ${routed.length} order${routed.length === 1 ? '' : 's'}: ${routed.join(', ')}` : 'no waiting line can go now');
         return 0;
-      } finally {
-        await hub.store.close();
-      }
+      });
     },
   },
   mailbox: {
