@@ -40,6 +40,9 @@ beforeAll(async () => {
     HUB_MAPPINGS_DIR: mappings,
     HUB_ADMIN_TOKEN: ADMIN,
     HUB_POLL_INTERVAL_MS: '200',
+    // The first process may claim the queued MDN for delivery in the moment before it dies: the next
+    // one sends it once that claim's lease runs out (a delivery in flight extends it, so no resend).
+    HUB_LEASE_MS: '3000',
     ACME_AS2_URL: peer.url,
     ACME_AS2_CERT: certs.partner.cert,
     HUB_AS2_CERT: certs.hub.cert,
