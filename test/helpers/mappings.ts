@@ -28,6 +28,29 @@ export function acmeHttpX12Mapping(name: string, inbound: Record<string, unknown
   };
 }
 
+/**
+ * The transport of a supplier on an SFTP test peer: POs to `in/`, its files from `out/`, read ones to
+ * `out/processed`, unreadable ones to `out/failed`; address and secrets from the environment.
+ */
+export function sftpPeerTransport(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    type: 'sftp',
+    host: '${SFTP_HOST}',
+    port: '${SFTP_PORT}',
+    username: '${SFTP_USER}',
+    privateKey: '${SFTP_KEY}',
+    hostKey: '${SFTP_HOST_KEY}',
+    outboundDir: 'in',
+    inboundDir: 'out',
+    processedDir: 'out/processed',
+    failedDir: 'out/failed',
+    createDirs: true,
+    timeoutMs: 5000,
+    retry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 200 },
+    ...overrides,
+  };
+}
+
 export interface X12SupplierOptions {
   supplier?: string;
   prefixes?: string[];
@@ -50,22 +73,7 @@ export function x12SftpMapping(peer: SftpPeer, options: X12SupplierOptions = {})
       supplier,
       name: `${supplier} (test)`,
       skus: { prefixes: options.prefixes ?? ['ACME-'] },
-      transport: {
-        type: 'sftp',
-        host: '${SFTP_HOST}',
-        port: '${SFTP_PORT}',
-        username: '${SFTP_USER}',
-        privateKey: '${SFTP_KEY}',
-        hostKey: '${SFTP_HOST_KEY}',
-        outboundDir: 'in',
-        inboundDir: 'out',
-        processedDir: 'out/processed',
-        failedDir: 'out/failed',
-        createDirs: true,
-        timeoutMs: 5000,
-        retry: options.retry ?? { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 200 },
-        ...options.transport,
-      },
+      transport: sftpPeerTransport({ ...(options.retry ? { retry: options.retry } : {}), ...options.transport }),
       outbound: {
         format: 'x12-850',
         filename: 'PO_{poNumber}.edi',

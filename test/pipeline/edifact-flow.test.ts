@@ -15,7 +15,7 @@ import { checkEdifact } from '../helpers/edifact-d96a-check.ts';
 import { desadv, edifactInterchange, invoic, invrpt, ordrsp } from '../helpers/edifact-files.ts';
 import { createTestHub, jsonRequest, sampleOrder, type TestHub } from '../helpers/hub.ts';
 import { startHttpPeer, type HttpPeer } from '../helpers/http-peer.ts';
-import { writeMapping } from '../helpers/mappings.ts';
+import { sftpPeerTransport, writeMapping } from '../helpers/mappings.ts';
 import { startSftpServer, type SftpPeer } from '../helpers/sftp-server.ts';
 
 let peer: SftpPeer;
@@ -34,21 +34,7 @@ beforeAll(async () => {
       supplier: 'euro',
       name: 'Euro Toys (test)',
       skus: { prefixes: ['EURO-'] },
-      transport: {
-        type: 'sftp',
-        host: '${SFTP_HOST}',
-        port: '${SFTP_PORT}',
-        username: '${SFTP_USER}',
-        privateKey: '${SFTP_KEY}',
-        hostKey: '${SFTP_HOST_KEY}',
-        outboundDir: 'in',
-        inboundDir: 'out',
-        processedDir: 'out/processed',
-        failedDir: 'out/failed',
-        createDirs: true,
-        timeoutMs: 5000,
-        retry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 200 },
-      },
+      transport: sftpPeerTransport(),
       outbound: {
         format: 'edifact-orders',
         filename: 'ORDERS_{poNumber}.edi',
